@@ -1,0 +1,70 @@
+package dev.ballast.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The controller's settings, typed. See {@link #SETTINGS} for names, environment variables and defaults.
+ *
+ * @param dockerHost Docker Engine API address ({@code unix:///…} or {@code tcp://host:port})
+ * @param listen where the snapshot, status and Docker Flow compatible APIs listen
+ * @param routesDir directory of GitOps Route files, when GitOps is on
+ * @param network the overlay network whose task addresses become endpoints; empty means each service's first overlay
+ * @param notifyLabel the label that opts a service in (its value must be {@code true})
+ * @param separator separator of list values in labels
+ * @param httpsOnly force {@code httpsOnly} on every label-derived route (Docker Flow's {@code HTTPS_ONLY})
+ * @param resyncInterval period of the full list of services and tasks
+ * @param taskPollInterval period of the task list that catches task replacements (Swarm has no task events)
+ * @param debounce how long events are gathered before a reconcile pass
+ * @param eventWatchdog an event stream silent this long is reopened
+ * @param replicaLagDeadline a replica behind the desired version this long is Degraded
+ * @param replicaTtl a replica unseen this long is forgotten
+ * @param snapshotHistory how many recent snapshots are kept for deltas
+ */
+public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path> routesDir, Optional<String> network,
+                               String notifyLabel, String separator, boolean httpsOnly, Duration resyncInterval,
+                               Duration taskPollInterval, Duration debounce, Duration eventWatchdog,
+                               Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory) {
+
+    public static final Setting<String> DOCKER_HOST = Setting.of("dockerHost", "unix:///var/run/docker.sock",
+            ValueParsers::text, "Docker Engine API address").alsoFromEnv("DOCKER_HOST", "DF_DOCKER_HOST");
+    public static final Setting<HostPort> LISTEN = Setting.of("listen", "0.0.0.0:8080", HostPort::parse,
+            "Address of the snapshot, status and Docker Flow compatible APIs");
+    public static final Setting<Path> ROUTES_DIR = Setting.of("routesDir", null, ValueParsers::path,
+            "Directory of GitOps Route files (off when unset)");
+    public static final Setting<String> NETWORK = Setting.of("network", null, ValueParsers::text,
+            "Overlay network whose task addresses are used (default: each service's first overlay network)");
+    public static final Setting<String> NOTIFY_LABEL = Setting.of("notifyLabel", "com.df.notify", ValueParsers::text,
+            "Label that opts a service in; its value must be true").alsoFromEnv("DF_NOTIFY_LABEL");
+    public static final Setting<String> SEPARATOR = Setting.of("separator", ",", ValueParsers::text,
+            "Separator of list values in labels").alsoFromEnv("SEPARATOR");
+    public static final Setting<Boolean> HTTPS_ONLY = Setting.of("httpsOnly", "false", ValueParsers::bool,
+            "Redirect every label-derived route to HTTPS").alsoFromEnv("HTTPS_ONLY");
+    public static final Setting<Duration> RESYNC_INTERVAL = Setting.of("resyncInterval", "30s", Durations::parse,
+            "Period of the full list of services and tasks");
+    public static final Setting<Duration> TASK_POLL_INTERVAL = Setting.of("taskPollInterval", "2s", Durations::parse,
+            "Period of the task list that follows task replacements");
+    public static final Setting<Duration> DEBOUNCE = Setting.of("debounce", "75ms", Durations::parse,
+            "How long events are gathered before a reconcile pass");
+    public static final Setting<Duration> EVENT_WATCHDOG = Setting.of("eventWatchdog", "60s", Durations::parse,
+            "An event stream silent this long is reopened");
+    public static final Setting<Duration> REPLICA_LAG_DEADLINE = Setting.of("replicaLagDeadline", "10s",
+            Durations::parse, "A replica behind the desired version this long is reported Degraded");
+    public static final Setting<Duration> REPLICA_TTL = Setting.of("replicaTtl", "10m", Durations::parse,
+            "A replica unseen this long is forgotten");
+    public static final Setting<Integer> SNAPSHOT_HISTORY = Setting.of("snapshotHistory", "64",
+            ValueParsers.intIn(1, 10_000), "How many recent snapshots are kept to answer with deltas");
+
+    public static final List<Setting<?>> SETTINGS = List.of(DOCKER_HOST, LISTEN, ROUTES_DIR, NETWORK, NOTIFY_LABEL,
+            SEPARATOR, HTTPS_ONLY, RESYNC_INTERVAL, TASK_POLL_INTERVAL, DEBOUNCE, EVENT_WATCHDOG,
+            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY);
+
+    public static ControllerConfig from(ResolvedConfig c) {
+        return new ControllerConfig(c.get(DOCKER_HOST), c.get(LISTEN), c.find(ROUTES_DIR), c.find(NETWORK),
+                c.get(NOTIFY_LABEL), c.get(SEPARATOR), c.get(HTTPS_ONLY), c.get(RESYNC_INTERVAL),
+                c.get(TASK_POLL_INTERVAL), c.get(DEBOUNCE), c.get(EVENT_WATCHDOG), c.get(REPLICA_LAG_DEADLINE),
+                c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY));
+    }
+}

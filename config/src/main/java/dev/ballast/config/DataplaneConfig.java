@@ -1,0 +1,88 @@
+package dev.ballast.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One dataplane replica's settings, typed. See {@link #SETTINGS} for names, environment variables and defaults.
+ *
+ * <p>A replica gets its routes either from controllers ({@code --controller}) or from files ({@code --routes},
+ * standalone); exactly one of the two must be given.
+ *
+ * @param controllers controller base URLs, tried in turn
+ * @param routes a Route file or directory (standalone mode)
+ * @param listen the traffic listener
+ * @param adminListen the admin listener (health, readiness, metrics, config)
+ * @param stateDir where the last applied snapshot is kept across restarts
+ * @param replicaId the name this replica reports to the controller
+ * @param timeoutConnect upstream connect timeout
+ * @param timeoutClient idle time allowed to a client connection
+ * @param timeoutServer time allowed to an upstream to answer (per route override: {@code timeouts.server})
+ * @param timeoutTunnel idle time allowed to a WebSocket or upgraded connection
+ * @param timeoutHttpRequest time allowed to a client to send its request headers
+ * @param timeoutKeepAlive idle time of a client keep-alive connection between requests
+ * @param maxHeaderSize largest request header block accepted (larger: 431)
+ */
+public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
+                              Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
+                              Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
+                              Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize) {
+
+    public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
+            List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
+            "Controller URL(s), comma-separated; any of them will do");
+    public static final Setting<Path> ROUTES = Setting.of("routes", null, ValueParsers::path,
+            "Route file or directory (standalone mode, no controller)");
+    public static final Setting<HostPort> LISTEN = Setting.of("listen", "0.0.0.0:80", HostPort::parse,
+            "Traffic listener");
+    public static final Setting<HostPort> ADMIN_LISTEN = Setting.of("adminListen", "0.0.0.0:8081", HostPort::parse,
+            "Admin listener: /healthz, /readyz, /metrics, /v1/docker-flow-proxy/config");
+    public static final Setting<Path> STATE_DIR = Setting.of("stateDir", null, ValueParsers::path,
+            "Directory where the last applied snapshot is kept across restarts");
+    public static final Setting<String> REPLICA_ID = Setting.of("replicaId", null, ValueParsers::text,
+            "Name reported to the controller (default: the host name)");
+    public static final Setting<Duration> TIMEOUT_CONNECT = Setting.of("timeoutConnect", "5s", Durations::parse,
+            "Upstream connect timeout").alsoFromEnv("TIMEOUT_CONNECT");
+    public static final Setting<Duration> TIMEOUT_CLIENT = Setting.of("timeoutClient", "20s", Durations::parse,
+            "Idle time allowed to a client connection").alsoFromEnv("TIMEOUT_CLIENT");
+    public static final Setting<Duration> TIMEOUT_SERVER = Setting.of("timeoutServer", "20s", Durations::parse,
+            "Time allowed to an upstream to answer").alsoFromEnv("TIMEOUT_SERVER");
+    public static final Setting<Duration> TIMEOUT_TUNNEL = Setting.of("timeoutTunnel", "3600s", Durations::parse,
+            "Idle time allowed to a WebSocket or upgraded connection").alsoFromEnv("TIMEOUT_TUNNEL");
+    public static final Setting<Duration> TIMEOUT_HTTP_REQUEST = Setting.of("timeoutHttpRequest", "5s",
+            Durations::parse, "Time allowed to a client to send its request headers")
+            .alsoFromEnv("TIMEOUT_HTTP_REQUEST");
+    public static final Setting<Duration> TIMEOUT_KEEP_ALIVE = Setting.of("timeoutKeepAlive", "15s",
+            Durations::parse, "Idle time of a client keep-alive connection between requests")
+            .alsoFromEnv("TIMEOUT_HTTP_KEEP_ALIVE");
+    public static final Setting<Long> MAX_HEADER_SIZE = Setting.of("maxHeaderSize", "16KiB", Sizes::parse,
+            "Largest request header block accepted (larger: 431)");
+
+    public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
+            REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
+            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE);
+
+    /**
+     * The typed configuration.
+     *
+     * @param defaultReplicaId used when {@code replicaId} is not set (the caller knows the host name)
+     * @throws ConfigException when neither or both of {@code --controller} and {@code --routes} are given
+     */
+    public static DataplaneConfig from(ResolvedConfig c, String defaultReplicaId) throws ConfigException {
+        Optional<List<URI>> controllers = c.find(CONTROLLERS);
+        Optional<Path> routes = c.find(ROUTES);
+        if (controllers.isPresent() == routes.isPresent()) {
+            throw new ConfigException(List.of(controllers.isPresent()
+                    ? "--controller (" + c.origin(CONTROLLERS) + ") and --routes (" + c.origin(ROUTES)
+                            + ") exclude each other: a replica pulls from controllers or serves files, not both"
+                    : "give --controller URL[,URL] to pull from controllers, or --routes FILE|DIR to serve files"));
+        }
+        return new DataplaneConfig(controllers.orElse(List.of()), routes, c.get(LISTEN), c.get(ADMIN_LISTEN),
+                c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
+                c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
+                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE));
+    }
+}

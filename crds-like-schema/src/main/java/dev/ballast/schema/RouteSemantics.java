@@ -1,0 +1,111 @@
+package dev.ballast.schema;
+
+import dev.ballast.config.HostPort;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The checks a JSON Schema cannot express: regular expressions that compile, paths that start with {@code /} for
+ * the path types that need it, endpoints that parse, an upstream port for every rule, one way to give a password.
+ * Runs on a route that has passed the schema.
+ */
+final class RouteSemantics {
+
+    /** SHA-512 crypt, as made by {@code mkpasswd -m sha-512}: {@code $6$[rounds=N$]salt$hash}. */
+    private static final Pattern SHA512_CRYPT =
+            Pattern.compile("^\\$6\\$(rounds=[0-9]+\\$)?[^$:\\s]{0,16}\\$[./0-9A-Za-z]{86}$");
+
+    private RouteSemantics() {
+    }
+
+    static List<RouteSchema.Violation> check(Route route) {
+        List<RouteSchema.Violation> out = new ArrayList<>();
+        RouteSpec spec = route.spec();
+        FieldPath specPath = FieldPath.of("spec");
+        if (spec.service() == null && spec.endpoints().isEmpty()) {
+            out.add(new RouteSchema.Violation(specPath, "needs a service or static endpoints"));
+        }
+        if (spec.service() != null && !spec.endpoints().isEmpty()) {
+            out.add(new RouteSchema.Violation(specPath.child("endpoints"),
+                    "cannot be combined with spec.service: give one or the other"));
+        }
+        boolean everyEndpointHasPort = !spec.endpoints().isEmpty();
+        for (int i = 0; i < spec.endpoints().size(); i++) {
+            FieldPath at = specPath.child("endpoints").index(i).child("address");
+            String address = spec.endpoints().get(i).address();
+            try {
+                HostPort parsed = EndpointAddresses.parse(address);
+                everyEndpointHasPort &= parsed.port() > 0;
+            } catch (IllegalArgumentException e) {
+                out.add(new RouteSchema.Violation(at, e.getMessage()));
+            }
+        }
+        for (int i = 0; i < spec.rules().size(); i++) {
+            checkRule(spec.rules().get(i), specPath.child("rules").index(i), everyEndpointHasPort, out);
+        }
+        return out;
+    }
+
+    private static void checkRule(Rule rule, FieldPath at, boolean everyEndpointHasPort,
+                                  List<RouteSchema.Violation> out) {
+        if (rule.port() == null && !everyEndpointHasPort) {
+            out.add(new RouteSchema.Violation(at.child("port"),
+                    "is required (the upstream port), unless every static endpoint has its own port"));
+        }
+        for (int j = 0; j < rule.paths().size(); j++) {
+            String path = rule.paths().get(j);
+            FieldPath pathAt = at.child("paths").index(j);
+            if (rule.pathType() == PathType.REGEX) {
+                regex(path, pathAt, out);
+            } else if (!path.startsWith("/")) {
+                out.add(new RouteSchema.Violation(pathAt, "\"" + path + "\" must start with \"/\""));
+            }
+        }
+        for (int j = 0; j < rule.rewrite().size(); j++) {
+            regex(rule.rewrite().get(j).search(), at.child("rewrite").index(j).child("search"), out);
+        }
+        Set<String> both = new HashSet<>(rule.methods().allow());
+        both.retainAll(rule.methods().deny());
+        if (!both.isEmpty()) {
+            out.add(new RouteSchema.Violation(at.child("methods"),
+                    String.join(", ", both.stream().sorted().toList()) + " both allowed and denied"));
+        }
+        if (rule.auth() != null) {
+            checkUsers(rule.auth(), at.child("auth").child("users"), out);
+        }
+        if (rule.redirect() != null && !rule.redirect().fromDomains().isEmpty() && rule.hosts().isEmpty()) {
+            out.add(new RouteSchema.Violation(at.child("redirect").child("fromDomains"),
+                    "needs a host in hosts to redirect to"));
+        }
+    }
+
+    private static void checkUsers(Rule.Auth auth, FieldPath at, List<RouteSchema.Violation> out) {
+        Set<String> seen = new HashSet<>();
+        for (int k = 0; k < auth.users().size(); k++) {
+            Rule.User user = auth.users().get(k);
+            FieldPath userAt = at.index(k);
+            if (!seen.add(user.name())) {
+                out.add(new RouteSchema.Violation(userAt.child("name"), "user \"" + user.name() + "\" appears twice"));
+            }
+            if ((user.password() == null) == (user.passwordHash() == null)) {
+                out.add(new RouteSchema.Violation(userAt, "give exactly one of password and passwordHash"));
+            } else if (user.passwordHash() != null && !SHA512_CRYPT.matcher(user.passwordHash()).matches()) {
+                out.add(new RouteSchema.Violation(userAt.child("passwordHash"),
+                        "is not a SHA-512 crypt hash ($6$salt$hash, as made by mkpasswd -m sha-512)"));
+            }
+        }
+    }
+
+    private static void regex(String expression, FieldPath at, List<RouteSchema.Violation> out) {
+        try {
+            Pattern.compile(expression);
+        } catch (PatternSyntaxException e) {
+            out.add(new RouteSchema.Violation(at, "\"" + expression + "\" is not a valid regular expression: "
+                    + e.getDescription() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : "")));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ballast.schema;
+
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Validates one route document in full: structure against the schema, then the semantic checks, then binding to a
+ * {@link Route}. Every source of routes (files, labels, the push API) goes through here, so they all obey one set of
+ * rules and produce the same messages.
+ */
+public final class RouteValidator {
+
+    private RouteValidator() {
+    }
+
+    /**
+     * The outcome: a route, or the reasons there is none.
+     *
+     * @param route the bound route, or {@code null} when {@code violations} is not empty
+     */
+    public record Result(Route route, List<RouteSchema.Violation> violations) {
+
+        public Result {
+            violations = List.copyOf(violations);
+        }
+
+        public boolean isValid() {
+            return violations.isEmpty();
+        }
+    }
+
+    public static Result validate(JsonNode document) {
+        if (!document.isObject()) {
+            return new Result(null, List.of(new RouteSchema.Violation(FieldPath.ROOT,
+                    "expected a Route (a mapping with apiVersion, kind, metadata and spec), got "
+                            + RouteSchema.show(document))));
+        }
+        List<RouteSchema.Violation> structural = RouteSchema.get().validate(document);
+        if (!structural.isEmpty()) {
+            return new Result(null, structural);
+        }
+        Route route;
+        try {
+            route = RouteJson.routeFromTree(document);
+        } catch (JacksonException e) {
+            // The schema and the records disagree: a bug of ours, reported rather than thrown at the user.
+            return new Result(null, List.of(new RouteSchema.Violation(FieldPath.ROOT,
+                    "internal error binding a schema-valid route: " + e.getOriginalMessage())));
+        }
+        List<RouteSchema.Violation> semantic = RouteSemantics.check(route);
+        return semantic.isEmpty() ? new Result(route, List.of()) : new Result(null, semantic);
+    }
+
+    /** Validates a route built in code (from labels, say) by the same rules as one read from a file. */
+    public static Result validate(Route route) {
+        return validate(RouteJson.toTree(route));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ballast.schema;
+
+import java.util.List;
+
+/**
+ * One matching rule of a route (one Docker Flow destination). Field meanings are in {@code route.schema.json}.
+ *
+ * @param srcPort listener port the request must arrive on, or {@code null} for any
+ * @param port upstream port, or {@code null} when every static endpoint carries its own
+ * @param timeouts per-rule timeouts, or {@code null} for the dataplane's settings
+ * @param auth basic authentication, or {@code null} for none
+ * @param redirect redirects, or {@code null} for none
+ */
+public record Rule(List<String> paths, PathType pathType, List<String> excludePaths, List<String> hosts,
+                   List<HeaderMatch> headers, List<String> userAgents, Methods methods, Integer srcPort,
+                   Integer port, List<Rewrite> rewrite, HeaderOperations requestHeaders,
+                   HeaderOperations responseHeaders, Timeouts timeouts, Auth auth, Redirect redirect,
+                   boolean denyHttp) {
+
+    public Rule {
+        paths = paths == null ? List.of("/") : List.copyOf(paths);
+        pathType = pathType == null ? PathType.PREFIX : pathType;
+        excludePaths = copy(excludePaths);
+        hosts = copy(hosts);
+        headers = copy(headers);
+        userAgents = copy(userAgents);
+        methods = methods == null ? Methods.ANY : methods;
+        rewrite = copy(rewrite);
+        requestHeaders = requestHeaders == null ? HeaderOperations.NONE : requestHeaders;
+        responseHeaders = responseHeaders == null ? HeaderOperations.NONE : responseHeaders;
+    }
+
+    /** A prefix rule for {@code paths} to upstream {@code port}, everything else at its default. */
+    public static Rule prefix(List<String> paths, Integer port) {
+        return new Rule(paths, PathType.PREFIX, null, null, null, null, null, null, port, null, null, null, null,
+                null, null, false);
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        return list == null ? List.of() : List.copyOf(list);
+    }
+
+    /** A request header that must be present with exactly this value (name case-insensitive). */
+    public record HeaderMatch(String name, String value) {
+    }
+
+    /** A path rewrite: every match of {@code search} is replaced by {@code replace}. */
+    public record Rewrite(String search, String replace) {
+    }
+
+    /** Method allow and deny lists; empty lists mean "no restriction". */
+    public record Methods(List<String> allow, List<String> deny) {
+
+        public static final Methods ANY = new Methods(List.of(), List.of());
+
+        public Methods {
+            allow = copy(allow);
+            deny = copy(deny);
+        }
+    }
+
+    /** Per-rule timeouts; {@code null} ones take the dataplane's settings. */
+    public record Timeouts(java.time.Duration server, java.time.Duration tunnel, java.time.Duration client) {
+    }
+
+    /** Basic authentication. */
+    public record Auth(String realm, List<User> users) {
+
+        public Auth {
+            users = copy(users);
+        }
+    }
+
+    /** A basic-auth user with either a clear-text password or a SHA-512 crypt hash. */
+    public record User(String name, String password, String passwordHash) {
+
+        @Override
+        public String toString() {
+            // Never print secrets into logs or test output.
+            return "User[name=" + name + ", password=" + (password == null ? "none" : "***")
+                    + ", passwordHash=" + (passwordHash == null ? "none" : "***") + "]";
+        }
+    }
+
+    /** Redirects answered by the proxy itself. */
+    public record Redirect(boolean httpsOnly, Integer code, boolean whenForwardedProtoHttp,
+                           boolean unlessForwardedProtoHttps, List<String> fromDomains, Integer fromDomainsCode) {
+
+        public Redirect {
+            code = code == null ? 302 : code;
+            fromDomains = copy(fromDomains);
+            fromDomainsCode = fromDomainsCode == null ? 301 : fromDomainsCode;
+        }
+    }
+}

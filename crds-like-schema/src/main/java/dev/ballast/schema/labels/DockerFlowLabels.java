@@ -1,0 +1,95 @@
+package dev.ballast.schema.labels;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** The Docker Flow parameter names Ballast knows, by how it treats them. */
+public final class DockerFlowLabels {
+
+    /** Every Docker Flow label starts with this. */
+    public static final String PREFIX = "com.df.";
+
+    /** Set by {@code docker stack deploy}; {@code com.df.shortName} strips {@code <namespace>_}. */
+    public static final String STACK_NAMESPACE = "com.docker.stack.namespace";
+
+    /** The highest destination index Docker Flow reads. */
+    public static final int MAX_INDEX = 10;
+
+    /** Parameters of one destination, which may be indexed. */
+    static final Set<String> DESTINATION = names("servicePath", "pathType", "servicePathExclude", "serviceDomain",
+            "serviceHeader", "userAgent", "port", "srcPort", "httpsPort", "srcHttpsPort", "reqMode",
+            "reqPathSearchReplace", "httpsOnly", "httpsRedirectCode", "denyHttp", "redirectFromDomain",
+            "allowedMethods", "deniedMethods", "ignoreAuthorization", "verifyClientSsl", "outboundHostname",
+            "timeoutServer", "timeoutTunnel", "timeoutClient");
+
+    /** Parameters of the whole service, Docker Flow's and Ballast's own ({@code lb} and those after it). */
+    static final Set<String> SERVICE = names("aclName", "addReqHeader", "setReqHeader", "delReqHeader", "addHeader",
+            "setHeader", "addResHeader", "setResHeader", "delResHeader", "users", "usersSecret",
+            "usersPassEncrypted", "sessionType", "isDefaultBackend", "redirectWhenHttpProto",
+            "redirectUnlessHttpsProto", "reqPathSearch", "reqPathReplace", "shortName",
+            "lb", "endpointMode", "retries", "healthCheckPath", "healthCheckInterval", "order");
+
+    /** Parameters that only configured HAProxy itself, with what Ballast does instead. */
+    static final Map<String, String> HAPROXY_ONLY = haproxyOnly();
+
+    /**
+     * Parameters meant for the swarm listener or Docker Flow Monitor, not for routing; accepted without comment.
+     * ({@code distribute} is moot: replicas pull, nothing is fanned out.)
+     */
+    static final Set<String> NOT_FOR_THE_PROXY = names("notify", "distribute", "replicas", "serviceName",
+            "scrapeNetwork", "scrapePort", "notifyService", "nodeInfo", "proxyInstanceName");
+
+    private DockerFlowLabels() {
+    }
+
+    /** Every parameter name Ballast recognises, for "did you mean" suggestions. */
+    static Set<String> all() {
+        Set<String> all = new TreeSet<>(DESTINATION);
+        all.addAll(SERVICE);
+        all.addAll(HAPROXY_ONLY.keySet());
+        all.addAll(NOT_FOR_THE_PROXY);
+        return all;
+    }
+
+    /** The canonical spelling of {@code name} (Docker Flow matched parameter names case-insensitively). */
+    static Optional<String> canonical(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return all().stream().filter(n -> n.toLowerCase(Locale.ROOT).equals(lower)).findFirst();
+    }
+
+    /** Docker Flow Monitor's alerting labels ({@code com.df.alertName}, {@code com.df.alertIf.1}, …). */
+    static boolean isMonitorLabel(String name) {
+        return name.toLowerCase(Locale.ROOT).startsWith("alert");
+    }
+
+    private static Set<String> names(String... names) {
+        return Set.of(names);
+    }
+
+    private static Map<String, String> haproxyOnly() {
+        Map<String, String> m = new TreeMap<>();
+        String template = "raw HAProxy configuration has no equivalent; express it with Route fields";
+        m.put("templateFePath", template);
+        m.put("templateBePath", template);
+        m.put("backendExtra", template);
+        m.put("serviceDomainAlgo", "hosts match exactly (port ignored) or by *.wildcard");
+        m.put("serviceDomainMatchAll", "hosts match exactly (port ignored) or by *.wildcard");
+        m.put("connectionMode", "upstream connections are always pooled keep-alive");
+        m.put("compressionAlgo", "responses are passed through as the service sends them");
+        m.put("compressionType", "responses are passed through as the service sends them");
+        m.put("checkResolvers", "endpoints come from the Swarm API, not DNS");
+        m.put("discoveryType", "endpoints come from the Swarm API, not DNS");
+        m.put("clitcpka", "TCP mode is not supported");
+        m.put("checkTcp", "TCP mode is not supported; use com.df.healthCheckPath for HTTP checks");
+        m.put("serviceGroup", "TCP groups are not supported");
+        m.put("balanceGroup", "use com.df.lb (RoundRobin, LeastRequest, PeakEwma)");
+        m.put("userDef", "only meant for custom HAProxy templates");
+        m.put("sslVerifyNone", "upstream TLS is not supported; upstreams are reached over plain HTTP");
+        m.put("serviceCert", "TLS certificates are not taken from labels");
+        return Map.copyOf(m);
+    }
+}
