@@ -1,5 +1,6 @@
 package dev.ballast.schema;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ public record HeaderOperations(Map<String, String> add, Map<String, String> set,
         remove = remove == null ? List.of() : List.copyOf(remove);
     }
 
+    @JsonIgnore // derived, not part of the resource
     public boolean isEmpty() {
         return add.isEmpty() && set.isEmpty() && remove.isEmpty();
     }

@@ -1,5 +1,6 @@
 package dev.ballast.schema;
 
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -37,19 +38,26 @@ public final class RouteValidator {
                             + RouteSchema.show(document))));
         }
         List<RouteSchema.Violation> structural = RouteSchema.get().validate(document);
-        if (!structural.isEmpty()) {
-            return new Result(null, structural);
-        }
         Route route;
         try {
             route = RouteJson.routeFromTree(document);
         } catch (JacksonException e) {
+            if (!structural.isEmpty()) {
+                return new Result(null, structural); // wrong types: the schema's messages say it all
+            }
             // The schema and the records disagree: a bug of ours, reported rather than thrown at the user.
             return new Result(null, List.of(new RouteSchema.Violation(FieldPath.ROOT,
                     "internal error binding a schema-valid route: " + e.getOriginalMessage())));
         }
-        List<RouteSchema.Violation> semantic = RouteSemantics.check(route);
-        return semantic.isEmpty() ? new Result(route, List.of()) : new Result(null, semantic);
+        // Semantic checks run even when the structure has errors (as long as it binds), so that a user sees
+        // every problem in one round; those at or under a structural error would only repeat it.
+        List<RouteSchema.Violation> all = new ArrayList<>(structural);
+        for (RouteSchema.Violation v : RouteSemantics.check(route)) {
+            if (structural.stream().noneMatch(s -> v.path().startsWith(s.path()) || s.path().startsWith(v.path()))) {
+                all.add(v);
+            }
+        }
+        return all.isEmpty() ? new Result(route, List.of()) : new Result(null, all);
     }
 
     /** Validates a route built in code (from labels, say) by the same rules as one read from a file. */

@@ -44,8 +44,11 @@ public record Rule(List<String> paths, PathType pathType, List<String> excludePa
     public record HeaderMatch(String name, String value) {
     }
 
-    /** A path rewrite: every match of {@code search} is replaced by {@code replace}. */
+    /** A path rewrite: every match of {@code search} is replaced by {@code replace} (default: nothing). */
     public record Rewrite(String search, String replace) {
+        public Rewrite {
+            replace = replace == null ? "" : replace;
+        }
     }
 
     /** Method allow and deny lists; empty lists mean "no restriction". */

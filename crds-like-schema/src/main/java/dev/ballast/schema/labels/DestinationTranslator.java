@@ -71,7 +71,9 @@ final class DestinationTranslator {
             p.from(rulePath(at).child("port"), httpsPortValue);
             p.from(rulePath(at).child("srcPort"), p.get("srcHttpsPort", index));
         }
-        if (portValue.isEmpty() || port.isPresent()) {
+        // The plain rule exists unless the destination has only an httpsPort; it is built even when the port is
+        // bad, so that every other label of the destination is checked in the same pass.
+        if (portValue.isPresent() || httpsPortValue.isEmpty()) {
             int at = rules.size();
             rules.add(rule(index, at, pathType, paths, srcPort.orElse(null), port.orElse(null)));
             p.from(rulePath(at).child("port"), portValue);
@@ -87,6 +89,7 @@ final class DestinationTranslator {
         p.from(path.child("hosts"), p.get("serviceDomain", index));
         p.from(path.child("headers"), p.get("serviceHeader", index));
         p.from(path.child("userAgents"), p.get("userAgent", index));
+        p.from(path.child("methods"), p.get("allowedMethods", index).or(() -> p.get("deniedMethods", index)));
         p.from(path.child("methods").child("allow"), p.get("allowedMethods", index));
         p.from(path.child("methods").child("deny"), p.get("deniedMethods", index));
         p.from(path.child("rewrite"), p.get("reqPathSearchReplace", index).or(service.provenance()::rewrite));

@@ -191,9 +191,8 @@ public final class LabelTranslator {
             }
         });
         if (users.isEmpty()) {
-            if (p.get("users").isPresent() || p.get("usersSecret").isPresent()) {
-                p.error(p.get("users").or(() -> p.get("usersSecret")).get().label(), "names no users");
-            }
+            // Asked for auth but got no users: refuse the route rather than serve it open.
+            p.get("users").filter(v -> v.text().isBlank()).ifPresent(v -> p.error(v.label(), "names no users"));
             return null;
         }
         return new Rule.Auth(null, users);

@@ -1,0 +1,145 @@
+package dev.ballast.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigResolverTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String DATAPLANE = "dataplane";
+
+    private ResolvedConfig resolve(Optional<Path> file, Map<String, String> env, Map<String, String> flags)
+            throws ConfigException {
+        return ConfigResolver.resolve(DATAPLANE, DataplaneConfig.SETTINGS, file, env, flags);
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsGiven() throws Exception {
+        ResolvedConfig c = resolve(Optional.empty(), Map.of(), Map.of());
+        assertThat(c.get(DataplaneConfig.TIMEOUT_SERVER)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.origin(DataplaneConfig.TIMEOUT_SERVER)).isEqualTo("default");
+        assertThat(c.find(DataplaneConfig.STATE_DIR)).isEmpty();
+    }
+
+    @Test
+    void eachLayerOverridesTheOneBelow() throws Exception {
+        Path file = write("dataplane:\n  timeoutServer: 30s\n  timeoutClient: 40s\n  timeoutTunnel: 50s\n");
+        ResolvedConfig c = resolve(Optional.of(file),
+                Map.of("TIMEOUT_CLIENT", "41", "TIMEOUT_TUNNEL", "51"),
+                Map.of("timeoutTunnel", "52s"));
+        assertThat(c.get(DataplaneConfig.TIMEOUT_SERVER)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.origin(DataplaneConfig.TIMEOUT_SERVER)).isEqualTo(file + ":2 dataplane.timeoutServer");
+        assertThat(c.get(DataplaneConfig.TIMEOUT_CLIENT)).isEqualTo(Duration.ofSeconds(41));
+        assertThat(c.origin(DataplaneConfig.TIMEOUT_CLIENT)).isEqualTo("TIMEOUT_CLIENT (environment)");
+        assertThat(c.get(DataplaneConfig.TIMEOUT_TUNNEL)).isEqualTo(Duration.ofSeconds(52));
+        assertThat(c.origin(DataplaneConfig.TIMEOUT_TUNNEL)).isEqualTo("--timeout-tunnel (command line)");
+    }
+
+    @Test
+    void ballastNameWinsOverTheDockerFlowName() throws Exception {
+        ResolvedConfig c = resolve(Optional.empty(),
+                Map.of("TIMEOUT_SERVER", "10", "BALLAST_TIMEOUT_SERVER", "11s"), Map.of());
+        assertThat(c.get(DataplaneConfig.TIMEOUT_SERVER)).isEqualTo(Duration.ofSeconds(11));
+    }
+
+    @Test
+    void badValuesNameTheSettingAndItsOriginAllAtOnce() throws IOException {
+        Path file = write("dataplane:\n  listen: nowhere\n");
+        assertThatThrownBy(() -> resolve(Optional.of(file), Map.of("TIMEOUT_SERVER", "abc"),
+                Map.of("maxHeaderSize", "huge")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        file + ":2 dataplane.listen: \"nowhere\" is not host:port (e.g. 0.0.0.0:8080, [::1]:80, :80)",
+                        "TIMEOUT_SERVER (environment): \"abc\" is not a duration (expected e.g. 500ms, 30s, 5m, 1h, "
+                                + "or a number of seconds)",
+                        "--max-header-size (command line): \"huge\" is not a size (expected e.g. 8192, 64KiB, 1MiB, 10MB)"));
+    }
+
+    @Test
+    void unknownKeysAndSectionsInTheFileAreErrorsWithSuggestions() throws IOException {
+        Path file = write("dataplane:\n  timoutServer: 5s\ncontroler:\n  listen: :1\n");
+        assertThatThrownBy(() -> resolve(Optional.of(file), Map.of(), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        file + ":2: dataplane.timoutServer: unknown setting (did you mean \"timeoutServer\"?)",
+                        file + ":3: controler: unknown section (did you mean \"controller\"?)"));
+    }
+
+    @Test
+    void otherProcessesSectionsAreLeftAlone() throws Exception {
+        Path file = write("controller:\n  listen: 127.0.0.1:9999\ndataplane:\n  listen: 127.0.0.1:8000\n");
+        assertThat(resolve(Optional.of(file), Map.of(), Map.of()).get(DataplaneConfig.LISTEN))
+                .isEqualTo(new HostPort("127.0.0.1", 8000));
+    }
+
+    @Test
+    void brokenYamlGivesTheLine() throws IOException {
+        Path file = write("dataplane:\n  listen: [\n");
+        assertThatThrownBy(() -> resolve(Optional.of(file), Map.of(), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e ->
+                        assertThat(e.problems()).singleElement().asString().startsWith(file + ":3: "));
+    }
+
+    @Test
+    void yamlListsFeedListSettings() throws Exception {
+        Path file = write("dataplane:\n  controllers: [http://a:8080, http://b:8080]\n");
+        ResolvedConfig c = resolve(Optional.of(file), Map.of(), Map.of());
+        assertThat(c.get(DataplaneConfig.CONTROLLERS)).extracting(Object::toString)
+                .containsExactly("http://a:8080", "http://b:8080");
+    }
+
+    @Test
+    void aDataplaneNeedsExactlyOneSourceOfRoutes() throws Exception {
+        ResolvedConfig neither = resolve(Optional.empty(), Map.of(), Map.of());
+        assertThatThrownBy(() -> DataplaneConfig.from(neither, "host"))
+                .hasMessageContaining("--controller").hasMessageContaining("--routes");
+        ResolvedConfig both = resolve(Optional.empty(), Map.of("BALLAST_CONTROLLERS", "http://c:8080"),
+                Map.of("routes", "/routes"));
+        assertThatThrownBy(() -> DataplaneConfig.from(both, "host")).hasMessageContaining("exclude each other");
+        DataplaneConfig standalone = DataplaneConfig.from(
+                resolve(Optional.empty(), Map.of(), Map.of("routes", "/routes")), "host-1");
+        assertThat(standalone.routes()).contains(Path.of("/routes"));
+        assertThat(standalone.replicaId()).isEqualTo("host-1");
+    }
+
+    @Test
+    void controllerReadsDockerFlowNames() throws Exception {
+        ControllerConfig c = ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
+                Optional.empty(), Map.of("DF_NOTIFY_LABEL", "com.example.proxy", "DOCKER_HOST", "tcp://127.0.0.1:2375",
+                        "HTTPS_ONLY", "true"), Map.of()));
+        assertThat(c.notifyLabel()).isEqualTo("com.example.proxy");
+        assertThat(c.dockerHost()).isEqualTo("tcp://127.0.0.1:2375");
+        assertThat(c.httpsOnly()).isTrue();
+        assertThat(c.resyncInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.routesDir()).isEmpty();
+    }
+
+    @Test
+    void everySettingHasADescriptionAndParsesItsDefault() {
+        for (List<Setting<?>> settings : List.of(ControllerConfig.SETTINGS, DataplaneConfig.SETTINGS, SimConfig.SETTINGS)) {
+            for (Setting<?> s : settings) {
+                assertThat(s.description()).as(s.key()).isNotBlank();
+                assertThat(s.flag()).as(s.key()).startsWith("--");
+                if (s.defaultValue() != null) {
+                    assertThat(s.parse(s.defaultValue())).as(s.key()).isNotNull();
+                }
+            }
+        }
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("ballast.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
