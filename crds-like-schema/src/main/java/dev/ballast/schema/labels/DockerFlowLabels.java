@@ -55,6 +55,16 @@ public final class DockerFlowLabels {
         return all;
     }
 
+    /** Every name a user may meet in the README's label section: routing, HAProxy-only and listener labels. */
+    public static Set<String> documentedNames() {
+        return all();
+    }
+
+    /** Whether {@code name} (without {@code com.df.}) is a label that shapes a route. */
+    public static boolean isRoutingLabel(String name) {
+        return DESTINATION.contains(name) || SERVICE.contains(name);
+    }
+
     /** The canonical spelling of {@code name} (Docker Flow matched parameter names case-insensitively). */
     static Optional<String> canonical(String name) {
         String lower = name.toLowerCase(Locale.ROOT);

@@ -1,0 +1,33 @@
+package dev.ballast.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The README's settings tables are the ones generated from the Setting declarations. */
+class ReadmeSettingsTest {
+
+    private static final Map<String, List<Setting<?>>> PROCESSES = Map.of(
+            "controller", ControllerConfig.SETTINGS,
+            "dataplane", DataplaneConfig.SETTINGS,
+            "sim", SimConfig.SETTINGS);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"controller", "dataplane", "sim"})
+    void readmeCarriesTheGeneratedTable(String section) throws IOException {
+        String generated = SettingsReference.markdown(section, PROCESSES.get(section));
+        String readme = Files.readString(Path.of("..", "README.md"));
+        if (!readme.contains(generated)) {
+            Path out = Path.of("target", "settings-" + section + ".md");
+            Files.writeString(out, generated);
+        }
+        assertThat(readme).as("README.md's " + section + " settings table; regenerated table in target/settings-"
+                + section + ".md").contains(generated);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ballast.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as a user runs it: a separate JVM, {@code java -jar dist/target/ballast.jar …}. */
+class BallastJarIT {
+
+    private static final Path JAR = Path.of("target", "ballast.jar");
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result ballast(String... args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("ballast exits").isTrue();
+        return new Result(process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void validatesTheExamples() throws Exception {
+        Result result = ballast("validate", "examples");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.err()).isEqualTo("ok: 4 route(s) in 3 file(s)\n");
+    }
+
+    @Test
+    void reportsBrokenYamlAtTheParsersLine() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: x\n  spec: [\n");
+        Result result = ballast("validate", file.toString());
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.out()).isEqualTo(file + ":6: yaml: while parsing a flow node: expected the node content, "
+                + "but found '<stream end>'\n");
+        assertThat(result.err()).as("no log noise on a plain run").doesNotContain("WARN", "SLF4J");
+    }
+
+    @Test
+    void printsItsVersion() throws Exception {
+        Result result = ballast("--version");
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).matches("ballast \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n");
+    }
+}
