@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -120,9 +121,12 @@ public final class RouteLoader {
             if (result.isValid()) {
                 routes.add(new LoadedRoute(result.route(), file, document.lineOf("/metadata/name")));
             }
+            List<Problem> found = new ArrayList<>();
             for (RouteSchema.Violation v : result.violations()) {
-                problems.add(Problem.error(file, document.lineOf(v.path().pointer()), v.path().dotted(), v.message()));
+                found.add(Problem.error(file, document.lineOf(v.path().pointer()), v.path().dotted(), v.message()));
             }
+            found.sort(Comparator.comparingInt(Problem::line)); // read top to bottom, like the file
+            problems.addAll(found);
         }
         return new LoadResult(List.of(file), routes, problems);
     }

@@ -83,7 +83,7 @@ public final class RouteSchema {
                         + Suggestions.didYouMean(error.getProperty(), navigator.propertyNames(at)));
             case "type":
                 return new Violation(at, "expected " + describeType(rules.path("type").asString())
-                        + ", got " + show(value));
+                        + (rules.has("title") ? " (" + rules.get("title").asString() + ")" : "") + ", got " + show(value));
             case "enum": {
                 List<String> allowed = new ArrayList<>();
                 rules.path("enum").forEach(v -> allowed.add(v.isString() ? v.asString() : v.toString()));

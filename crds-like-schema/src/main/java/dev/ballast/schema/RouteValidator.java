@@ -37,7 +37,17 @@ public final class RouteValidator {
                     "expected a Route (a mapping with apiVersion, kind, metadata and spec), got "
                             + RouteSchema.show(document))));
         }
+        if (!document.has("apiVersion") && !document.has("kind")) {
+            // Most likely some other YAML (a compose file, a Kubernetes manifest): one clear line, not a dozen.
+            return new Result(null, List.of(new RouteSchema.Violation(FieldPath.ROOT, "not a Route: it has no "
+                    + "apiVersion or kind (expected apiVersion: " + Route.API_VERSION + " and kind: " + Route.KIND + ")")));
+        }
         List<RouteSchema.Violation> structural = RouteSchema.get().validate(document);
+        List<RouteSchema.Violation> identity = structural.stream().filter(RouteValidator::isIdentity).toList();
+        if (!identity.isEmpty()) {
+            // Another kind of resource: its fields mean something else, so reporting them would only mislead.
+            return new Result(null, identity);
+        }
         Route route;
         try {
             route = RouteJson.routeFromTree(document);
@@ -58,6 +68,10 @@ public final class RouteValidator {
             }
         }
         return all.isEmpty() ? new Result(route, List.of()) : new Result(null, all);
+    }
+
+    private static boolean isIdentity(RouteSchema.Violation v) {
+        return v.path().equals(FieldPath.of("apiVersion")) || v.path().equals(FieldPath.of("kind"));
     }
 
     /** Validates a route built in code (from labels, say) by the same rules as one read from a file. */
