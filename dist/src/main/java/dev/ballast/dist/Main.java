@@ -34,7 +34,7 @@ public final class Main implements Runnable {
         cli.addSubcommand("dataplane", new ProcessCommand("dataplane", DataplaneConfig.SETTINGS,
                 "Runs one proxy replica."));
         cli.addSubcommand("sim", new ProcessCommand("sim", SimConfig.SETTINGS,
-                "Runs the Docker Engine API emulator."));
+                "Runs the Docker Engine API emulator (swarm-sim).", SimProcess::run));
         cli.addSubcommand("demo", new ProcessCommand("demo", java.util.List.of(),
                 "Runs emulator, controller and two dataplanes with the tutorial's stack."));
         for (CommandLine sub : cli.getSubcommands().values()) {

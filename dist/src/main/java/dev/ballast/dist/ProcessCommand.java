@@ -2,6 +2,7 @@ package dev.ballast.dist;
 
 import dev.ballast.config.ConfigException;
 import dev.ballast.config.ConfigResolver;
+import dev.ballast.config.ResolvedConfig;
 import dev.ballast.config.Setting;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,15 +23,28 @@ final class ProcessCommand implements Callable<Integer> {
 
     private static final String CONFIG_FLAG = "--config";
 
+    /** What a process command runs once its configuration is resolved; returns the exit status. */
+    @FunctionalInterface
+    interface Runner {
+        int run(ResolvedConfig config, CommandLine commandLine) throws Exception;
+    }
+
     private final String section;
     private final List<Setting<?>> settings;
     private final String description;
+    private final Runner runner;
     private CommandSpec spec;
 
+    /** A command whose process is not built yet: it checks its configuration, then says so. */
     ProcessCommand(String section, List<Setting<?>> settings, String description) {
+        this(section, settings, description, null);
+    }
+
+    ProcessCommand(String section, List<Setting<?>> settings, String description, Runner runner) {
         this.section = section;
         this.settings = settings;
         this.description = description;
+        this.runner = runner;
     }
 
     void addOptionsTo(CommandSpec spec) {
@@ -49,7 +63,7 @@ final class ProcessCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         Map<String, String> flags = new HashMap<>();
         for (Setting<?> setting : settings) {
@@ -61,13 +75,17 @@ final class ProcessCommand implements Callable<Integer> {
         Optional<Path> configFile = Optional.ofNullable(parsed.<String>matchedOptionValue(CONFIG_FLAG, null))
                 .or(() -> Optional.ofNullable(System.getenv("BALLAST_CONFIG")))
                 .map(Path::of);
+        ResolvedConfig config;
         try {
-            ConfigResolver.resolve(section, settings, configFile, System.getenv(), flags);
+            config = ConfigResolver.resolve(section, settings, configFile, System.getenv(), flags);
         } catch (ConfigException e) {
             e.problems().forEach(p -> spec.commandLine().getErr().println("ballast " + section + ": " + p));
             return Main.USAGE;
         }
-        spec.commandLine().getErr().println("ballast " + section + ": not available yet in this build");
-        return Main.USAGE;
+        if (runner == null) {
+            spec.commandLine().getErr().println("ballast " + section + ": not available yet in this build");
+            return Main.USAGE;
+        }
+        return runner.run(config, spec.commandLine());
     }
 }

@@ -1,0 +1,39 @@
+package dev.ballast.dist;
+
+import dev.ballast.config.ResolvedConfig;
+import dev.ballast.config.SimConfig;
+import dev.ballast.sim.SwarmSim;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+
+/** {@code ballast sim}: the emulator alone, until interrupted. */
+final class SimProcess {
+
+    private SimProcess() {
+    }
+
+    static int run(ResolvedConfig resolved, CommandLine cli) throws InterruptedException {
+        SimConfig config = SimConfig.from(resolved);
+        SwarmSim sim = SwarmSim.start(SwarmSim.Options.defaults());
+        String address;
+        try {
+            address = sim.listen(config.listen());
+        } catch (RuntimeException e) {
+            sim.close();
+            cli.getErr().println("ballast sim: cannot listen on " + config.listen() + ": " + e.getMessage());
+            return 1;
+        }
+        cli.getOut().println("swarm-sim: Docker Engine API (swarm manager, 2 nodes) on " + address);
+        cli.getOut().println("  try: DOCKER_HOST=" + address + " docker node ls");
+        cli.getOut().println("  fault injection: see GET " + (address.startsWith("tcp://")
+                ? "http://" + address.substring("tcp://".length()) : address) + "/_sim");
+        cli.getOut().flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sim.close();
+            stopped.countDown();
+        }, "swarm-sim-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
