@@ -53,6 +53,26 @@ class BallastJarIT {
     }
 
     @Test
+    void simServesTheEngineApiUntilStopped() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process sim = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "sim", "--listen", "127.0.0.1:0").start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            assertThat(first).startsWith("swarm-sim: Docker Engine API (swarm manager, 2 nodes) on tcp://127.0.0.1:");
+            String base = first.substring(first.indexOf("tcp://")).replace("tcp://", "http://");
+            java.net.http.HttpResponse<String> ping = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/_ping")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ping.body()).isEqualTo("OK");
+            assertThat(ping.headers().firstValue("Swarm")).contains("active/manager");
+        } finally {
+            sim.destroy();
+        }
+        assertThat(sim.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+
+    @Test
     void printsItsVersion() throws Exception {
         Result result = ballast("--version");
         assertThat(result.exit()).isZero();

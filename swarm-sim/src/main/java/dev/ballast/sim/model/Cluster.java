@@ -598,6 +598,10 @@ public final class Cluster {
         task.port = port;
         setState(task, "running", "started");
         pending.add(task.serviceId);
+        ServiceRecord service = services.get(task.serviceId);
+        if (service != null) {
+            publishVips(service); // at once: a client that sees the task running may call the VIP next
+        }
     }
 
     /** A task's workload failed (it could not start, or it was killed): mark it and plan its restart. */
@@ -620,6 +624,9 @@ public final class Cluster {
             restartAt.put(task.id, now().plus(delay));
         }
         pending.add(task.serviceId);
+        if (service != null) {
+            publishVips(service);
+        }
     }
 
     /** Kills a running task, as if its container died (fault injection). */

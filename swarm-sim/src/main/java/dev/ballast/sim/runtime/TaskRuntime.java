@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
@@ -107,7 +106,6 @@ public final class TaskRuntime implements Workloads {
                         @Override
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                                    new HttpObjectAggregator(1 << 20),
                                     new WhoamiHandler(launch.hostname(), launch.addresses(),
                                             () -> faults.getOrDefault(launch.taskId(), TaskFault.NONE)));
                         }

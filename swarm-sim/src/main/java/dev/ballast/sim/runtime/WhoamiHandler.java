@@ -3,9 +3,12 @@ package dev.ballast.sim.runtime;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -25,11 +28,16 @@ import java.util.function.Supplier;
  * then the request line and headers as received. {@code ?wait=500ms} delays the answer and {@code /health} answers
  * 200, as in the image. Injected faults ({@link TaskFault}) delay answers or replace them with an error status.
  */
-final class WhoamiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class WhoamiHandler extends ChannelInboundHandlerAdapter {
+
+    /** How much of a request body is echoed; the rest is read and dropped. */
+    private static final int ECHO_LIMIT = 64 * 1024;
 
     private final String hostname;
     private final List<String> addresses;
     private final Supplier<TaskFault> fault;
+    private HttpRequest request;
+    private final StringBuilder body = new StringBuilder();
 
     WhoamiHandler(String hostname, List<String> addresses, Supplier<TaskFault> fault) {
         this.hostname = hostname;
@@ -38,7 +46,26 @@ final class WhoamiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest head) {
+                request = head;
+                body.setLength(0);
+            }
+            if (msg instanceof HttpContent content && body.length() < ECHO_LIMIT) {
+                body.append(content.content().toString(StandardCharsets.UTF_8),
+                        0, Math.min(content.content().readableBytes(), ECHO_LIMIT - body.length()));
+            }
+            if (msg instanceof LastHttpContent && request != null) {
+                answer(ctx, request, body.toString());
+                request = null;
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpRequest request, String requestBody) {
         TaskFault current = fault.get();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         Duration wait = current.delay();
@@ -53,7 +80,7 @@ final class WhoamiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse response = current.status() != 0
                 ? text(ctx, HttpResponseStatus.valueOf(current.status()), "injected failure\n")
                 : uri.path().equals("/health") ? text(ctx, HttpResponseStatus.OK, "")
-                : text(ctx, HttpResponseStatus.OK, page(ctx, request));
+                : text(ctx, HttpResponseStatus.OK, page(ctx, request, requestBody));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         Runnable send = () -> {
             if (!keepAlive) {
@@ -70,7 +97,7 @@ final class WhoamiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private String page(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private String page(ChannelHandlerContext ctx, HttpRequest request, String requestBody) {
         StringBuilder out = new StringBuilder();
         out.append("Hostname: ").append(hostname).append('\n');
         out.append("IP: 127.0.0.1\n");
@@ -86,7 +113,7 @@ final class WhoamiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             out.append(header.getKey()).append(": ").append(header.getValue()).append('\n');
         }
         out.append('\n');
-        out.append(request.content().toString(StandardCharsets.UTF_8));
+        out.append(requestBody);
         return out.toString();
     }
 

@@ -1,0 +1,217 @@
+package dev.ballast.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code docker} CLI against the emulator, following the Docker Flow Proxy tutorial verbatim, then the
+ * stack commands. Skipped, with a message, where no {@code docker} binary is on the PATH. The steps build on each
+ * other, so they run in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerCliTest {
+
+    @TempDir
+    static Path dir;
+
+    static SwarmSim sim;
+    static String host;
+
+    /** Output and exit status of one docker command. */
+    record Result(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(dockerCli() != null, "no docker CLI on the PATH; the CLI conformance test is skipped");
+        sim = SwarmSim.start(SwarmSim.Options.defaults());
+        host = sim.listen("127.0.0.1:0");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    static String dockerCli() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir, "docker");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+
+    static ProcessBuilder docker(String... args) {
+        List<String> command = new ArrayList<>(List.of(dockerCli()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("DOCKER_HOST", host);
+        builder.environment().put("DOCKER_CONFIG", dir.resolve("docker-config").toString());
+        builder.environment().remove("DOCKER_CONTEXT");
+        builder.environment().remove("DOCKER_TLS_VERIFY");
+        return builder;
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        Process process = docker(args).start();
+        process.getOutputStream().close();
+        // Read both streams fully before waiting, so a chatty command cannot block on a full pipe.
+        var err = new java.util.concurrent.CompletableFuture<String>();
+        Thread drain = new Thread(() -> {
+            try {
+                err.complete(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                err.completeExceptionally(e);
+            }
+        });
+        drain.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("docker " + String.join(" ", args) + " finishes").isTrue();
+        drain.join();
+        return new Result(process.exitValue(), out, err.join());
+    }
+
+    static String ok(String... args) throws IOException, InterruptedException {
+        Result result = run(args);
+        assertThat(result.exit()).as("docker " + String.join(" ", args) + "\n" + result.out() + result.err()).isZero();
+        return result.out();
+    }
+
+    @Test
+    @Order(1)
+    void versionInfoAndNodes() throws Exception {
+        assertThat(ok("version")).contains("API version:       1.47");
+        assertThat(ok("info")).contains("Swarm: active", "Is Manager: true", "Managers: 2", "Nodes: 2");
+        String nodes = ok("node", "ls");
+        assertThat(nodes).contains("emu-1", "emu-2", "Leader", "Reachable", "Ready", "Active");
+        assertThat(nodes.lines().filter(l -> l.contains(" * ")).count()).as("the current node is starred").isEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
+    void networks() throws Exception {
+        String id = ok("network", "create", "--driver", "overlay", "proxy").trim();
+        assertThat(id).hasSize(25);
+        assertThat(ok("network", "ls")).contains("proxy", "overlay", "swarm", "ingress");
+        assertThat(ok("network", "inspect", "proxy", "--format", "{{.Scope}} {{.Driver}} {{(index .IPAM.Config 0).Subnet}}"))
+                .matches("swarm overlay 127\\.\\d+\\.\\d+\\.0/24\\n");
+        assertThat(run("network", "create", "--driver", "overlay", "proxy").err()).contains("already exists");
+    }
+
+    @Test
+    @Order(3)
+    void theDockerFlowProxyTutorialVerbatim() throws Exception {
+        ok("service", "create", "--name", "swarm-listener", "--network", "proxy",
+                "--mount", "type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock",
+                "-e", "DF_NOTIFY_CREATE_SERVICE_URL=http://proxy:8080/v1/docker-flow-proxy/reconfigure",
+                "-e", "DF_NOTIFY_REMOVE_SERVICE_URL=http://proxy:8080/v1/docker-flow-proxy/remove",
+                "--constraint", "node.role==manager", "vfarcic/docker-flow-swarm-listener");
+        ok("service", "create", "--name", "http", "--network", "proxy",
+                "--label", "com.df.notify=true", "--label", "com.df.distribute=true",
+                "--label", "com.df.servicePath=/http/", "--label", "com.df.reqPathSearch=/http/",
+                "--label", "com.df.reqPathReplace=/renamed/", "--label", "com.df.port=80", "emilevauge/whoami");
+        String ls = ok("service", "ls");
+        assertThat(ls).containsPattern("http\\s+replicated\\s+1/1\\s+emilevauge/whoami");
+        assertThat(ls).containsPattern("swarm-listener\\s+replicated\\s+1/1");
+        assertThat(ok("service", "ps", "http")).contains("http.1", "Running");
+
+        ok("service", "scale", "http=3");
+        assertThat(ok("service", "ls")).containsPattern("http\\s+replicated\\s+3/3");
+        String labels = ok("service", "inspect", "http", "--format", "{{json .Spec.Labels}}");
+        assertThat(labels).contains("\"com.df.servicePath\":\"/http/\"", "\"com.df.reqPathReplace\":\"/renamed/\"");
+    }
+
+    @Test
+    @Order(4)
+    void labelsCanBeAddedAndRemoved() throws Exception {
+        ok("service", "update", "--detach", "--label-add", "com.df.port=8080", "--label-rm", "com.df.distribute", "http");
+        String labels = ok("service", "inspect", "http", "--format", "{{json .Spec.Labels}}");
+        assertThat(labels).contains("\"com.df.port\":\"8080\"").doesNotContain("com.df.distribute");
+        assertThat(ok("service", "inspect", "--pretty", "http")).contains("com.df.port=8080", "Replicas:\t3");
+    }
+
+    @Test
+    @Order(5)
+    void stacksAndEvents() throws Exception {
+        Path compose = dir.resolve("go-demo.yml");
+        Files.writeString(compose, """
+                version: "3.7"
+                services:
+                  main:
+                    image: traefik/whoami
+                    command: ["--port", "8080"]
+                    networks: [proxy, default]
+                    deploy:
+                      replicas: 2
+                      labels:
+                        - com.df.notify=true
+                        - com.df.servicePath=/demo
+                        - com.df.port=8080
+                  db:
+                    image: mongo:3.2.10
+                    networks: [default]
+                networks:
+                  default:
+                  proxy:
+                    external: true
+                """);
+        List<String> events = new CopyOnWriteArrayList<>();
+        Process watcher = docker("events", "--filter", "type=service").start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(watcher.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(events::add);
+            } catch (IOException e) {
+                // the process was stopped
+            }
+        });
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> sim.openEventStreams() > 0);
+            Result deploy = run("stack", "deploy", "-c", compose.toString(), "go-demo");
+            assertThat(deploy.exit()).as(deploy.err()).isZero();
+            assertThat(deploy.out()).contains("Creating network go-demo_default", "Creating service go-demo_main",
+                    "Creating service go-demo_db");
+            assertThat(ok("stack", "ls")).containsPattern("go-demo\\s+2");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(ok("stack", "ps", "go-demo", "--format", "{{.Name}} {{.CurrentState}}").lines()
+                            .filter(l -> l.contains("Running")).count()).isEqualTo(3));
+            assertThat(ok("service", "inspect", "go-demo_main", "--format", "{{json .Spec.Labels}}"))
+                    .contains("\"com.docker.stack.namespace\":\"go-demo\"", "\"com.df.servicePath\":\"/demo\"");
+            Result missing = run("inspect", "no-such-thing");
+            assertThat(missing.exit()).isEqualTo(1);
+            assertThat(missing.err()).contains("No such object: no-such-thing");
+
+            assertThat(ok("stack", "rm", "go-demo")).contains("Removing service go-demo_main", "Removing network go-demo_default");
+            assertThat(ok("service", "ls")).doesNotContain("go-demo");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events)
+                    .anyMatch(l -> l.contains("service create") && l.contains("name=go-demo_main"))
+                    .anyMatch(l -> l.contains("service remove") && l.contains("name=go-demo_db")));
+        } finally {
+            watcher.destroy();
+        }
+    }
+}
