@@ -14,7 +14,7 @@ final class SimProcess {
 
     static int run(ResolvedConfig resolved, CommandLine cli) throws InterruptedException {
         SimConfig config = SimConfig.from(resolved);
-        SwarmSim sim = SwarmSim.start(SwarmSim.Options.defaults());
+        SwarmSim sim = SwarmSim.start(SwarmSim.Options.defaults().withNodes(config.nodes()));
         String address;
         try {
             address = sim.listen(config.listen());
@@ -23,7 +23,7 @@ final class SimProcess {
             cli.getErr().println("ballast sim: cannot listen on " + config.listen() + ": " + e.getMessage());
             return 1;
         }
-        cli.getOut().println("swarm-sim: Docker Engine API (swarm manager, 2 nodes) on " + address);
+        cli.getOut().println("swarm-sim: Docker Engine API (swarm manager, " + config.nodes() + " nodes) on " + address);
         cli.getOut().println("  try: DOCKER_HOST=" + address + " docker node ls");
         cli.getOut().println("  fault injection: see GET " + (address.startsWith("tcp://")
                 ? "http://" + address.substring("tcp://".length()) : address) + "/_sim");
