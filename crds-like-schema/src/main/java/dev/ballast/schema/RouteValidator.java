@@ -59,8 +59,14 @@ public final class RouteValidator {
             return new Result(null, List.of(new RouteSchema.Violation(FieldPath.ROOT,
                     "internal error binding a schema-valid route: " + e.getOriginalMessage())));
         }
-        // Semantic checks run even when the structure has errors (as long as it binds), so that a user sees
-        // every problem in one round; those at or under a structural error would only repeat it.
+        return withSemantics(route, structural);
+    }
+
+    /**
+     * Semantic checks run even when the structure has errors (as long as it binds), so that a user sees every
+     * problem in one round; those at or under a structural error would only repeat it.
+     */
+    private static Result withSemantics(Route route, List<RouteSchema.Violation> structural) {
         List<RouteSchema.Violation> all = new ArrayList<>(structural);
         for (RouteSchema.Violation v : RouteSemantics.check(route)) {
             if (structural.stream().noneMatch(s -> v.path().startsWith(s.path()) || s.path().startsWith(v.path()))) {
@@ -76,6 +82,7 @@ public final class RouteValidator {
 
     /** Validates a route built in code (from labels, say) by the same rules as one read from a file. */
     public static Result validate(Route route) {
-        return validate(RouteJson.toTree(route));
+        // The record is already bound; only its JSON form needs the schema (no second binding).
+        return withSemantics(route, RouteSchema.get().validate(RouteJson.toTree(route)));
     }
 }

@@ -3,13 +3,14 @@ package dev.ballast.schema;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The whole routing state a dataplane needs: every route and the endpoints of every service they refer to.
  *
- * <p>The version is a content hash of the canonical JSON of routes and endpoints (see {@link SnapshotVersions}), so
- * the same state has the same version in any controller process. Routes are kept sorted by name and endpoints by
- * service, which makes the canonical form independent of the order in which sources produced them.
+ * <p>The version is a content hash (see {@link SnapshotVersions}), so the same state has the same version in any
+ * controller process. Routes are kept sorted by name and endpoints by service, which makes the content independent of
+ * the order in which sources produced them.
  *
  * @param version the content hash
  * @param routes every route, sorted by name
@@ -17,15 +18,44 @@ import java.util.Objects;
  */
 public record Snapshot(String version, List<Route> routes, List<Endpoints> endpoints) {
 
+    private static final Comparator<Route> BY_NAME = Comparator.comparing(Route::name);
+    private static final Comparator<Endpoints> BY_SERVICE = Comparator.comparing(Endpoints::service);
+
     public Snapshot {
         Objects.requireNonNull(version, "version");
-        routes = routes.stream().sorted(Comparator.comparing(Route::name)).toList();
-        endpoints = endpoints.stream().sorted(Comparator.comparing(Endpoints::service)).toList();
+        routes = sortedCopy(routes, BY_NAME);
+        endpoints = sortedCopy(endpoints, BY_SERVICE);
+    }
+
+    /** The empty snapshot: no routes, no endpoints. */
+    public static Snapshot empty() {
+        return of(List.of(), List.of());
     }
 
     /** A snapshot of {@code routes} and {@code endpoints}, versioned by their content. */
     public static Snapshot of(List<Route> routes, List<Endpoints> endpoints) {
-        Snapshot unversioned = new Snapshot("", routes, endpoints);
-        return new Snapshot(SnapshotVersions.versionOf(unversioned), unversioned.routes(), unversioned.endpoints());
+        return of(routes, endpoints, SnapshotVersions.UNCACHED);
+    }
+
+    /** The same, with a caller-supplied (typically caching) hash of each item. */
+    public static Snapshot of(List<Route> routes, List<Endpoints> endpoints, Function<Object, String> itemHash) {
+        List<Route> sortedRoutes = sortedCopy(routes, BY_NAME);
+        List<Endpoints> sortedEndpoints = sortedCopy(endpoints, BY_SERVICE);
+        return new Snapshot(SnapshotVersions.versionOf(sortedRoutes, sortedEndpoints, itemHash), sortedRoutes,
+                sortedEndpoints);
+    }
+
+    /** Whether {@link #version()} is the hash of this content (a snapshot from the wire should be checked). */
+    public boolean hasConsistentVersion() {
+        return version.equals(SnapshotVersions.versionOf(this));
+    }
+
+    private static <T> List<T> sortedCopy(List<T> items, Comparator<T> order) {
+        for (int i = 1; i < items.size(); i++) {
+            if (order.compare(items.get(i - 1), items.get(i)) > 0) {
+                return items.stream().sorted(order).toList();
+            }
+        }
+        return List.copyOf(items); // already sorted: a copy without sorting again
     }
 }

@@ -46,13 +46,22 @@ public final class DockerFlowLabels {
     private DockerFlowLabels() {
     }
 
+    private static final Set<String> ALL = allNames();
+    /** lower-case name → canonical spelling, because parameter names are matched case-insensitively */
+    private static final Map<String, String> BY_LOWER_CASE = ALL.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(n -> n.toLowerCase(Locale.ROOT), n -> n));
+
     /** Every parameter name Ballast recognises, for "did you mean" suggestions. */
     static Set<String> all() {
+        return ALL;
+    }
+
+    private static Set<String> allNames() {
         Set<String> all = new TreeSet<>(DESTINATION);
         all.addAll(SERVICE);
         all.addAll(HAPROXY_ONLY.keySet());
         all.addAll(NOT_FOR_THE_PROXY);
-        return all;
+        return java.util.Collections.unmodifiableSet(all);
     }
 
     /** Every name a user may meet in the README's label section: routing, HAProxy-only and listener labels. */
@@ -67,8 +76,7 @@ public final class DockerFlowLabels {
 
     /** The canonical spelling of {@code name} (Docker Flow matched parameter names case-insensitively). */
     static Optional<String> canonical(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return all().stream().filter(n -> n.toLowerCase(Locale.ROOT).equals(lower)).findFirst();
+        return Optional.ofNullable(BY_LOWER_CASE.get(name.toLowerCase(Locale.ROOT)));
     }
 
     /** Docker Flow Monitor's alerting labels ({@code com.df.alertName}, {@code com.df.alertIf.1}, …). */
