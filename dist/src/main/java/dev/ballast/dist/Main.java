@@ -30,7 +30,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand("controller", new ProcessCommand("controller", ControllerConfig.SETTINGS,
-                "Watches Swarm and GitOps routes and serves snapshots to dataplanes."));
+                "Watches Swarm and GitOps routes and serves snapshots to dataplanes.", ControllerProcess::run));
         cli.addSubcommand("dataplane", new ProcessCommand("dataplane", DataplaneConfig.SETTINGS,
                 "Runs one proxy replica."));
         cli.addSubcommand("sim", new ProcessCommand("sim", SimConfig.SETTINGS,

@@ -1,6 +1,4 @@
 /**
- * Operational visibility shared by the controller and the dataplane. For now: {@link
- * dev.ballast.observability.NettyLeaks}, which counts Netty buffer leaks so that tests can fail on them and processes
- * can report them.
+ * Operational support shared by the controller, the dataplane and the emulator; see the {@code netty} package.
  */
 package dev.ballast.observability;

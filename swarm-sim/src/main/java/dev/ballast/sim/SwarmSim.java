@@ -8,7 +8,7 @@ import dev.ballast.sim.api.SideDoor;
 import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.runtime.TaskFault;
 import dev.ballast.sim.runtime.TaskRuntime;
-import dev.ballast.sim.runtime.Transports;
+import dev.ballast.observability.netty.Transports;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;

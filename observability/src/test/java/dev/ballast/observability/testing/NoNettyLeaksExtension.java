@@ -1,6 +1,6 @@
 package dev.ballast.observability.testing;
 
-import dev.ballast.observability.NettyLeaks;
+import dev.ballast.observability.netty.NettyLeaks;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;

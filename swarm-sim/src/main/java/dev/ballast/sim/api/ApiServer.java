@@ -1,6 +1,6 @@
 package dev.ballast.sim.api;
 
-import dev.ballast.sim.runtime.Transports;
+import dev.ballast.observability.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

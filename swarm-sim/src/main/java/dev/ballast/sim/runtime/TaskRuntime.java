@@ -1,5 +1,6 @@
 package dev.ballast.sim.runtime;
 
+import dev.ballast.observability.netty.Transports;
 import dev.ballast.sim.model.Workloads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,5 +1,6 @@
 package dev.ballast.sim.runtime;
 
+import dev.ballast.observability.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

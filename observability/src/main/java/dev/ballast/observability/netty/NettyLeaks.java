@@ -1,4 +1,4 @@
-package dev.ballast.observability;
+package dev.ballast.observability.netty;
 
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;

@@ -1,4 +1,4 @@
-package dev.ballast.sim.runtime;
+package dev.ballast.observability.netty;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;

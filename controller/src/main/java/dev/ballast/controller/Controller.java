@@ -1,0 +1,236 @@
+package dev.ballast.controller;
+
+import dev.ballast.config.ControllerConfig;
+import dev.ballast.controller.api.ControllerApi;
+import dev.ballast.controller.desired.DesiredState;
+import dev.ballast.controller.desired.DesiredStateBuilder;
+import dev.ballast.controller.gitops.GitOpsSource;
+import dev.ballast.controller.push.PushSource;
+import dev.ballast.controller.replicas.ReplicaRegistry;
+import dev.ballast.controller.snapshot.SnapshotStore;
+import dev.ballast.controller.source.SourceHealth;
+import dev.ballast.controller.swarm.SwarmClient;
+import dev.ballast.controller.swarm.SwarmSource;
+import dev.ballast.schema.labels.LabelTranslator;
+import dev.ballast.schema.labels.SecretSource;
+import dev.ballast.schema.labels.TranslationOptions;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running controller: sources, the reconcile loop, the snapshot store and the API.
+ *
+ * <p>The loop is level-triggered. Events, timers, file changes and push calls only say which sources to refresh and
+ * that a pass should come soon; the pass (on one thread, after the debounce) refreshes them, rebuilds the whole desired
+ * state from what they say now, and publishes it if its version changed. Running a pass twice changes nothing. Until
+ * every source has synced once, nothing is published: an empty snapshot must never reach replicas because a list
+ * failed at start-up.
+ */
+public final class Controller implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    /** Refresh services, tasks and networks. */
+    public static final int SERVICES = 1;
+    /** Refresh running tasks only. */
+    public static final int TASKS = 2;
+    /** Rescan the GitOps directory. */
+    public static final int GITOPS = 4;
+    /** Refresh nothing; rebuild (the push API changed). */
+    public static final int REBUILD = 8;
+
+    private final ControllerConfig config;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
+    private final ScheduledExecutorService timers;
+    private final SwarmSource swarm;
+    private final Optional<GitOpsSource> gitops;
+    private final PushSource push = new PushSource();
+    private final DesiredStateBuilder builder;
+    private final LabelTranslator translator;
+    private final SnapshotStore store;
+    private final ReplicaRegistry replicas;
+    private final ControllerApi api;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile DesiredState desired = DesiredState.EMPTY;
+    private volatile Instant desiredSince;
+    private int followUps;
+
+    private Controller(ControllerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.desiredSince = clock.instant();
+        this.loop = Executors.newSingleThreadScheduledExecutor(daemon("ballast-reconcile"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ballast-timers"));
+        this.translator = new LabelTranslator(new TranslationOptions(config.notifyLabel(), config.separator(),
+                config.httpsOnly(), SecretSource.directory(Path.of("/run/secrets"))));
+        this.builder = new DesiredStateBuilder(translator, config.notifyLabel(), config.network());
+        this.store = new SnapshotStore(config.snapshotHistory());
+        this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
+        this.swarm = new SwarmSource(new SwarmClient(config.dockerHost()), clock, config.eventWatchdog(), timers,
+                () -> trigger(SERVICES));
+        this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
+        this.api = new ControllerApi(this);
+    }
+
+    /** Starts everything; the API listens on {@code config.listen()} (port 0 picks one, see {@link #address()}). */
+    public static Controller start(ControllerConfig config, Clock clock) throws IOException, InterruptedException {
+        Controller c = new Controller(config, clock);
+        c.api.listen(config.listen());
+        c.swarm.start();
+        if (c.gitops.isPresent()) {
+            c.gitops.get().watch(() -> c.trigger(GITOPS));
+        }
+        long resync = config.resyncInterval().toMillis();
+        long poll = config.taskPollInterval().toMillis();
+        c.timers.scheduleWithFixedDelay(() -> c.trigger(SERVICES | GITOPS), resync, resync, TimeUnit.MILLISECONDS);
+        c.timers.scheduleWithFixedDelay(() -> c.trigger(TASKS), poll, poll, TimeUnit.MILLISECONDS);
+        c.trigger(SERVICES | GITOPS);
+        return c;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Asks for a pass soon (after the debounce) that refreshes {@code what}. Safe from any thread. */
+    public void trigger(int what) {
+        pending.getAndUpdate(p -> p | what);
+        if (scheduled.compareAndSet(false, true)) {
+            loop.schedule(this::pass, config.debounce().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void pass() {
+        scheduled.set(false);
+        int what = pending.getAndSet(0);
+        try {
+            if ((what & SERVICES) != 0) {
+                swarm.refreshAll();
+            } else if ((what & TASKS) != 0) {
+                swarm.refreshTasks();
+            }
+            if ((what & GITOPS) != 0) {
+                gitops.ifPresent(GitOpsSource::rescan);
+            }
+            if (!synced()) {
+                return; // never publish before every source has been read once
+            }
+            DesiredState next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
+                    .orElse(GitOpsSource.State.EMPTY), push.state());
+            desired = next;
+            if (store.publish(next.snapshot())) {
+                desiredSince = clock.instant();
+                LOG.info("published snapshot {} ({} routes, {} services with endpoints)", next.snapshot().version(),
+                        next.snapshot().routes().size(), next.snapshot().endpoints().size());
+            }
+            followUp();
+        } catch (RuntimeException e) {
+            LOG.error("reconcile pass failed; the next trigger tries again", e);
+        }
+    }
+
+    /**
+     * Tasks start shortly after the service event that announced them, and Swarm sends no task events: while some
+     * opted-in service has fewer running tasks than replicas, poll the tasks again soon (for a few seconds at most).
+     */
+    private void followUp() {
+        boolean converging = desired.dockerFlowServices().stream().anyMatch(s -> {
+            String replicas = s.get("replicas");
+            if (replicas == null) {
+                return false;
+            }
+            long running = swarm.state().services().stream().filter(x -> x.name().equals(s.get("serviceName")))
+                    .findFirst().map(x -> swarm.state().tasks().stream().filter(t -> t.serviceId().equals(x.id())).count())
+                    .orElse(0L);
+            return running < Long.parseLong(replicas);
+        });
+        if (converging && followUps < 30) {
+            followUps++;
+            timers.schedule(() -> trigger(TASKS), 100, TimeUnit.MILLISECONDS);
+        } else if (!converging) {
+            followUps = 0;
+        }
+    }
+
+    /** Every enabled source has produced a state at least once. */
+    public boolean synced() {
+        return swarm.health().synced() && gitops.map(g -> g.health().synced()).orElse(true);
+    }
+
+    public List<SourceHealth> sources() {
+        List<SourceHealth> out = new ArrayList<>();
+        out.add(swarm.health());
+        gitops.ifPresent(g -> out.add(g.health()));
+        out.add(new SourceHealth("push", true, true, null, null, null));
+        return out;
+    }
+
+    public Map<String, List<dev.ballast.schema.Problem>> gitOpsProblems() {
+        return gitops.map(g -> g.state().problems()).orElse(Map.of());
+    }
+
+    public DesiredState desired() {
+        return desired;
+    }
+
+    public Instant desiredSince() {
+        return desiredSince;
+    }
+
+    public SnapshotStore store() {
+        return store;
+    }
+
+    public ReplicaRegistry replicas() {
+        return replicas;
+    }
+
+    public PushSource push() {
+        return push;
+    }
+
+    public LabelTranslator translator() {
+        return translator;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Where the API listens. */
+    public InetSocketAddress address() {
+        return api.address();
+    }
+
+    @Override
+    public void close() throws IOException {
+        timers.shutdownNow();
+        loop.shutdownNow();
+        api.close();
+        swarm.close();
+        if (gitops.isPresent()) {
+            gitops.get().close();
+        }
+    }
+}

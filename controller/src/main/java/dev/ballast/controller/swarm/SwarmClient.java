@@ -1,0 +1,175 @@
+package dev.ballast.controller.swarm;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.EndpointVirtualIP;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.NetworkAttachmentConfig;
+import com.github.dockerjava.api.model.Service;
+import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.Task;
+import com.github.dockerjava.api.model.TaskState;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The controller's only door to the Docker API. Every call runs as {@code Retry(CircuitBreaker(call))}: a failing
+ * call is retried with jittered exponential backoff, and a breaker that sees nothing but failures stops calling for
+ * a while instead of hammering a struggling manager. The event stream uses a client of its own, without a response
+ * timeout, because an idle stream is normal.
+ */
+public final class SwarmClient implements Closeable {
+
+    private final DockerClient requests;
+    private final DockerClient events;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+
+    public SwarmClient(String dockerHost) {
+        this.requests = client(dockerHost, Duration.ofSeconds(15));
+        this.events = client(dockerHost, null);
+        this.retry = Retry.of("docker-api", RetryConfig.custom()
+                .maxAttempts(3)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
+                // 4xx are answers, not failures: retrying a bad request only repeats it
+                .retryOnException(e -> !(e instanceof DockerException d) || d.getHttpStatus() >= 500)
+                .failAfterMaxAttempts(true)
+                .build());
+        this.breaker = CircuitBreaker.of("docker-api", CircuitBreakerConfig.custom()
+                .slidingWindowSize(6)
+                .minimumNumberOfCalls(6)
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(Duration.ofSeconds(5))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+    }
+
+    private static DockerClient client(String host, Duration responseTimeout) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host)
+                .withDockerTlsVerify("1".equals(System.getenv("DOCKER_TLS_VERIFY")))
+                .build();
+        ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(8)
+                .connectionTimeout(Duration.ofSeconds(5));
+        if (responseTimeout != null) {
+            http.responseTimeout(responseTimeout);
+        }
+        return DockerClientImpl.getInstance(config, http.build());
+    }
+
+    private <T> T call(Supplier<T> call) {
+        return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
+    }
+
+    /** Services, running tasks and network names, in three calls whatever the size of the swarm. */
+    public SwarmState listAll() {
+        List<SwarmService> services = call(() -> requests.listServicesCmd().exec()).stream()
+                .map(SwarmClient::service).toList();
+        Map<String, String> networks = new LinkedHashMap<>();
+        call(() -> requests.listNetworksCmd().exec()).forEach(n -> networks.put(n.getId(), n.getName()));
+        return new SwarmState(services, listRunningTasks(), networks);
+    }
+
+    /** The running tasks of every service, in one call. */
+    public List<SwarmTask> listRunningTasks() {
+        return call(() -> requests.listTasksCmd().withStateFilter(TaskState.RUNNING).exec()).stream()
+                .filter(t -> t.getStatus() != null && t.getStatus().getState() == TaskState.RUNNING)
+                .map(SwarmClient::task)
+                .toList();
+    }
+
+    /** Opens the {@code type=service} event stream; {@code onEnd} runs when it ends or fails. */
+    public Closeable watchServiceEvents(Consumer<Event> onEvent, Consumer<Throwable> onEnd) {
+        return events.eventsCmd().withEventTypeFilter(EventType.SERVICE).exec(new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Event event) {
+                onEvent.accept(event);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                onEnd.accept(error);
+            }
+
+            @Override
+            public void onComplete() {
+                onEnd.accept(null);
+            }
+        });
+    }
+
+    static SwarmService service(Service s) {
+        ServiceSpec spec = s.getSpec();
+        List<String> networks = new ArrayList<>();
+        if (spec.getTaskTemplate() != null && spec.getTaskTemplate().getNetworks() != null) {
+            for (NetworkAttachmentConfig n : spec.getTaskTemplate().getNetworks()) {
+                networks.add(n.getTarget());
+            }
+        }
+        Map<String, String> vips = new LinkedHashMap<>();
+        if (s.getEndpoint() != null && s.getEndpoint().getVirtualIPs() != null) {
+            for (EndpointVirtualIP vip : s.getEndpoint().getVirtualIPs()) {
+                vips.put(vip.getNetworkID(), stripPrefix(vip.getAddr()));
+            }
+        }
+        Long replicas = spec.getMode() != null && spec.getMode().getReplicated() != null
+                ? spec.getMode().getReplicated().getReplicas() : null;
+        boolean dnsrr = spec.getEndpointSpec() != null && spec.getEndpointSpec().getMode() != null
+                && spec.getEndpointSpec().getMode().name().equalsIgnoreCase("DNSRR");
+        return new SwarmService(s.getId(), spec.getName(), spec.getLabels() == null ? Map.of() : spec.getLabels(),
+                networks, vips, replicas, dnsrr);
+    }
+
+    /** Task addresses are only in the raw JSON: docker-java's Task has no NetworksAttachments. */
+    @SuppressWarnings("unchecked")
+    static SwarmTask task(Task t) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        Object attachments = t.getRawValues().get("NetworksAttachments");
+        if (attachments instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> attachment && attachment.get("Network") instanceof Map<?, ?> network
+                        && attachment.get("Addresses") instanceof List<?> addrs && !addrs.isEmpty()) {
+                    addresses.put(String.valueOf(((Map<String, Object>) network).get("ID")),
+                            stripPrefix(String.valueOf(addrs.get(0))));
+                }
+            }
+        }
+        return new SwarmTask(t.getId(), t.getServiceId(), addresses);
+    }
+
+    private static String stripPrefix(String cidr) {
+        int slash = cidr.indexOf('/');
+        return slash < 0 ? cidr : cidr.substring(0, slash);
+    }
+
+    /** Whether the circuit breaker currently lets calls through. */
+    public String breakerState() {
+        return breaker.getState().name();
+    }
+
+    @Override
+    public void close() throws IOException {
+        requests.close();
+        events.close();
+    }
+}
