@@ -4,6 +4,7 @@ import dev.ballast.config.ControllerConfig;
 import dev.ballast.controller.api.ControllerApi;
 import dev.ballast.controller.desired.DesiredState;
 import dev.ballast.controller.desired.DesiredStateBuilder;
+import dev.ballast.controller.desired.DockerFlowServices;
 import dev.ballast.controller.gitops.GitOpsSource;
 import dev.ballast.controller.push.PushSource;
 import dev.ballast.controller.replicas.ReplicaRegistry;
@@ -11,6 +12,7 @@ import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
+import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,11 +74,14 @@ public final class Controller implements Closeable {
     private volatile DesiredState desired = DesiredState.EMPTY;
     private volatile Instant desiredSince;
     private int followUps;
+    private final String notifyKey;
 
     private Controller(ControllerConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.desiredSince = clock.instant();
+        this.notifyKey = config.notifyLabel().contains("=")
+                ? config.notifyLabel().substring(0, config.notifyLabel().indexOf('=')) : config.notifyLabel();
         this.loop = Executors.newSingleThreadScheduledExecutor(daemon("ballast-reconcile"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ballast-timers"));
         this.translator = new LabelTranslator(new TranslationOptions(config.notifyLabel(), config.separator(),
@@ -155,22 +161,22 @@ public final class Controller implements Closeable {
      * opted-in service has fewer running tasks than replicas, poll the tasks again soon (for a few seconds at most).
      */
     private void followUp() {
-        boolean converging = desired.dockerFlowServices().stream().anyMatch(s -> {
-            String replicas = s.get("replicas");
-            if (replicas == null) {
-                return false;
-            }
-            long running = swarm.state().services().stream().filter(x -> x.name().equals(s.get("serviceName")))
-                    .findFirst().map(x -> swarm.state().tasks().stream().filter(t -> t.serviceId().equals(x.id())).count())
-                    .orElse(0L);
-            return running < Long.parseLong(replicas);
-        });
+        SwarmState state = swarm.state();
+        Map<String, Long> running = new HashMap<>();
+        state.tasks().forEach(t -> running.merge(t.serviceId(), 1L, Long::sum));
+        boolean converging = state.services().stream().anyMatch(s -> s.replicas() != null
+                && s.labels().containsKey(notifyKey) && running.getOrDefault(s.id(), 0L) < s.replicas());
         if (converging && followUps < 30) {
             followUps++;
             timers.schedule(() -> trigger(TASKS), 100, TimeUnit.MILLISECONDS);
         } else if (!converging) {
             followUps = 0;
         }
+    }
+
+    /** Opted-in services, as Docker Flow Swarm Listener's {@code get-services} lists them. */
+    public List<Map<String, String>> dockerFlowServices() {
+        return DockerFlowServices.of(swarm.state(), notifyKey);
     }
 
     /** Every enabled source has produced a state at least once. */

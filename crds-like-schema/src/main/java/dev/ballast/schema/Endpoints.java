@@ -15,7 +15,13 @@ public record Endpoints(String service, List<Endpoint> endpoints) {
 
     public Endpoints {
         Objects.requireNonNull(service, "service");
-        endpoints = endpoints == null ? List.of()
-                : endpoints.stream().distinct().sorted(Comparator.comparing(Endpoint::address)).toList();
+        endpoints = endpoints == null ? List.of() : sortedDistinct(endpoints);
+    }
+
+    private static List<Endpoint> sortedDistinct(List<Endpoint> endpoints) {
+        if (endpoints.size() <= 1) {
+            return List.copyOf(endpoints);
+        }
+        return endpoints.stream().distinct().sorted(Comparator.comparing(Endpoint::address)).toList();
     }
 }

@@ -56,6 +56,6 @@ public record Snapshot(String version, List<Route> routes, List<Endpoints> endpo
                 return items.stream().sorted(order).toList();
             }
         }
-        return List.copyOf(items); // already sorted: a copy without sorting again
+        return List.copyOf(items); // already sorted: kept as is (List.copyOf does not copy an immutable list)
     }
 }

@@ -1,5 +1,6 @@
 package dev.ballast.schema;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,30 +11,30 @@ import java.util.function.Function;
 /**
  * Content-hash versions of snapshots.
  *
- * <p>The version is the first 16 hex digits of SHA-256 over one line per item, routes sorted by name then endpoints
- * sorted by service: {@code r <name> <sha256 of the route's canonical JSON>} and {@code e <service> <sha256 …>}. It is
- * a pure function of the canonical content, so every controller computes the same version for the same state; and
- * because items are hashed one by one, a caller that keeps the hashes of unchanged (immutable) items recomputes only
- * what changed, which keeps a one-service change cheap with ten thousand routes.
+ * <p>Each item (a route, or a service's endpoints) has a digest: the first 128 bits of SHA-256 over
+ * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}). The version is the first 16 hex
+ * digits of SHA-256 over the sum of all item digests modulo 2<sup>128</sup>. It depends on the content only, so every
+ * controller computes the same version for the same state; and because the sum does not depend on order and can be
+ * updated item by item ({@link Accumulator}), a one-service change costs one item, not ten thousand.
  */
 public final class SnapshotVersions {
 
-    /** The canonical hash of one route or endpoints item; callers may cache it per (immutable) item. */
+    /** The canonical hash of one route or endpoints item, uncached. */
     public static final Function<Object, String> UNCACHED = SnapshotVersions::itemHash;
 
     private SnapshotVersions() {
     }
 
-    /** The version of sorted routes and endpoints. */
+    /** The version of routes and endpoints, hashing each item with {@code itemHash} (which may cache). */
     public static String versionOf(List<Route> routes, List<Endpoints> endpoints, Function<Object, String> itemHash) {
-        MessageDigest digest = sha256();
+        Accumulator sum = new Accumulator();
         for (Route route : routes) {
-            digest.update(("r " + route.name() + " " + itemHash.apply(route) + "\n").getBytes(StandardCharsets.UTF_8));
+            sum.add(digest(route, itemHash.apply(route)));
         }
         for (Endpoints e : endpoints) {
-            digest.update(("e " + e.service() + " " + itemHash.apply(e) + "\n").getBytes(StandardCharsets.UTF_8));
+            sum.add(digest(e, itemHash.apply(e)));
         }
-        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        return sum.version();
     }
 
     /** The version a snapshot's content should have (its own {@code version} field is not part of the hash). */
@@ -44,6 +45,41 @@ public final class SnapshotVersions {
     /** SHA-256 of an item's canonical JSON, in hex. */
     public static String itemHash(Object item) {
         return HexFormat.of().formatHex(sha256().digest(RouteJson.writeBytes(item)));
+    }
+
+    /** An item's 128-bit digest, given its canonical hash. */
+    public static Digest digest(Object item, String itemHash) {
+        String line = item instanceof Route r ? "r " + r.name() + " " + itemHash
+                : "e " + ((Endpoints) item).service() + " " + itemHash;
+        ByteBuffer bytes = ByteBuffer.wrap(sha256().digest(line.getBytes(StandardCharsets.UTF_8)));
+        return new Digest(bytes.getLong(), bytes.getLong());
+    }
+
+    /** 128 bits of an item digest. */
+    public record Digest(long high, long low) {
+    }
+
+    /** A running sum of item digests modulo 2<sup>128</sup>; add and remove items in any order. Not thread-safe. */
+    public static final class Accumulator {
+        private long high;
+        private long low;
+
+        public void add(Digest d) {
+            long sum = low + d.low();
+            high += d.high() + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
+            low = sum;
+        }
+
+        public void remove(Digest d) {
+            long difference = low - d.low();
+            high -= d.high() + (Long.compareUnsigned(low, d.low()) < 0 ? 1 : 0);
+            low = difference;
+        }
+
+        public String version() {
+            ByteBuffer bytes = ByteBuffer.allocate(16).putLong(high).putLong(low);
+            return HexFormat.of().formatHex(sha256().digest(bytes.array()), 0, 8);
+        }
     }
 
     private static MessageDigest sha256() {

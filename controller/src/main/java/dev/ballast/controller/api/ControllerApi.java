@@ -108,7 +108,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                 case "/v1/docker-flow-proxy/reconfigure" -> reconfigure(ctx, request, params);
                 case "/v1/docker-flow-proxy/remove" -> remove(ctx, request, params);
                 case "/v1/docker-flow-swarm-listener/get-services" ->
-                        json(ctx, request, 200, controller.desired().dockerFlowServices());
+                        json(ctx, request, 200, controller.dockerFlowServices());
                 case "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping" ->
                         json(ctx, request, 200, Map.of("Status", "OK"));
                 case "/healthz" -> json(ctx, request, 200, Map.of("status", "ok"));
@@ -200,7 +200,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         out.put("sources", controller.sources());
         out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
                 .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
-        out.put("routes", controller.desired().routes());
+        out.put("routes", controller.desired().sortedRoutes());
         out.put("replicas", controller.replicas().evaluate(controller.store().current().version(), controller.desiredSince()));
         out.put("parkedPulls", controller.store().parkedPulls());
         return out;

@@ -2,18 +2,22 @@ package dev.ballast.controller.desired;
 
 import dev.ballast.schema.Snapshot;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The outcome of one pass: the snapshot to publish, what became of every route, and the opted-in services in the
- * flat form Docker Flow's {@code get-services} returns.
+ * The outcome of one pass: the snapshot to publish and what became of every route (in source order; the status API
+ * sorts them when asked, not every pass).
  */
-public record DesiredState(Snapshot snapshot, List<RouteStatus> routes, List<Map<String, String>> dockerFlowServices) {
+public record DesiredState(Snapshot snapshot, List<RouteStatus> routes) {
 
-    public static final DesiredState EMPTY = new DesiredState(Snapshot.empty(), List.of(), List.of());
+    public static final DesiredState EMPTY = new DesiredState(Snapshot.empty(), List.of());
 
     public DesiredState {
         routes = List.copyOf(routes);
-        dockerFlowServices = List.copyOf(dockerFlowServices);
+    }
+
+    /** The statuses sorted by route name, the accepted one of each name first. */
+    public List<RouteStatus> sortedRoutes() {
+        return routes.stream().sorted(java.util.Comparator.comparing(RouteStatus::name)
+                .thenComparing(r -> !r.accepted())).toList();
     }
 }

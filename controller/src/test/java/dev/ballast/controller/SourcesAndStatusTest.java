@@ -1,0 +1,158 @@
+package dev.ballast.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.schema.Route;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** GitOps files, the Docker Flow push API, precedence between sources, and what /v1/status says. */
+class SourcesAndStatusTest {
+
+    @TempDir
+    Path routes;
+
+    private static String route(String name, String service, String path) {
+        return "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: " + name + "\nspec:\n  service: "
+                + service + "\n  rules:\n    - paths: [" + path + "]\n      port: 8080\n";
+    }
+
+    private static List<String> routeNames(Controller c) {
+        return c.store().current().routes().stream().map(Route::name).toList();
+    }
+
+    private static Route route(Controller c, String name) {
+        return c.store().current().routes().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static JsonNode status(ControllerHarness h, String route, boolean accepted) throws Exception {
+        for (JsonNode r : h.get("/v1/status").get("routes")) {
+            if (r.get("name").asString().equals(route) && r.get("accepted").asBoolean() == accepted) {
+                return r;
+            }
+        }
+        throw new AssertionError("no status for " + route);
+    }
+
+    @Test
+    void gitOpsRoutesAreWatchedAndABrokenFileKeepsItsLastGoodRoutes() throws Exception {
+        Files.writeString(routes.resolve("web.yaml"), route("web", "web", "/web"));
+        try (ControllerHarness h = new ControllerHarness(Optional.of(routes))) {
+            h.createService("web", 1, "com.df.servicePath=/ignored", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).contains("web")
+                    && h.controller.store().current().endpoints().get(0).endpoints().size() == 1);
+
+            Files.writeString(routes.resolve("api.yaml"), route("api", "api", "/api"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).contains("api"));
+
+            Files.writeString(routes.resolve("web.yaml"), route("web", "web", "/web") + "      colour: blue\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/status").get("gitopsProblems").size() == 1);
+            assertThat(h.get("/v1/status").at("/gitopsProblems/0").asString())
+                    .isEqualTo(routes.resolve("web.yaml") + ":10: spec.rules[0].colour: unknown field");
+            assertThat(routeNames(h.controller)).as("the broken file keeps its last good route").contains("web", "api");
+
+            Files.delete(routes.resolve("api.yaml"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !routeNames(h.controller).contains("api"));
+        }
+    }
+
+    @Test
+    void gitOpsWinsOverLabelsWhichWinOverThePushApi() throws Exception {
+        Files.writeString(routes.resolve("web.yaml"), route("web", "web", "/from-git"));
+        try (ControllerHarness h = new ControllerHarness(Optional.of(routes))) {
+            h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/from-labels", "com.df.port=8080");
+            h.createService("api", 1, "com.df.notify=true", "com.df.servicePath=/from-labels", "com.df.port=8080");
+            HttpResponse<String> pushed = h.request("GET", "/v1/docker-flow-proxy/reconfigure?serviceName=api"
+                    + "&servicePath=/from-push&port=8080");
+            assertThat(pushed.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).containsAll(List.of("web", "api")));
+            assertThat(route(h.controller, "web").spec().rules().get(0).paths()).containsExactly("/from-git");
+            assertThat(route(h.controller, "api").spec().rules().get(0).paths()).containsExactly("/from-labels");
+
+            JsonNode loser = status(h, "web", false);
+            assertThat(loser.get("source").asString()).isEqualTo("swarm");
+            assertThat(loser.at("/conditions/0/type").asString()).isEqualTo("Conflict");
+            assertThat(loser.at("/conditions/0/message").asString()).startsWith("also defined by gitops (" + routes.resolve("web.yaml"));
+            JsonNode winner = status(h, "web", true);
+            assertThat(winner.get("conditions").findValuesAsString("type")).contains("Accepted", "Conflict");
+            assertThat(status(h, "api", false).at("/conditions/0/message").asString()).startsWith("also defined by swarm");
+        }
+    }
+
+    @Test
+    void theDockerFlowPushApi() throws Exception {
+        try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
+            HttpResponse<String> ok = h.request("GET", "/v1/docker-flow-proxy/reconfigure?serviceName=legacy"
+                    + "&servicePath=/legacy&port=8080&distribute=true");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ControllerHarness.JSON.readTree(ok.body()).get("Status").asString()).isEqualTo("OK");
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).contains("legacy"));
+
+            HttpResponse<String> noName = h.request("GET", "/v1/docker-flow-proxy/reconfigure?servicePath=/x&port=1");
+            assertThat(noName.statusCode()).isEqualTo(400);
+            assertThat(noName.body()).contains("\"Status\":\"NOK\"", "serviceName parameter is mandatory.");
+            HttpResponse<String> nothingToRoute = h.request("GET", "/v1/docker-flow-proxy/reconfigure?serviceName=x&port=80");
+            assertThat(nothingToRoute.statusCode()).as("Docker Flow's 409, which the listener counts as done").isEqualTo(409);
+            HttpResponse<String> badPort = h.request("POST", "/v1/docker-flow-proxy/reconfigure?serviceName=x&servicePath=/x&port=abc");
+            assertThat(badPort.statusCode()).isEqualTo(400);
+            assertThat(badPort.body()).contains("port: \\\"abc\\\" is not a port (1-65535)");
+
+            assertThat(h.request("GET", "/v1/docker-flow-proxy/remove?serviceName=legacy").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !routeNames(h.controller).contains("legacy"));
+
+            h.createService("listed", 3, "com.df.notify=true", "com.df.servicePath=/l", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-swarm-listener/get-services").size() == 1);
+            JsonNode listed = h.get("/v1/docker-flow-swarm-listener/get-services").get(0);
+            assertThat(listed.get("serviceName").asString()).isEqualTo("listed");
+            assertThat(listed.get("servicePath").asString()).isEqualTo("/l");
+            assertThat(listed.get("replicas").asString()).isEqualTo("3");
+            assertThat(listed.get("distribute").asString()).isEqualTo("true");
+            assertThat(listed.has("notify")).isFalse();
+        }
+    }
+
+    @Test
+    void replicasAreReadyPendingOrDegradedAndRejectedVersionsAreReofferedWithBackoff() throws Exception {
+        try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
+            h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).contains("web"));
+            String current = h.controller.store().current().version();
+
+            h.pull("good", current, "wait=10ms");
+            h.pull("behind", "", "wait=10ms");
+            h.pull("picky", "", "rejected=" + current + "&error=" + ControllerHarness.q("bad regex") + "&wait=10ms");
+            JsonNode replicas = h.get("/v1/status").get("replicas");
+            assertThat(replicas.findValuesAsString("id")).containsExactly("behind", "good", "picky");
+            assertThat(replicas.get(0).get("state").asString()).isIn("Pending", "Degraded");
+            assertThat(replicas.get(1).get("state").asString()).isEqualTo("Ready");
+            assertThat(replicas.get(2).get("state").asString()).isEqualTo("Degraded");
+            assertThat(replicas.get(2).get("lastError").asString()).isEqualTo("bad regex");
+
+            long started = System.nanoTime();
+            HttpResponse<String> reoffer = h.pull("picky", "", "rejected=" + current + "&error=again&wait=10s");
+            assertThat(reoffer.statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("second rejection: 2 s backoff")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        }
+    }
+
+    @Test
+    void healthAndConfig() throws Exception {
+        try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
+            assertThat(h.request("GET", "/healthz").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.request("GET", "/readyz").statusCode() == 200);
+            h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")
+                    .at("/routes/web/spec/rules/0/paths/0").asString().equals("/web"));
+            assertThat(h.request("GET", "/nope").statusCode()).isEqualTo(404);
+        }
+    }
+}
