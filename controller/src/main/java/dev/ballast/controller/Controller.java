@@ -192,6 +192,11 @@ public final class Controller implements Closeable {
         return out;
     }
 
+    /** How many times the Swarm event stream has been opened. */
+    public int eventStreamOpens() {
+        return swarm.streamOpens();
+    }
+
     public Map<String, List<dev.ballast.schema.Problem>> gitOpsProblems() {
         return gitops.map(g -> g.state().problems()).orElse(Map.of());
     }

@@ -78,6 +78,21 @@ class ResilienceTest {
     }
 
     @Test
+    void anUnreachableDockerApiIsRetriedWithBackoffNotInALoop() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            deadPort = probe.getLocalPort(); // closed again at once: nothing listens there
+        }
+        try (Controller c = Controller.start(ControllerHarness.config("tcp://127.0.0.1:" + deadPort, Optional.empty()),
+                java.time.Clock.systemUTC())) {
+            Thread.sleep(3000);
+            // 200 ms doubling with jitter: a handful of attempts in 3 s; a reopen loop would make thousands
+            assertThat(c.eventStreamOpens()).isBetween(2, 10);
+            assertThat(c.store().hasPublished()).isFalse();
+        }
+    }
+
+    @Test
     void twoControllersOnTheSameSwarmPublishTheSameVersion() throws Exception {
         try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
             h.createService("a", 2, "com.df.notify=true", "com.df.servicePath=/a", "com.df.port=8080");

@@ -81,9 +81,13 @@ class MainTest {
 
     @Test
     void processCommandsCheckTheirConfigurationThenSayTheyAreNotAvailableYet() {
-        Run controller = run("controller", "--docker-host", "tcp://127.0.0.1:2375");
-        assertThat(controller.exit()).isEqualTo(2);
-        assertThat(controller.err()).contains("ballast controller: not available yet");
+        Run dataplane = run("dataplane", "--routes", "routes/");
+        assertThat(dataplane.exit()).isEqualTo(2);
+        assertThat(dataplane.err()).contains("ballast dataplane: not available yet");
+
+        Run badController = run("controller", "--resync-interval", "often");
+        assertThat(badController.exit()).as("a bad setting stops it before it starts").isEqualTo(2);
+        assertThat(badController.err()).contains("--resync-interval (command line): \"often\" is not a duration");
 
         Run bad = run("dataplane", "--routes", "x", "--listen", "nowhere");
         assertThat(bad.exit()).isEqualTo(2);

@@ -98,9 +98,18 @@ public final class SwarmClient implements Closeable {
                 .toList();
     }
 
-    /** Opens the {@code type=service} event stream; {@code onEnd} runs when it ends or fails. */
-    public Closeable watchServiceEvents(Consumer<Event> onEvent, Consumer<Throwable> onEnd) {
+    /**
+     * Opens the {@code type=service} event stream. {@code onOpen} runs when the engine has answered, {@code onEnd} when
+     * the stream ends or fails (also when it could not be opened).
+     */
+    public Closeable watchServiceEvents(Runnable onOpen, Consumer<Event> onEvent, Consumer<Throwable> onEnd) {
         return events.eventsCmd().withEventTypeFilter(EventType.SERVICE).exec(new ResultCallback.Adapter<>() {
+            @Override
+            public void onStart(Closeable stream) {
+                super.onStart(stream);
+                onOpen.run();
+            }
+
             @Override
             public void onNext(Event event) {
                 onEvent.accept(event);

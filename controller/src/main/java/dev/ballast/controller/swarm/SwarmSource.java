@@ -31,6 +31,10 @@ public final class SwarmSource implements Closeable {
     private volatile Closeable stream;
     private volatile Instant streamActivity;
     private volatile boolean closed;
+    private long streamGeneration;
+    private boolean reopenPending;
+    private int failures;
+    private int streamOpens;
 
     /**
      * @param onChange called (from any thread) when an event says the swarm changed, or the stream was reopened
@@ -50,6 +54,11 @@ public final class SwarmSource implements Closeable {
 
     public SourceHealth health() {
         return health;
+    }
+
+    /** How many times the event stream has been opened (reopens back off; this shows they do). */
+    public synchronized int streamOpens() {
+        return streamOpens;
     }
 
     /** Lists services, tasks and networks; on failure keeps the last good state. */
@@ -84,42 +93,64 @@ public final class SwarmSource implements Closeable {
         scheduler.scheduleWithFixedDelay(this::checkStream, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Opens a new stream, superseding any other. Each stream has a generation; callbacks from an older one are
+     * ignored, so a stream that fails late cannot trigger a second reopen loop.
+     */
     private synchronized void openStream() {
+        reopenPending = false;
         if (closed) {
             return;
         }
+        long generation = ++streamGeneration;
+        streamOpens++;
         streamActivity = clock.instant();
         try {
-            stream = client.watchServiceEvents(event -> {
-                streamActivity = clock.instant();
-                onChange.run();
-            }, this::streamEnded);
+            stream = client.watchServiceEvents(() -> opened(generation), event -> {
+                if (generation == streamGeneration) {
+                    streamActivity = clock.instant();
+                    onChange.run();
+                }
+            }, error -> ended(generation, error));
         } catch (RuntimeException e) {
-            LOG.warn("cannot open the Docker event stream: {}", e.toString());
-            stream = null;
+            ended(generation, e);
         }
     }
 
-    private void streamEnded(Throwable error) {
-        if (closed) {
+    private synchronized void opened(long generation) {
+        if (generation == streamGeneration) {
+            failures = 0;
+            streamActivity = clock.instant();
+        }
+    }
+
+    private synchronized void ended(long generation, Throwable error) {
+        if (closed || generation != streamGeneration) {
             return;
         }
-        LOG.info("Docker event stream ended{}; reopening, then resyncing", error == null ? "" : " (" + error + ")");
+        failures++;
+        LOG.info("Docker event stream ended{}; reopening, then resyncing",
+                error == null ? "" : " (" + error.getMessage() + ")");
         reopen();
     }
 
-    private void checkStream() {
+    private synchronized void checkStream() {
         Instant last = streamActivity;
-        if (stream == null || last == null || Duration.between(last, clock.instant()).compareTo(watchdog) > 0) {
-            LOG.info("Docker event stream {}; reopening, then resyncing",
-                    stream == null ? "is not open" : "silent for more than " + watchdog);
+        if (!reopenPending && last != null && Duration.between(last, clock.instant()).compareTo(watchdog) > 0) {
+            LOG.info("Docker event stream silent for more than {}; reopening, then resyncing", watchdog);
             reopen();
         }
     }
 
+    /** Closes the current stream and opens another after a backoff; at most one reopen is ever pending. */
     private synchronized void reopen() {
+        if (reopenPending || closed) {
+            return;
+        }
+        reopenPending = true;
         Closeable old = stream;
         stream = null;
+        streamGeneration++; // whatever the old stream still reports is ignored from now on
         if (old != null) {
             try {
                 old.close();
@@ -127,10 +158,12 @@ public final class SwarmSource implements Closeable {
                 LOG.debug("closing the old event stream: {}", e.toString());
             }
         }
+        long base = Math.min(10_000, 200L << Math.min(6, Math.max(0, failures - 1)));
+        long delay = base / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 2 + 1);
         scheduler.schedule(() -> {
             openStream();
             onChange.run(); // whatever the stream missed, a full list will see
-        }, 200, TimeUnit.MILLISECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     @Override
