@@ -1,0 +1,29 @@
+package dev.ballast.dataplane.routing;
+
+import dev.ballast.schema.Endpoints;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.Rule;
+import java.util.List;
+
+/** The outcome of matching a request. */
+public sealed interface Match {
+
+    /**
+     * A rule matched.
+     *
+     * @param endpoints the route's upstreams: its service's endpoints, or its static ones
+     */
+    record Matched(Route route, Rule rule, Endpoints endpoints) implements Match {
+    }
+
+    /** The best matching rule refuses the method; answer 405 with {@code Allow}. */
+    record MethodNotAllowed(Route route, List<String> allow) implements Match {
+        public MethodNotAllowed {
+            allow = List.copyOf(allow);
+        }
+    }
+
+    /** No rule matched and there is no default backend: 404. */
+    record NoRoute() implements Match {
+    }
+}
