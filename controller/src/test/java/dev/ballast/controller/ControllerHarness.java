@@ -114,8 +114,11 @@ final class ControllerHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        controller.close();
-        sim.close();
+    public void close() throws IOException {
+        try {
+            controller.close();
+        } finally {
+            sim.close();
+        }
     }
 }

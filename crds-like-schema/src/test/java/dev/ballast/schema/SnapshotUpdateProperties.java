@@ -48,28 +48,17 @@ class SnapshotUpdateProperties {
         from.routes().forEach(r -> running.add(SnapshotVersions.digest(r, SnapshotVersions.itemHash(r))));
         from.endpoints().forEach(e -> running.add(SnapshotVersions.digest(e, SnapshotVersions.itemHash(e))));
         assertThat(running.version()).isEqualTo(from.version());
-        // turn from into to: remove everything of from that to does not have unchanged, add the rest of to
-        for (Route r : from.routes()) {
-            if (!to.routes().contains(r)) {
-                running.remove(SnapshotVersions.digest(r, SnapshotVersions.itemHash(r)));
-            }
-        }
-        for (Route r : to.routes()) {
-            if (!from.routes().contains(r)) {
-                running.add(SnapshotVersions.digest(r, SnapshotVersions.itemHash(r)));
-            }
-        }
-        for (Endpoints e : from.endpoints()) {
-            if (!to.endpoints().contains(e)) {
-                running.remove(SnapshotVersions.digest(e, SnapshotVersions.itemHash(e)));
-            }
-        }
-        for (Endpoints e : to.endpoints()) {
-            if (!from.endpoints().contains(e)) {
-                running.add(SnapshotVersions.digest(e, SnapshotVersions.itemHash(e)));
-            }
-        }
+        // turn from into to: remove what to does not have unchanged, add what from does not have
+        exchange(running, from.routes(), to.routes());
+        exchange(running, from.endpoints(), to.endpoints());
         assertThat(running.version()).isEqualTo(to.version());
+    }
+
+    private static <T> void exchange(SnapshotVersions.Accumulator sum, List<T> before, List<T> after) {
+        before.stream().filter(item -> !after.contains(item))
+                .forEach(item -> sum.remove(SnapshotVersions.digest(item, SnapshotVersions.itemHash(item))));
+        after.stream().filter(item -> !before.contains(item))
+                .forEach(item -> sum.add(SnapshotVersions.digest(item, SnapshotVersions.itemHash(item))));
     }
 
     @Example

@@ -168,6 +168,7 @@ class DockerJavaTest {
                              events.add(event);
                          }
                      })) {
+            assertThat(stream).isNotNull();
             await().atMost(Duration.ofSeconds(5)).until(() -> sim.openEventStreams() > 0);
             String id = docker.createServiceCmd(whoami("evented", 1, Map.of())).exec().getId();
             Service service = docker.inspectServiceCmd(id).exec();

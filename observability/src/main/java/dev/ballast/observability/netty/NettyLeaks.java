@@ -26,6 +26,12 @@ public final class NettyLeaks {
         }
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
+                return new CountingDetector<>(resource, samplingInterval);
+            }
+
+            @Override
+            @SuppressWarnings("deprecation") // abstract in Netty 4.2, so it has to be implemented
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                                                                       long maxActive) {
                 return new CountingDetector<>(resource, samplingInterval);

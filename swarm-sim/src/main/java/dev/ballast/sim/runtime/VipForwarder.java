@@ -64,8 +64,40 @@ final class VipForwarder {
         bound.channel().close();
     }
 
-    /** The client side: connects to a backend on the same event loop, then relays. */
-    private static final class Frontend extends ChannelInboundHandlerAdapter {
+    /**
+     * Relays what one side reads to {@code peer}, reading the next message only once the write succeeded (so a slow
+     * peer slows the relay instead of filling memory), and closes the peer when this side closes.
+     */
+    private abstract static class Relay extends ChannelInboundHandlerAdapter {
+
+        abstract Channel peer();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            peer().writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.channel().read();
+                } else {
+                    f.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (peer() != null) {
+                closeOnFlush(peer());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeOnFlush(ctx.channel());
+        }
+    }
+
+    /** The client side: connects to the next backend on the same event loop, then relays to it. */
+    private static final class Frontend extends Relay {
         private final AtomicReference<List<String>> targets;
         private final AtomicInteger counter;
         private final int port;
@@ -75,6 +107,11 @@ final class VipForwarder {
             this.targets = targets;
             this.counter = counter;
             this.port = port;
+        }
+
+        @Override
+        Channel peer() {
+            return outbound;
         }
 
         @Override
@@ -90,7 +127,7 @@ final class VipForwarder {
                     .group(inbound.eventLoop())
                     .channel(Transports.socketChannel())
                     .option(ChannelOption.AUTO_READ, false)
-                    .handler(new Relay(inbound))
+                    .handler(new Backend(inbound))
                     .connect(new InetSocketAddress(backend, port));
             outbound = connect.channel();
             connect.addListener((ChannelFutureListener) f -> {
@@ -101,63 +138,24 @@ final class VipForwarder {
                 }
             });
         }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            outbound.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    ctx.channel().read();
-                } else {
-                    f.channel().close();
-                }
-            });
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (outbound != null) {
-                closeOnFlush(outbound);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closeOnFlush(ctx.channel());
-        }
     }
 
     /** The backend side: relays answers back to the client. */
-    private static final class Relay extends ChannelInboundHandlerAdapter {
+    private static final class Backend extends Relay {
         private final Channel inbound;
 
-        Relay(Channel inbound) {
+        Backend(Channel inbound) {
             this.inbound = inbound;
+        }
+
+        @Override
+        Channel peer() {
+            return inbound;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             ctx.read();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            inbound.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    ctx.channel().read();
-                } else {
-                    f.channel().close();
-                }
-            });
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            closeOnFlush(inbound);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closeOnFlush(ctx.channel());
         }
     }
 
