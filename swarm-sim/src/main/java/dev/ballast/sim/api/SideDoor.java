@@ -123,8 +123,7 @@ public final class SideDoor {
     }
 
     private static String usage() {
-        String doc = SideDoor.class.getName();
-        return "swarm-sim side door (" + doc + ")\n"
+        return "swarm-sim side door: fault injection\n"
                 + "POST   /_sim/tasks/{id}/kill\n"
                 + "POST   /_sim/tasks/{id}/slow?delay=500ms\n"
                 + "POST   /_sim/tasks/{id}/fail?status=500\n"
