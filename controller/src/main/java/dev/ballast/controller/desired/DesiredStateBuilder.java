@@ -59,7 +59,6 @@ public final class DesiredStateBuilder {
     private final Cache<Map<String, String>, LabelTranslation> pushTranslations = Caffeine.newBuilder().maximumSize(50_000).build();
     /** Last pass's translations by service name: unchanged labels are not translated again. */
     private Map<String, Translated> translations = Map.of();
-    private Map<String, Endpoints> previousEndpoints = Map.of();
 
     /** What a service's endpoints were computed from, and the result; reused while the inputs are equal. */
     private record EndpointsEntry(SwarmService service, List<SwarmTask> tasks, EndpointMode mode, Endpoints endpoints,
@@ -140,7 +139,6 @@ public final class DesiredStateBuilder {
             }
             statuses.add(new RouteStatus(c.route().name(), c.source(), c.origin(), true, conditions));
         }
-        previousEndpoints = endpoints;
         endpointsCache = cache;
         List<Object> added = new ArrayList<>();
         sync(routesByName, sortedRoutes, winners.keySet(), name -> winners.get(name).route(), added);
@@ -298,7 +296,8 @@ public final class DesiredStateBuilder {
     /** The previous pass's instance when the addresses are the same, so its hash is found again by identity. */
     private Endpoints reuse(String service, List<String> addresses) {
         addresses.sort(null);
-        Endpoints old = previousEndpoints.get(service);
+        EndpointsEntry previous = endpointsCache.get(service);
+        Endpoints old = previous == null ? null : previous.endpoints();
         if (old != null && old.endpoints().size() == addresses.size()) {
             boolean same = true;
             for (int i = 0; i < addresses.size() && same; i++) {
