@@ -125,6 +125,19 @@ class SwarmReconcileTest {
     }
 
     @Test
+    void theDockerApiCanBeAUnixSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String socket = h.sim.listen("unix://" + dir.resolve("docker.sock"));
+        try (Controller overSocket = Controller.start(ControllerHarness.config(socket, Optional.empty()),
+                java.time.Clock.systemUTC())) {
+            h.createService("sock", 1, "com.df.notify=true", "com.df.servicePath=/sock", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(10)).until(() -> route(overSocket.store().current(), "sock").isPresent()
+                    && addresses(overSocket.store().current(), "sock").size() == 1);
+            assertThat(overSocket.store().current().version()).isEqualTo(awaitSnapshot(
+                    x -> addresses(x, "sock").size() == 1).version());
+        }
+    }
+
+    @Test
     void vipModeUsesTheServiceVirtualIp() throws Exception {
         h.createService("vip", 2, "com.df.notify=true", "com.df.servicePath=/vip", "com.df.port=8080",
                 "com.df.endpointMode=vip");

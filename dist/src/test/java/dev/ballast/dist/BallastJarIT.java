@@ -73,6 +73,47 @@ class BallastJarIT {
     }
 
     @Test
+    void theControllerFollowsTheSimAsSeparateProcesses() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process sim = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "sim", "--listen", "127.0.0.1:0").start();
+        Process controller = null;
+        try (java.io.BufferedReader simOut = new java.io.BufferedReader(
+                new java.io.InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = simOut.readLine();
+            String dockerHost = first.substring(first.indexOf("tcp://"));
+            controller = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "controller", "--docker-host", dockerHost,
+                    "--listen", "127.0.0.1:0").redirectErrorStream(true).start();
+            java.io.BufferedReader ctlOut = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
+            String started = ctlOut.readLine();
+            assertThat(started).startsWith("ballast controller: API on http://127.0.0.1:");
+            String api = started.substring(started.indexOf("http://"), started.indexOf(", Docker API"));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String engine = dockerHost.replace("tcp://", "http://");
+            http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(engine + "/services/create"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"Name\":\"web\",\"Labels\":{"
+                            + "\"com.df.notify\":\"true\",\"com.df.servicePath\":\"/web\",\"com.df.port\":\"80\"},"
+                            + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String body = "";
+            while (System.nanoTime() < deadline && !body.contains("\"name\":\"web\"")) {
+                body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api
+                        + "/v1/snapshot?replica=it&version=&wait=1s")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertThat(body).contains("\"name\":\"web\"", "\"paths\":[\"/web\"]");
+        } finally {
+            if (controller != null) {
+                controller.destroy();
+                assertThat(controller.waitFor(10, TimeUnit.SECONDS)).as("the controller stops on SIGTERM").isTrue();
+            }
+            sim.destroy();
+            sim.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void printsItsVersion() throws Exception {
         Result result = ballast("--version");
         assertThat(result.exit()).isZero();
