@@ -36,18 +36,27 @@ final class ControllerHarness implements AutoCloseable {
     }
 
     ControllerHarness(SwarmSim sim, Optional<Path> routesDir, boolean createNetwork) throws Exception {
+        this(sim, routesDir, createNetwork, Duration.ofMillis(800));
+    }
+
+    ControllerHarness(SwarmSim sim, Optional<Path> routesDir, boolean createNetwork, Duration resync)
+            throws Exception {
         this.sim = sim;
         this.dockerHost = sim.listen("127.0.0.1:0");
         if (createNetwork) {
             sim.createNetwork("proxy", true);
         }
-        this.controller = Controller.start(config(dockerHost, routesDir), Clock.systemUTC());
+        this.controller = Controller.start(config(dockerHost, routesDir, resync), Clock.systemUTC());
         this.base = "http://127.0.0.1:" + controller.address().getPort();
     }
 
     static ControllerConfig config(String dockerHost, Optional<Path> routesDir) {
+        return config(dockerHost, routesDir, Duration.ofMillis(800));
+    }
+
+    static ControllerConfig config(String dockerHost, Optional<Path> routesDir, Duration resync) {
         return new ControllerConfig(dockerHost, new HostPort("127.0.0.1", 0), routesDir, Optional.empty(),
-                "com.df.notify", ",", false, Duration.ofMillis(800), Duration.ofMillis(300), Duration.ofMillis(20),
+                "com.df.notify", ",", false, resync, Duration.ofMillis(300), Duration.ofMillis(20),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMinutes(1), 16);
     }
 

@@ -31,6 +31,25 @@ class ResilienceTest {
     }
 
     @Test
+    void aServiceCreatedBeforeTheEventStreamIsSubscribedIsListedOnceItIs() throws Exception {
+        SwarmSim sim = SwarmSim.start(SwarmSim.Options.defaults());
+        sim.holdNewEventStreams(Duration.ofMillis(1500));
+        // The resync is a minute away, so only a list made when the stream opens can find the service.
+        try (ControllerHarness h = new ControllerHarness(sim, Optional.empty(), true, Duration.ofMinutes(1))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.controller.store().hasPublished());
+            h.createService("early", 1, "com.df.notify=true", "com.df.servicePath=/e", "com.df.port=8080");
+            assertThat(sim.openEventStreams()).as("created before the stream was subscribed").isZero();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> sim.openEventStreams() == 1);
+            long subscribed = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> hasRoute(h.controller, "early"));
+            // The stream watchdog (2 s of silence) would find it too, but only much later.
+            assertThat(Duration.ofNanos(System.nanoTime() - subscribed)).isLessThan(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void anEndedEventStreamIsReopened() throws Exception {
         try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
             await().atMost(Duration.ofSeconds(5)).until(() -> h.sim.openEventStreams() == 1);

@@ -144,6 +144,11 @@ public final class SwarmSim implements AutoCloseable {
         streams.resume();
     }
 
+    /** Event streams opened from now on are answered and subscribed only after {@code delay}; zero to stop. */
+    public void holdNewEventStreams(Duration delay) {
+        streams.holdNewStreams(delay);
+    }
+
     /** Every open event stream ends, as when the engine restarts. */
     public void endEvents() {
         streams.endAll();

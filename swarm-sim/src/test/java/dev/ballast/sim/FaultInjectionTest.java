@@ -115,4 +115,24 @@ class FaultInjectionTest {
         await().atMost(Duration.ofSeconds(5)).untilTrue(ended);
         assertThat(sim.openEventStreams()).isZero();
     }
+
+    @Test
+    void heldEventStreamsSubscribeLateAndMissWhatHappenedMeanwhile() throws Exception {
+        assertThat(api.post("/_sim/events/hold?delay=soon", "").status()).as("a bad delay is refused").isEqualTo(400);
+        assertThat(api.post("/_sim/events/hold?delay=800ms", "").status()).isEqualTo(200);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(base + "/events")).build(),
+                HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+                    try (Stream<String> body = response.body()) {
+                        body.forEach(lines::add);
+                    }
+                });
+        Thread.sleep(100);
+        api.createWhoami("early", 1, null, "");
+        assertThat(sim.openEventStreams()).as("not subscribed yet").isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sim.openEventStreams() == 1);
+        api.createWhoami("late", 1, null, "");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lines.stream().anyMatch(l -> l.contains("\"late\"")));
+        assertThat(lines).noneMatch(l -> l.contains("\"early\""));
+    }
 }

@@ -117,10 +117,15 @@ public final class SwarmSource implements Closeable {
         }
     }
 
+    /**
+     * The engine keeps no history we can resume from, so a change made between our last list and the moment the
+     * stream is really subscribed would be seen by neither: list again once the stream is open (list-after-watch).
+     */
     private synchronized void opened(long generation) {
         if (generation == streamGeneration) {
             failures = 0;
             streamActivity = clock.instant();
+            onChange.run();
         }
     }
 

@@ -459,10 +459,24 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     + r.param("until") + ")");
         }
         Predicate<EventLog.Event> filter = e -> matches(f, e);
+        String contentType = !r.versioned() || r.apiMinor() >= 52 ? "application/jsonl" : "application/json";
+        java.time.Duration hold = streams.hold();
+        if (!hold.isZero()) {
+            ctx.executor().schedule(() -> stream(ctx, contentType, since, until, filter), hold.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } else {
+            stream(ctx, contentType, since, until, filter);
+        }
+    }
+
+    private void stream(ChannelHandlerContext ctx, String contentType, Long since, Long until,
+                        Predicate<EventLog.Event> filter) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         common(head.headers());
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE,
-                !r.versioned() || r.apiMinor() >= 52 ? "application/jsonl" : "application/json");
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         ctx.writeAndFlush(head);
 

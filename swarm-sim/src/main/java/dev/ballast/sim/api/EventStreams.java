@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +19,7 @@ public final class EventStreams {
 
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean stalled;
+    private volatile Duration hold = Duration.ZERO;
 
     void opened(Channel channel) {
         open.add(channel);
@@ -45,6 +47,18 @@ public final class EventStreams {
 
     public void resume() {
         stalled = false;
+    }
+
+    /**
+     * New streams are answered and subscribed only after {@code delay} (zero: at once), so a client can see the
+     * window in which changes happen before its subscription and reach it by no event.
+     */
+    public void holdNewStreams(Duration delay) {
+        hold = delay;
+    }
+
+    Duration hold() {
+        return hold;
     }
 
     /** Ends every open stream. */

@@ -26,6 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * POST   /_sim/events/stall                 event streams stay open but go silent
  * POST   /_sim/events/end                   open event streams end
  * POST   /_sim/events/resume                event streams deliver again
+ * POST   /_sim/events/hold?delay=1s         streams opened from now on subscribe only after the delay (0s: at once)
  * </pre>
  */
 public final class SideDoor {
@@ -86,6 +87,7 @@ public final class SideDoor {
                 case "stall" -> streams.stall();
                 case "end" -> streams.endAll();
                 case "resume" -> streams.resume();
+                case "hold" -> streams.holdNewStreams(duration(r.param("delay")));
                 default -> throw new ApiException(404, "page not found");
             }
             ok(ctx, http, "events " + p[2]);
@@ -131,6 +133,7 @@ public final class SideDoor {
                 + "POST   /_sim/api/fault?status=503[&count=N]\n"
                 + "POST   /_sim/api/hang\n"
                 + "DELETE /_sim/api/fault\n"
-                + "POST   /_sim/events/stall | /_sim/events/end | /_sim/events/resume\n";
+                + "POST   /_sim/events/stall | /_sim/events/end | /_sim/events/resume\n"
+                + "POST   /_sim/events/hold?delay=1s\n";
     }
 }
