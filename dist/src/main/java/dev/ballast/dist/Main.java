@@ -32,7 +32,7 @@ public final class Main implements Runnable {
         cli.addSubcommand("controller", new ProcessCommand("controller", ControllerConfig.SETTINGS,
                 "Watches Swarm and GitOps routes and serves snapshots to dataplanes.", ControllerProcess::run));
         cli.addSubcommand("dataplane", new ProcessCommand("dataplane", DataplaneConfig.SETTINGS,
-                "Runs one proxy replica."));
+                "Runs one proxy replica.", DataplaneProcess::run));
         cli.addSubcommand("sim", new ProcessCommand("sim", SimConfig.SETTINGS,
                 "Runs the Docker Engine API emulator (swarm-sim).", SimProcess::run));
         cli.addSubcommand("demo", new ProcessCommand("demo", java.util.List.of(),

@@ -114,6 +114,68 @@ class BallastJarIT {
     }
 
     @Test
+    void theStandaloneDataplaneProxiesToTheEndpointsInItsRouteFiles() throws Exception {
+        com.sun.net.httpserver.HttpServer backend = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            byte[] body = ("backend saw " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.start();
+        Files.writeString(dir.resolve("billing.yaml"), """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata:
+                  name: billing
+                spec:
+                  endpoints:
+                    - address: 127.0.0.1:%d
+                  rules:
+                    - paths: [/billing/]
+                      rewrite:
+                        - { search: "^/billing/", replace: "/api/" }
+                """.formatted(backend.getAddress().getPort()));
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process dataplane = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes", dir.toString(),
+                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0").redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8))) {
+            String started = out.readLine();
+            assertThat(started).startsWith("ballast dataplane: 1 route(s) from " + dir + "; traffic on 127.0.0.1:");
+            java.util.regex.Matcher ports = java.util.regex.Pattern
+                    .compile("traffic on 127\\.0\\.0\\.1:(\\d+), admin on 127\\.0\\.0\\.1:(\\d+)").matcher(started);
+            assertThat(ports.find()).as(started).isTrue();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> proxied = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + ports.group(1) + "/billing/invoices")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(proxied.statusCode()).isEqualTo(200);
+            assertThat(proxied.body()).isEqualTo("backend saw /api/invoices");
+            java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + ports.group(2) + "/readyz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+        } finally {
+            dataplane.destroy();
+            backend.stop(0);
+        }
+        assertThat(dataplane.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+
+    @Test
+    void theStandaloneDataplaneRefusesRouteFilesWithProblemsNamingTheFile() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: bad\n"
+                + "spec:\n  rules:\n    - paths: [nope]\n");
+        Result result = ballast("dataplane", "--routes", file.toString(), "--listen", "127.0.0.1:0",
+                "--admin-listen", "127.0.0.1:0");
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("the route files have problems", file.toString());
+    }
+
+    @Test
     void printsItsVersion() throws Exception {
         Result result = ballast("--version");
         assertThat(result.exit()).isZero();

@@ -81,9 +81,13 @@ class MainTest {
 
     @Test
     void processCommandsCheckTheirConfigurationThenSayTheyAreNotAvailableYet() {
-        Run dataplane = run("dataplane", "--routes", "routes/");
+        Run dataplane = run("dataplane", "--controller", "http://127.0.0.1:8080");
         assertThat(dataplane.exit()).isEqualTo(2);
-        assertThat(dataplane.err()).contains("ballast dataplane: not available yet");
+        assertThat(dataplane.err()).contains("pulling snapshots from controllers is not available yet");
+
+        Run demo = run("demo");
+        assertThat(demo.exit()).isEqualTo(2);
+        assertThat(demo.err()).contains("ballast demo: not available yet");
 
         Run badController = run("controller", "--resync-interval", "often");
         assertThat(badController.exit()).as("a bad setting stops it before it starts").isEqualTo(2);

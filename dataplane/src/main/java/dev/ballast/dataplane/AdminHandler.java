@@ -1,0 +1,70 @@
+package dev.ballast.dataplane;
+
+import dev.ballast.schema.RouteJson;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.channel.ChannelFutureListener;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The admin listener (never the traffic listener): probes and the routing table in force. */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final DataplaneServer server;
+
+    AdminHandler(DataplaneServer server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        Map<String, Object> body = new LinkedHashMap<>();
+        int status = 200;
+        switch (path) {
+            case "/healthz" -> body.put("status", "ok");
+            case "/readyz" -> {
+                body.put("ready", server.ready());
+                body.put("snapshot", server.snapshot().version());
+                body.put("source", server.source());
+                status = server.ready() ? 200 : 503;
+            }
+            case "/v1/docker-flow-proxy/config" -> {
+                body.put("version", server.snapshot().version());
+                body.put("routes", server.snapshot().routes());
+                body.put("endpoints", server.snapshot().endpoints());
+            }
+            case "/v1/docker-flow-proxy/ping" -> body.put("Status", "OK");
+            default -> {
+                body.put("message", "no such endpoint: " + path);
+                status = 404;
+            }
+        }
+        byte[] json = RouteJson.writeBytes(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(json));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.ballast.dataplane;
+
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.access.AccessPolicy;
+import dev.ballast.dataplane.access.BasicAuth;
+import dev.ballast.dataplane.proxy.ProxyContext;
+import dev.ballast.dataplane.proxy.ProxyHandler;
+import dev.ballast.dataplane.proxy.Upstreams;
+import dev.ballast.dataplane.routing.RoutingTable;
+import dev.ballast.observability.netty.Transports;
+import dev.ballast.schema.LoadResult;
+import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One dataplane replica: the traffic listener, the admin listener, and the routing table in force, which
+ * {@link #apply} replaces whole (requests in flight keep the table they matched against).
+ */
+public final class DataplaneServer implements Closeable {
+
+    private final DataplaneConfig config;
+    private final EventLoopGroup group = Transports.group(0);
+    private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
+    private volatile boolean ready;
+    private volatile String source = "none";
+    private Channel traffic;
+    private Channel admin;
+
+    public DataplaneServer(DataplaneConfig config) {
+        this.config = config;
+    }
+
+    /** Reads the route files of standalone mode; a file with problems refuses the whole start, naming them. */
+    public static Snapshot loadRoutes(Path routes) {
+        LoadResult result = RouteLoader.load(List.of(routes));
+        if (result.hasErrors()) {
+            throw new IllegalArgumentException(String.join("\n", result.problems().stream()
+                    .filter(p -> p.isError()).map(p -> p.format()).toList()));
+        }
+        return Snapshot.of(result.routes().stream().map(LoadedRoute::route).toList(), List.of());
+    }
+
+    public void start() throws InterruptedException {
+        ProxyContext context = new ProxyContext(table, new Upstreams(), new AccessPolicy(new BasicAuth()),
+                config.timeoutConnect(), config.timeoutServer());
+        int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
+        traffic = bind(config.listen(), new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(8192, maxHeader, 8192), new HttpServerExpectContinueHandler(),
+                        new ProxyHandler(context));
+            }
+        }, false);
+        admin = bind(config.adminListen(), new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                        new AdminHandler(DataplaneServer.this));
+            }
+        }, true);
+    }
+
+    private Channel bind(HostPort address, ChannelInitializer<Channel> initializer, boolean autoRead)
+            throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(Transports.serverChannel())
+                .childOption(ChannelOption.AUTO_READ, autoRead)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer)
+                .bind(address.host(), address.port()).sync().channel();
+    }
+
+    /** Puts a snapshot in force (atomically); {@code from} says where it came from, for {@code /readyz}. */
+    public void apply(Snapshot snapshot, String from) {
+        table.set(RoutingTable.compile(snapshot));
+        source = from;
+        ready = true;
+    }
+
+    public Snapshot snapshot() {
+        return table.get().snapshot();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public InetSocketAddress trafficAddress() {
+        return (InetSocketAddress) traffic.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return (InetSocketAddress) admin.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (traffic != null) {
+            traffic.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,467 @@
+package dev.ballast.dataplane.proxy;
+
+import dev.ballast.dataplane.access.Access;
+import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.exchange.Framing;
+import dev.ballast.dataplane.exchange.HeaderRewrite;
+import dev.ballast.dataplane.routing.Match;
+import dev.ballast.dataplane.routing.RequestFacts;
+import dev.ballast.observability.netty.Transports;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.Rule;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection. Reads are explicit ({@code AUTO_READ} off): a request head is matched and checked, then the
+ * connection to the chosen upstream is made (on this event loop) before any more of the request is read; each body
+ * chunk is read only once the previous one was written upstream, and each response chunk only once the client took
+ * the previous one. One exchange at a time; a pipelined request waits its turn. The upstream connection is kept for
+ * the next request of this client while both sides keep it alive.
+ *
+ * <p>Ownership: every message read is either handed to a write (which releases it) or released here, once.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+    private final ProxyContext context;
+    private ChannelHandlerContext client;
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    private Exchange exchange;
+    private boolean discarding;
+    private Channel idleUpstream;
+    private String idleAddress;
+
+    public ProxyHandler(ProxyContext context) {
+        this.context = context;
+    }
+
+    /** One request in flight. */
+    private final class Exchange {
+        final HttpRequest head;
+        final Route route;
+        final Rule rule;
+        final Upstreams.Set set;
+        final boolean clientKeepAlive;
+        final boolean idempotent;
+        final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+        final Set<Upstream> tried = new HashSet<>();
+        Upstream upstream;
+        Channel channel;
+        long started;
+        boolean requestDone;
+        boolean bodySent;
+        boolean responseStarted;
+        boolean upstreamKeepAlive;
+        int status;
+
+        Exchange(HttpRequest head, Route route, Rule rule, Upstreams.Set set, boolean clientKeepAlive) {
+            this.head = head;
+            this.route = route;
+            this.rule = rule;
+            this.set = set;
+            this.clientKeepAlive = clientKeepAlive;
+            this.idempotent = IDEMPOTENT.contains(head.method());
+        }
+
+        void releasePending() {
+            pending.forEach(ReferenceCountUtil::release);
+            pending.clear();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx;
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (exchange != null || !waiting.isEmpty() && msg instanceof HttpRequest) {
+            if (exchange != null && !exchange.requestDone && !(msg instanceof HttpRequest)) {
+                body((HttpContent) msg);
+            } else {
+                waiting.add((HttpObject) msg); // pipelined: after the current exchange
+            }
+            return;
+        }
+        handle((HttpObject) msg);
+    }
+
+    private void handle(HttpObject msg) {
+        if (discarding || !(msg instanceof HttpRequest request)) {
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last) {
+                discarding = false;
+            }
+            next();
+            return;
+        }
+        boolean complete = msg instanceof LastHttpContent;
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            boolean tooLarge = cause instanceof TooLongHttpHeaderException;
+            answer(tooLarge ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : HttpResponseStatus.BAD_REQUEST, "bad request: " + cause.getMessage(), false, true);
+            return;
+        }
+        String framing = Framing.problem(request.headers()).orElse(null);
+        if (framing != null) {
+            ReferenceCountUtil.release(msg);
+            answer(HttpResponseStatus.BAD_REQUEST, "bad request: " + framing, false, true);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        String target = request.uri();
+        int query = target.indexOf('?');
+        String path = query < 0 ? target : target.substring(0, query);
+        int port = ((InetSocketAddress) client.channel().localAddress()).getPort();
+        Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
+                name -> request.headers().get(name), port));
+        if (!(match instanceof Match.Matched matched)) {
+            ReferenceCountUtil.release(msg);
+            if (match instanceof Match.MethodNotAllowed refused) {
+                FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "route " + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
+                response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
+                send(response, keepAlive, complete);
+            } else {
+                answer(HttpResponseStatus.NOT_FOUND, "no route for " + host + path, keepAlive, complete);
+            }
+            return;
+        }
+        Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
+                name -> request.headers().get(name));
+        if (!(access instanceof Access.Proceed)) {
+            ReferenceCountUtil.release(msg);
+            refuse(access, keepAlive, complete);
+            return;
+        }
+        Upstreams.Set set = context.upstreams().of(matched.route(), matched.rule(), matched.endpoints());
+        if (set.upstreams().isEmpty()) {
+            ReferenceCountUtil.release(msg);
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name()
+                    + ": no healthy endpoint", keepAlive, complete);
+            return;
+        }
+        HttpRequest head = new DefaultHttpRequest(request.protocolVersion(), request.method(),
+                HeaderRewrite.rewriteTarget(target, matched.rule().rewrite()), request.headers().copy());
+        head.headers().remove(HttpHeaderNames.EXPECT); // answered here by HttpServerExpectContinueHandler
+        String clientIp = ((InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress();
+        HeaderRewrite.request(head.headers(), matched.rule(), clientIp, false);
+        HttpUtil.setKeepAlive(head, true);
+        exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive);
+        if (msg instanceof HttpContent content) {
+            body(content); // a request that came whole (the codec may deliver head and body together)
+        }
+        connect(exchange);
+    }
+
+    private void refuse(Access access, boolean keepAlive, boolean complete) {
+        FullHttpResponse response;
+        if (access instanceof Access.Redirect r) {
+            response = Responses.text(HttpResponseStatus.valueOf(r.status()), "redirecting to " + r.location(), keepAlive);
+            response.headers().set(HttpHeaderNames.LOCATION, r.location());
+        } else if (access instanceof Access.Unauthorized u) {
+            response = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, u.challenge());
+        } else {
+            response = Responses.text(HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(), keepAlive);
+        }
+        send(response, keepAlive, complete);
+    }
+
+    private void answer(HttpResponseStatus status, String body, boolean keepAlive, boolean complete) {
+        send(Responses.text(status, body, keepAlive), keepAlive, complete);
+    }
+
+    /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
+    private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
+        ChannelFuture written = client.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        discarding = !requestComplete;
+        next();
+    }
+
+    /** Ready for what comes next: a waiting (pipelined) message, or another read. */
+    private void next() {
+        HttpObject queued = waiting.poll();
+        if (queued != null) {
+            handle(queued);
+        } else if (client.channel().isActive()) {
+            client.read();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- request upstream
+
+    private void body(HttpContent content) {
+        Exchange ex = exchange;
+        if (content instanceof LastHttpContent) {
+            ex.requestDone = true;
+        }
+        if (ex.channel == null) {
+            ex.pending.add(content);
+            return;
+        }
+        ex.bodySent = true;
+        boolean last = content instanceof LastHttpContent;
+        ex.channel.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstreamFailed(ex, f.channel(), f.cause());
+            } else if (!last && exchange == ex) {
+                client.read();
+            }
+        });
+    }
+
+    private void connect(Exchange ex) {
+        List<Upstream> candidates = new ArrayList<>(ex.set.outliers().available(System.nanoTime()));
+        candidates.removeAll(ex.tried);
+        if (candidates.isEmpty()) {
+            failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.route.name() + ": no upstream accepted the connection");
+            return;
+        }
+        Upstream upstream = ex.set.balancer().pick(candidates);
+        ex.tried.add(upstream);
+        ex.upstream = upstream;
+        ex.started = System.nanoTime();
+        upstream.start();
+        if (idleUpstream != null && idleUpstream.isActive() && upstream.address().equals(idleAddress)) {
+            Channel reused = idleUpstream;
+            idleUpstream = null;
+            attach(ex, reused);
+            return;
+        }
+        closeIdleUpstream();
+        int colon = upstream.address().lastIndexOf(':');
+        String hostPart = upstream.address().substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(upstream.address().substring(colon + 1));
+        ProxyHandler proxy = this;
+        new Bootstrap().group(client.channel().eventLoop()).channel(Transports.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(),
+                                new ReadTimeoutHandler(context.serverTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                                new UpstreamHandler(proxy));
+                    }
+                })
+                .connect(hostPart, port)
+                .addListener((ChannelFutureListener) f -> {
+                    if (exchange != ex) {
+                        f.channel().close();
+                    } else if (f.isSuccess()) {
+                        attach(ex, f.channel());
+                    } else {
+                        connectFailed(ex, f.cause());
+                    }
+                });
+    }
+
+    private void attach(Exchange ex, Channel channel) {
+        ex.channel = channel;
+        channel.write(ex.head);
+        ex.bodySent = !ex.pending.isEmpty();
+        while (!ex.pending.isEmpty()) {
+            channel.write(ex.pending.poll());
+        }
+        channel.flush();
+        channel.read(); // the response may come before the request is complete
+        if (!ex.requestDone) {
+            client.read();
+        }
+    }
+
+    /** A refused or timed-out connect: retried on another upstream while nothing of the request was sent. */
+    private void connectFailed(Exchange ex, Throwable cause) {
+        long now = System.nanoTime();
+        ex.upstream.end(now, now - ex.started, true);
+        ex.set.outliers().record(ex.upstream, true, now);
+        int retries = ex.route.spec().retries().attempts();
+        if (ex.idempotent && !ex.bodySent && ex.tried.size() <= retries) {
+            connect(ex);
+            return;
+        }
+        failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.route.name() + ": upstream "
+                + ex.upstream.address() + " refused the connection (" + cause.getMessage() + ")");
+    }
+
+    // ---------------------------------------------------------------------------------------- response back
+
+    void onResponse(Channel upstreamChannel, HttpObject msg) {
+        Exchange ex = exchange;
+        if (ex == null || ex.channel != upstreamChannel) {
+            ReferenceCountUtil.release(msg);
+            upstreamChannel.close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            ex.responseStarted = true;
+            ex.status = response.status().code();
+            ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+            HeaderRewrite.response(response.headers(), ex.rule);
+            HttpUtil.setKeepAlive(response, ex.clientKeepAlive);
+        }
+        boolean last = msg instanceof LastHttpContent;
+        client.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                abort(ex);
+            } else if (!last) {
+                upstreamChannel.read();
+            }
+        });
+        if (last) {
+            complete(ex);
+        }
+    }
+
+    private void complete(Exchange ex) {
+        long now = System.nanoTime();
+        boolean failed = ex.status >= 500;
+        ex.upstream.end(now, now - ex.started, failed);
+        ex.set.outliers().record(ex.upstream, failed, now);
+        exchange = null;
+        if (ex.upstreamKeepAlive && ex.requestDone) {
+            idleUpstream = ex.channel;
+            idleAddress = ex.upstream.address();
+        } else {
+            ex.channel.close();
+        }
+        if (!ex.clientKeepAlive) {
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        discarding = !ex.requestDone; // the upstream answered before taking the whole body: drop the rest
+        ex.releasePending();
+        next();
+    }
+
+    void onUpstreamFailure(Channel upstreamChannel, Throwable cause) {
+        Exchange ex = exchange;
+        if (ex == null || ex.channel != upstreamChannel) {
+            if (upstreamChannel == idleUpstream) {
+                idleUpstream = null;
+            }
+            upstreamChannel.close();
+            return;
+        }
+        upstreamFailed(ex, upstreamChannel, cause);
+    }
+
+    private void upstreamFailed(Exchange ex, Channel upstreamChannel, Throwable cause) {
+        upstreamChannel.close();
+        if (exchange != ex) {
+            return;
+        }
+        long now = System.nanoTime();
+        ex.upstream.end(now, now - ex.started, true);
+        ex.set.outliers().record(ex.upstream, true, now);
+        if (ex.responseStarted) {
+            abort(ex); // half a response cannot be mended
+            return;
+        }
+        boolean timeout = cause instanceof ReadTimeoutException;
+        failExchange(ex, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+                "route " + ex.route.name() + ": upstream " + ex.upstream.address()
+                        + (timeout ? " did not answer within " + context.serverTimeout().toSeconds() + "s"
+                        : " closed the connection"));
+    }
+
+    /** Answers the client with an error for the current exchange and closes: its request stream is unknown now. */
+    private void failExchange(Exchange ex, HttpResponseStatus status, String message) {
+        exchange = null;
+        ex.releasePending();
+        if (ex.channel != null) {
+            ex.channel.close();
+        }
+        client.writeAndFlush(Responses.text(status, message, false)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void abort(Exchange ex) {
+        exchange = null;
+        ex.releasePending();
+        if (ex.channel != null) {
+            ex.channel.close();
+        }
+        client.close();
+    }
+
+    private void closeIdleUpstream() {
+        if (idleUpstream != null) {
+            idleUpstream.close();
+            idleUpstream = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        exchange = null;
+        if (ex != null) {
+            ex.releasePending();
+            if (ex.channel != null) {
+                ex.channel.close();
+            }
+            if (ex.upstream != null) {
+                long now = System.nanoTime();
+                ex.upstream.end(now, now - ex.started, false); // the client left; not the upstream's fault
+            }
+        }
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
+        closeIdleUpstream();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

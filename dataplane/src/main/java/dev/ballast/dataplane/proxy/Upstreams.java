@@ -1,0 +1,64 @@
+package dev.ballast.dataplane.proxy;
+
+import dev.ballast.dataplane.balancing.Balancer;
+import dev.ballast.dataplane.balancing.OutlierDetector;
+import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.schema.Endpoint;
+import dev.ballast.schema.EndpointAddresses;
+import dev.ballast.schema.Endpoints;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.Rule;
+import dev.ballast.config.HostPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The upstream set of each (route, rule port): its upstreams, balancer and outlier detector. A set is rebuilt when its
+ * addresses or policy change; upstreams are kept by address across rebuilds, so their latency estimates survive a new
+ * snapshot. Thread-safe.
+ */
+public final class Upstreams {
+
+    /** One route's upstreams for one port. */
+    public record Set(List<Upstream> upstreams, Balancer balancer, OutlierDetector outliers) {
+    }
+
+    private record Key(String route, int port) {
+    }
+
+    private record Entry(List<String> addresses, String policy, Set set) {
+    }
+
+    private final Map<Key, Entry> sets = new ConcurrentHashMap<>();
+    private final Map<String, Upstream> byAddress = new ConcurrentHashMap<>();
+
+    /** The upstreams a matched rule sends to: its endpoints, with the rule's port where they have none. */
+    public Set of(Route route, Rule rule, Endpoints endpoints) {
+        int port = rule.port() == null ? 0 : rule.port();
+        List<String> addresses = new ArrayList<>(endpoints.endpoints().size());
+        for (Endpoint e : endpoints.endpoints()) {
+            HostPort hp = EndpointAddresses.parse(e.address());
+            addresses.add(hp.port() > 0 ? e.address() : hostPort(hp.host(), port));
+        }
+        String policy = route.spec().loadBalancing().policy().name();
+        Key key = new Key(route.name(), port);
+        Entry entry = sets.get(key);
+        if (entry == null || !entry.addresses().equals(addresses) || !entry.policy().equals(policy)) {
+            List<Upstream> upstreams = addresses.stream()
+                    .map(a -> byAddress.computeIfAbsent(a, x -> new Upstream(x, Upstream.Tuning.DEFAULT))).toList();
+            entry = new Entry(addresses, policy, new Set(upstreams,
+                    Balancer.of(route.spec().loadBalancing().policy(), b -> ThreadLocalRandom.current().nextInt(b),
+                            System::nanoTime),
+                    new OutlierDetector(upstreams, OutlierDetector.Settings.DEFAULT)));
+            sets.put(key, entry);
+        }
+        return entry.set();
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+}

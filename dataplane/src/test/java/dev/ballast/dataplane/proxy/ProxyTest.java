@@ -1,0 +1,246 @@
+package dev.ballast.dataplane.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The proxy with real backends and clients on loopback. */
+class ProxyTest {
+
+    static final List<HttpServer> backends = new ArrayList<>();
+    static DataplaneServer server;
+    static String base;
+    static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static int deadPort;
+
+    /** A backend that answers with its name, the path it got, some headers and the body length it read. */
+    static HttpServer backend(String name, long delayMillis) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.createContext("/", exchange -> {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            String reply = name + "\npath=" + exchange.getRequestURI() + "\nxff=" + exchange.getRequestHeaders().getFirst("X-Forwarded-For")
+                    + "\nauthorization=" + exchange.getRequestHeaders().getFirst("Authorization")
+                    + "\nsecret-hop=" + exchange.getRequestHeaders().getFirst("X-Secret-Hop")
+                    + "\nbody=" + body.length + "\n";
+            byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("X-Backend", name);
+            exchange.sendResponseHeaders(200, exchange.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
+            if (!exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        s.start();
+        backends.add(s);
+        return s;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        int a = backend("a", 0).getAddress().getPort();
+        int b = backend("b", 0).getAddress().getPort();
+        int c = backend("c", 0).getAddress().getPort();
+        int slow = backend("slow", 3000).getAddress().getPort();
+        try (ServerSocket probe = new ServerSocket(0)) {
+            deadPort = probe.getLocalPort();
+        }
+        String routes = """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: http }
+                spec:
+                  endpoints: [{ address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" }]
+                  loadBalancing: { policy: RoundRobin }
+                  rules:
+                    - paths: [/http/]
+                      rewrite: [{ search: "^/http/", replace: /renamed/ }]
+                      methods: { deny: [DELETE] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: private }
+                spec:
+                  endpoints: [{ address: "127.0.0.1:%d" }]
+                  rules: [{ paths: [/private/], auth: { users: [{ name: ops, password: pw }] } }]
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: empty }
+                spec: { service: nothing-running, rules: [{ paths: [/empty/], port: 80 }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: dead }
+                spec: { endpoints: [{ address: "127.0.0.1:%d" }], retries: { attempts: 0 }, rules: [{ paths: [/dead/] }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: slow }
+                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/slow/] }] }
+                """.formatted(a, b, c, a, deadPort, slow);
+        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
+                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
+                Duration.ofMillis(700), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192));
+        server.start();
+        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
+                .map(LoadedRoute::route).toList(), List.of()), "test");
+        base = "http://127.0.0.1:" + server.trafficAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        backends.forEach(s -> s.stop(0));
+    }
+
+    static HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void proxiesWithTheRewrittenPathAndForwardingHeaders() throws Exception {
+        HttpResponse<String> response = get("/http/hello?x=1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("path=/renamed/hello?x=1", "xff=127.0.0.1", "body=0");
+        assertThat(response.headers().firstValue("X-Backend")).isPresent();
+        String hop = raw("GET /http/ HTTP/1.1\r\nHost: a\r\nX-Secret-Hop: 1\r\nConnection: close, X-Secret-Hop\r\n\r\n");
+        assertThat(hop).startsWith("HTTP/1.1 200").contains("secret-hop=null");
+    }
+
+    @Test
+    void roundRobinVisitsEveryBackend() throws Exception {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < 6; i++) {
+            seen.merge(get("/http/").headers().firstValue("X-Backend").orElseThrow(), 1, Integer::sum);
+        }
+        assertThat(seen).containsOnlyKeys("a", "b", "c").allSatisfy((k, v) -> assertThat(v).isEqualTo(2));
+    }
+
+    @Test
+    void streamsALargeRequestBody() throws Exception {
+        byte[] body = new byte[4 * 1024 * 1024];
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/http/upload"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("body=" + body.length);
+    }
+
+    @Test
+    void headRequestsHaveNoBody() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/http/x"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void errorsSayWhy() throws Exception {
+        HttpResponse<String> none = get("/nowhere");
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(none.body()).startsWith("no route for 127.0.0.1:");
+        HttpResponse<String> empty = get("/empty/x");
+        assertThat(empty.statusCode()).isEqualTo(503);
+        assertThat(empty.body()).isEqualTo("route empty: no healthy endpoint\n");
+        HttpResponse<String> dead = get("/dead/x");
+        assertThat(dead.statusCode()).isEqualTo(502);
+        assertThat(dead.body()).startsWith("route dead: upstream 127.0.0.1:" + deadPort + " refused the connection");
+        HttpResponse<String> slow = get("/slow/x");
+        assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(slow.body()).contains("route slow: upstream", "did not answer");
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create(base + "/http/x")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.headers().firstValue("Allow")).contains("GET, HEAD, POST, PUT, PATCH, OPTIONS");
+    }
+
+    @Test
+    void basicAuthAndTheAuthorizationHeaderStaysHere() throws Exception {
+        HttpResponse<String> denied = get("/private/x");
+        assertThat(denied.statusCode()).isEqualTo(401);
+        assertThat(denied.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"private\", charset=\"UTF-8\"");
+        String credentials = "Basic " + Base64.getEncoder().encodeToString("ops:pw".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> allowed = get("/private/x", "Authorization", credentials);
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("authorization=null");
+    }
+
+    static String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.trafficAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void malformedAndAmbiguousRequestsAreRefused() throws Exception {
+        assertThat(raw("GET /http/ HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 Bad Request").contains("Content-Length", "Transfer-Encoding");
+        assertThat(raw("POST /http/ HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"))
+                .startsWith("HTTP/1.1 400 Bad Request");
+        assertThat(raw("GET /http/ HTTP/1.1\r\nHost: a\r\nX-Big: " + "x".repeat(10000) + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 431 Request Header Fields Too Large");
+        assertThat(raw("NOT A REQUEST\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request");
+    }
+
+    @Test
+    void keepAliveCarriesSeveralRequests() throws Exception {
+        String replies = raw("GET /http/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /http/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(replies.split("HTTP/1.1 ", -1)).hasSize(4);
+        assertThat(replies).contains("path=/renamed/1", "no route for a/nowhere", "path=/renamed/3");
+    }
+
+    @Test
+    void adminEndpoints() throws Exception {
+        String admin = "http://127.0.0.1:" + server.adminAddress().getPort();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(admin + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"source\":\"test\"");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/docker-flow-proxy/config")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("\"name\":\"http\"", "\"name\":\"private\"");
+    }
+}
