@@ -4,7 +4,6 @@ import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.controller.Controller;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 
 /** {@code ballast controller}: runs until interrupted. */
@@ -26,16 +25,7 @@ final class ControllerProcess {
                 + controller.address().getPort() + ", Docker API at " + config.dockerHost()
                 + config.routesDir().map(d -> ", routes from " + d).orElse(""));
         cli.getOut().flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                controller.close();
-            } catch (Exception e) {
-                // shutting down anyway
-            }
-            stopped.countDown();
-        }, "ballast-controller-shutdown"));
-        stopped.await();
+        UntilStopped.await("ballast-controller", controller);
         return 0;
     }
 }

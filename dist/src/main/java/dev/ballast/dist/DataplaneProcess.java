@@ -6,7 +6,6 @@ import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.schema.Snapshot;
 import java.net.InetAddress;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 
 /** {@code ballast dataplane}: one proxy replica, until interrupted. */
@@ -43,12 +42,7 @@ final class DataplaneProcess {
                 + "; traffic on " + server.trafficAddress().getHostString() + ":" + server.trafficAddress().getPort()
                 + ", admin on " + server.adminAddress().getHostString() + ":" + server.adminAddress().getPort());
         cli.getOut().flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "ballast-dataplane-shutdown"));
-        stopped.await();
+        UntilStopped.await("ballast-dataplane", server);
         return 0;
     }
 }

@@ -3,7 +3,6 @@ package dev.ballast.dist;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.config.SimConfig;
 import dev.ballast.sim.SwarmSim;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 
 /** {@code ballast sim}: the emulator alone, until interrupted. */
@@ -28,12 +27,7 @@ final class SimProcess {
         cli.getOut().println("  fault injection: see GET " + (address.startsWith("tcp://")
                 ? "http://" + address.substring("tcp://".length()) : address) + "/_sim");
         cli.getOut().flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sim.close();
-            stopped.countDown();
-        }, "swarm-sim-shutdown"));
-        stopped.await();
+        UntilStopped.await("swarm-sim", sim);
         return 0;
     }
 }
