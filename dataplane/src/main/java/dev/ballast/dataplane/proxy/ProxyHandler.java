@@ -62,8 +62,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
-    private Channel idleUpstream;
-    private String idleAddress;
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -83,7 +81,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Channel channel;
         long started;
         boolean requestDone;
-        boolean bodySent;
+        boolean bodySent; // body bytes went upstream: the request cannot be sent again
+        boolean reused; // on a pooled connection, which the upstream may have closed meanwhile
         boolean responseStarted;
         boolean upstreamKeepAlive;
         int status;
@@ -249,7 +248,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ex.pending.add(content);
             return;
         }
-        ex.bodySent = true;
+        ex.bodySent |= content.content().isReadable();
         boolean last = content instanceof LastHttpContent;
         ex.channel.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -272,25 +271,32 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = upstream;
         ex.started = System.nanoTime();
         upstream.start();
-        if (idleUpstream != null && idleUpstream.isActive() && upstream.address().equals(idleAddress)) {
-            Channel reused = idleUpstream;
-            idleUpstream = null;
-            attach(ex, reused);
+        Channel pooled = UpstreamPool.current().acquire(upstream.address());
+        if (pooled != null) {
+            pooled.pipeline().get(UpstreamHandler.class).lease(this);
+            // the read timeout counts from the last read, which was while the connection sat idle: restart it
+            pooled.pipeline().replace(ReadTimeoutHandler.class, "read-timeout", readTimeout());
+            ex.reused = true;
+            attach(ex, pooled);
             return;
         }
-        closeIdleUpstream();
+        open(ex, upstream);
+    }
+
+    private void open(Exchange ex, Upstream upstream) {
         int colon = upstream.address().lastIndexOf(':');
         String hostPart = upstream.address().substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(upstream.address().substring(colon + 1));
         ProxyHandler proxy = this;
         new Bootstrap().group(client.channel().eventLoop()).channel(Transports.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                new ReadTimeoutHandler(context.serverTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                                readTimeout(),
                                 new UpstreamHandler(proxy));
                     }
                 })
@@ -306,10 +312,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
+    private ReadTimeoutHandler readTimeout() {
+        return new ReadTimeoutHandler(context.serverTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void attach(Exchange ex, Channel channel) {
         ex.channel = channel;
         channel.write(ex.head);
-        ex.bodySent = !ex.pending.isEmpty();
+        ex.bodySent = ex.pending.stream().anyMatch(c -> c.content().isReadable());
         while (!ex.pending.isEmpty()) {
             channel.write(ex.pending.poll());
         }
@@ -370,8 +380,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ex.set.outliers().record(ex.upstream, failed, now);
         exchange = null;
         if (ex.upstreamKeepAlive && ex.requestDone) {
-            idleUpstream = ex.channel;
-            idleAddress = ex.upstream.address();
+            UpstreamPool.current().release(ex.upstream.address(), ex.channel);
         } else {
             ex.channel.close();
         }
@@ -387,9 +396,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     void onUpstreamFailure(Channel upstreamChannel, Throwable cause) {
         Exchange ex = exchange;
         if (ex == null || ex.channel != upstreamChannel) {
-            if (upstreamChannel == idleUpstream) {
-                idleUpstream = null;
-            }
             upstreamChannel.close();
             return;
         }
@@ -399,6 +405,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void upstreamFailed(Exchange ex, Channel upstreamChannel, Throwable cause) {
         upstreamChannel.close();
         if (exchange != ex) {
+            return;
+        }
+        if (ex.reused && !ex.responseStarted && !ex.bodySent && ex.idempotent) {
+            // A pooled connection the upstream had closed as we sent: not the upstream's failure, send it again
+            // on a new connection (HTTP/1.1 §9.3.1 allows it for idempotent requests).
+            ex.reused = false;
+            ex.channel = null;
+            if (ex.requestDone) {
+                ex.pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            open(ex, ex.upstream);
             return;
         }
         long now = System.nanoTime();
@@ -434,13 +451,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         client.close();
     }
 
-    private void closeIdleUpstream() {
-        if (idleUpstream != null) {
-            idleUpstream.close();
-            idleUpstream = null;
-        }
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
@@ -457,7 +467,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
-        closeIdleUpstream();
     }
 
     @Override

@@ -6,31 +6,68 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
-/** The upstream side of an exchange: hands every response part to the client's {@link ProxyHandler}. */
+/**
+ * The upstream side of a connection: while leased to a client's {@link ProxyHandler}, hands it every response part;
+ * while idle in an {@link UpstreamPool}, anything that happens on it (data, close, error) evicts it.
+ */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
-    private final ProxyHandler proxy;
+    private ProxyHandler owner;
+    private UpstreamPool pool;
+    private String address;
 
-    UpstreamHandler(ProxyHandler proxy) {
-        this.proxy = proxy;
+    UpstreamHandler(ProxyHandler owner) {
+        this.owner = owner;
+    }
+
+    /** Leased to {@code owner} (null while {@link UpstreamPool#acquire} hands it over; set again by the taker). */
+    void lease(ProxyHandler owner) {
+        this.owner = owner;
+        this.pool = null;
+        this.address = null;
+    }
+
+    void idleIn(UpstreamPool pool, String address) {
+        this.owner = null;
+        this.pool = pool;
+        this.address = address;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpObject http) {
-            proxy.onResponse(ctx.channel(), http);
-        } else {
-            ReferenceCountUtil.release(msg);
+        if (owner != null && msg instanceof HttpObject http) {
+            owner.onResponse(ctx.channel(), http);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        if (owner == null) {
+            idleProblem(ctx); // an upstream that speaks unasked is not to be trusted with the next request
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        proxy.onUpstreamFailure(ctx.channel(), new IOException("upstream closed the connection"));
+        if (owner != null) {
+            owner.onUpstreamFailure(ctx.channel(), new IOException("upstream closed the connection"));
+        } else {
+            idleProblem(ctx);
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        proxy.onUpstreamFailure(ctx.channel(), cause);
+        if (owner != null) {
+            owner.onUpstreamFailure(ctx.channel(), cause);
+        } else {
+            idleProblem(ctx);
+        }
+    }
+
+    private void idleProblem(ChannelHandlerContext ctx) {
+        if (pool != null) {
+            pool.evict(address, ctx.channel());
+        } else {
+            ctx.close();
+        }
     }
 }

@@ -57,7 +57,7 @@ class ProxyTest {
             String reply = name + "\npath=" + exchange.getRequestURI() + "\nxff=" + exchange.getRequestHeaders().getFirst("X-Forwarded-For")
                     + "\nauthorization=" + exchange.getRequestHeaders().getFirst("Authorization")
                     + "\nsecret-hop=" + exchange.getRequestHeaders().getFirst("X-Secret-Hop")
-                    + "\nbody=" + body.length + "\n";
+                    + "\nbody=" + body.length + "\nupstream-connection=" + exchange.getRemoteAddress().getPort() + "\n";
             byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("X-Backend", name);
             exchange.sendResponseHeaders(200, exchange.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
@@ -209,6 +209,63 @@ class ProxyTest {
             socket.setSoTimeout(5000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void upstreamConnectionsAreSharedByClientConnections() throws Exception {
+        // Each request on a client connection of its own; round robin spreads them over three backends. Pooled per
+        // event loop, at most (backends x event loops) upstream connections are ever opened; unpooled, one each.
+        int bound = 3 * 2 * Runtime.getRuntime().availableProcessors();
+        int requests = 3 * bound;
+        java.util.Set<String> connections = new java.util.HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            String response = raw("GET /http/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 200");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("X-backend: (\\w+)[\\s\\S]*upstream-connection=(\\d+)",
+                    java.util.regex.Pattern.CASE_INSENSITIVE).matcher(response);
+            assertThat(m.find()).as(response).isTrue();
+            connections.add(m.group(1) + ":" + m.group(2));
+        }
+        assertThat(connections.size()).isLessThanOrEqualTo(bound);
+    }
+
+    @Test
+    void aRestartedBackendCostsNoFailedRequest() throws Exception {
+        HttpServer first = backend("first", 0);
+        int port = first.getAddress().getPort();
+        try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
+                new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
+                Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192))) {
+            own.start();
+            own.apply(Snapshot.of(RouteLoader.parse("r.yaml", """
+                    apiVersion: ballast.dev/v1alpha1
+                    kind: Route
+                    metadata: { name: one }
+                    spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/] }] }
+                    """.formatted(port)).routes().stream().map(LoadedRoute::route).toList(), List.of()), "test");
+            URI uri = URI.create("http://127.0.0.1:" + own.trafficAddress().getPort() + "/x");
+            for (int i = 0; i < 5; i++) {
+                assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                        .body()).startsWith("first");
+            }
+            first.stop(0); // closes the connections the proxy keeps in its pool
+            HttpServer second = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            second.createContext("/", exchange -> {
+                byte[] body = "second".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            second.start();
+            backends.add(second);
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("second");
+            }
         }
     }
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The standalone dataplane against HAProxy and nginx on loopback, through ../shared/bench/proxy-compare.sh (beside
+# the checkout, or PROXY_COMPARE=FILE): the Docker Flow tutorial's route /http/ -> /renamed/ over three backends,
+# round robin. Builds dist/target/ballast.jar if missing. Extra arguments go to proxy-compare.sh (-d 10 -r 5 -c 50).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+compare=${PROXY_COMPARE:-$here/../shared/bench/proxy-compare.sh}
+[ -f "$compare" ] || { echo "no proxy-compare.sh at $compare (set PROXY_COMPARE)" >&2; exit 2; }
+[ -f "$here/dist/target/ballast.jar" ] || (cd "$here" && mvn -B -q package -DskipTests)
+
+routes=$(mktemp -d /tmp/ballast-bench.XXXXXX)
+trap 'rm -rf "$routes"' EXIT
+cat >"$routes/http.yaml" <<YAML
+apiVersion: ballast.dev/v1alpha1
+kind: Route
+metadata:
+  name: http
+spec:
+  endpoints:
+    - address: 127.0.0.1:19001
+    - address: 127.0.0.1:19002
+    - address: 127.0.0.1:19003
+  loadBalancing: { policy: RoundRobin }
+  rules:
+    - paths: [/http/]
+      rewrite:
+        - { search: "^/http/", replace: "/renamed/" }
+YAML
+
+java=${JAVA:-java}
+bash "$compare" "$@" \
+  --cmd "$java -XX:+UseParallelGC -jar $here/dist/target/ballast.jar dataplane --routes $routes \
+         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083" \
+  --ready http://127.0.0.1:19083/readyz \
+  ballast=http://127.0.0.1:19082/http/bench
