@@ -361,7 +361,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HttpUtil.setKeepAlive(response, ex.clientKeepAlive);
         }
         boolean last = msg instanceof LastHttpContent;
-        client.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+        // Parts before the last are flushed together when the upstream read completes (one write for a head and the
+        // body that came with it); the next upstream read waits for each to be written: that is the backpressure.
+        ChannelFuture written = last ? client.writeAndFlush(msg) : client.write(msg);
+        written.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 abort(ex);
             } else if (!last) {
@@ -371,6 +374,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (last) {
             complete(ex);
         }
+    }
+
+    /** The upstream has no more to give for now: send what was written to the client so far. */
+    void onUpstreamReadComplete() {
+        client.flush();
     }
 
     private void complete(Exchange ex) {

@@ -29,7 +29,8 @@ public final class Upstreams {
     private record Key(String route, int port) {
     }
 
-    private record Entry(List<String> addresses, String policy, Set set) {
+    /** {@code endpoints} and {@code route} are the snapshot's own objects: while they are, nothing is recomputed. */
+    private record Entry(Endpoints endpoints, Route route, List<String> addresses, Set set) {
     }
 
     private final Map<Key, Entry> sets = new ConcurrentHashMap<>();
@@ -38,23 +39,28 @@ public final class Upstreams {
     /** The upstreams a matched rule sends to: its endpoints, with the rule's port where they have none. */
     public Set of(Route route, Rule rule, Endpoints endpoints) {
         int port = rule.port() == null ? 0 : rule.port();
+        Key key = new Key(route.name(), port);
+        Entry entry = sets.get(key);
+        if (entry != null && entry.endpoints() == endpoints && entry.route() == route) {
+            return entry.set(); // the common case, once per request: nothing parsed or compared
+        }
         List<String> addresses = new ArrayList<>(endpoints.endpoints().size());
         for (Endpoint e : endpoints.endpoints()) {
             HostPort hp = EndpointAddresses.parse(e.address());
             addresses.add(hp.port() > 0 ? e.address() : hostPort(hp.host(), port));
         }
-        String policy = route.spec().loadBalancing().policy().name();
-        Key key = new Key(route.name(), port);
-        Entry entry = sets.get(key);
-        if (entry == null || !entry.addresses().equals(addresses) || !entry.policy().equals(policy)) {
+        if (entry == null || !entry.addresses().equals(addresses)
+                || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()) {
             List<Upstream> upstreams = addresses.stream()
                     .map(a -> byAddress.computeIfAbsent(a, x -> new Upstream(x, Upstream.Tuning.DEFAULT))).toList();
-            entry = new Entry(addresses, policy, new Set(upstreams,
+            entry = new Entry(endpoints, route, addresses, new Set(upstreams,
                     Balancer.of(route.spec().loadBalancing().policy(), b -> ThreadLocalRandom.current().nextInt(b),
                             System::nanoTime),
                     new OutlierDetector(upstreams, OutlierDetector.Settings.DEFAULT)));
-            sets.put(key, entry);
+        } else {
+            entry = new Entry(endpoints, route, addresses, entry.set()); // a new snapshot with the same upstreams
         }
+        sets.put(key, entry);
         return entry.set();
     }
 
