@@ -64,7 +64,7 @@ public final class DataplaneServer implements Closeable {
 
     public void start() throws InterruptedException {
         ProxyContext context = new ProxyContext(table, new Upstreams(), new AccessPolicy(new BasicAuth()),
-                config.timeoutConnect(), config.timeoutServer());
+                config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive());
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         traffic = bind(config.listen(), new ChannelInitializer<Channel>() {
             @Override

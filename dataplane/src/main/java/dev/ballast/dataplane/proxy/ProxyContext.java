@@ -10,5 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * it once), the upstream sets, the access policy and the timeouts.
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
-                           Duration connectTimeout, Duration serverTimeout) {
+                           Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
+                           Duration keepAliveTimeout) {
 }

@@ -36,6 +36,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,6 +60,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private ChannelHandlerContext client;
+    private java.util.concurrent.ScheduledFuture<?> requestTimer;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
@@ -105,11 +107,35 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx;
+        awaitRequest(context.requestTimeout());
         ctx.read();
+    }
+
+    /**
+     * A connection waiting for a request head is closed when none has come whole within {@code timeout}: the first
+     * request gets {@code --timeout-http-request} (so a client sending headers byte by byte cannot hold a connection),
+     * later ones {@code --timeout-keep-alive}. The decoder hands over nothing before the head is complete, so the first
+     * message read ends the wait.
+     */
+    private void awaitRequest(Duration timeout) {
+        stopWaiting();
+        requestTimer = client.executor().schedule(() -> {
+            if (exchange == null && client.channel().isActive()) {
+                client.close();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void stopWaiting() {
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        stopWaiting();
         if (!(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -233,6 +259,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (queued != null) {
             handle(queued);
         } else if (client.channel().isActive()) {
+            if (exchange == null && !discarding) {
+                awaitRequest(context.keepAliveTimeout());
+            }
             client.read();
         }
     }
@@ -461,6 +490,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stopWaiting();
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {

@@ -270,6 +270,39 @@ class ProxyTest {
     }
 
     @Test
+    void idleAndSlowClientsAreDisconnected() throws Exception {
+        try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
+                new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
+                Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
+                Duration.ofMillis(300), Duration.ofMillis(500), 8192))) {
+            own.start();
+            own.apply(Snapshot.empty(), "test");
+            int port = own.trafficAddress().getPort();
+            assertClosedWithin(port, "", Duration.ofSeconds(3)); // connects, says nothing
+            assertClosedWithin(port, "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ", Duration.ofSeconds(3)); // slowloris
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                Thread.sleep(400); // longer than the request timeout: answered, so only keep-alive counts now
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                long start = System.nanoTime();
+                String both = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(both.split("HTTP/1.1 404", -1)).as(both).hasSize(3);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed after the keep-alive timeout")
+                        .isLessThan(Duration.ofSeconds(3));
+            }
+        }
+    }
+
+    static void assertClosedWithin(int port, String sent, Duration within) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) within.toMillis());
+            socket.getOutputStream().write(sent.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(socket.getInputStream().read()).as("closed by the proxy, no answer").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void malformedAndAmbiguousRequestsAreRefused() throws Exception {
         assertThat(raw("GET /http/ HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
                 .startsWith("HTTP/1.1 400 Bad Request").contains("Content-Length", "Transfer-Encoding");
