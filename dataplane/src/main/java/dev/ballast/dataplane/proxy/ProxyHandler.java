@@ -120,7 +120,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void awaitRequest(Duration timeout) {
         stopWaiting();
         requestTimer = client.executor().schedule(() -> {
-            if (exchange == null && client.channel().isActive()) {
+            io.netty.channel.ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
+            if (unsent != null && unsent.totalPendingWriteBytes() > 0) {
+                awaitRequest(timeout); // the last answer is still on its way: the wait starts when it has left
+            } else if (exchange == null && client.channel().isActive()) {
                 client.close();
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
