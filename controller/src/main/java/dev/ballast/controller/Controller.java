@@ -225,10 +225,6 @@ public final class Controller implements Closeable {
         return translator;
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
     /** Where the API listens. */
     public InetSocketAddress address() {
         return api.address();

@@ -1,6 +1,7 @@
 package dev.ballast.dataplane;
 
 import dev.ballast.schema.RouteJson;
+import dev.ballast.schema.Snapshot;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -39,9 +40,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 status = server.ready() ? 200 : 503;
             }
             case "/v1/docker-flow-proxy/config" -> {
-                body.put("version", server.snapshot().version());
-                body.put("routes", server.snapshot().routes());
-                body.put("endpoints", server.snapshot().endpoints());
+                Snapshot snapshot = server.snapshot(); // once: a new snapshot may be applied meanwhile
+                body.put("version", snapshot.version());
+                body.put("routes", snapshot.routes());
+                body.put("endpoints", snapshot.endpoints());
             }
             case "/v1/docker-flow-proxy/ping" -> body.put("Status", "OK");
             default -> {

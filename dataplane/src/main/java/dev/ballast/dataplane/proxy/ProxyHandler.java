@@ -36,6 +36,8 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import dev.ballast.config.HostPort;
+import dev.ballast.schema.EndpointAddresses;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,8 +50,8 @@ import java.util.concurrent.TimeUnit;
  * One client connection. Reads are explicit ({@code AUTO_READ} off): a request head is matched and checked, then the
  * connection to the chosen upstream is made (on this event loop) before any more of the request is read; each body
  * chunk is read only once the previous one was written upstream, and each response chunk only once the client took
- * the previous one. One exchange at a time; a pipelined request waits its turn. The upstream connection is kept for
- * the next request of this client while both sides keep it alive.
+ * the previous one. One exchange at a time; a pipelined request waits its turn. Upstream connections come from and
+ * go back to the event loop's {@link UpstreamPool}.
  *
  * <p>Ownership: every message read is either handed to a write (which releases it) or released here, once.
  */
@@ -60,7 +62,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private ChannelHandlerContext client;
-    private java.util.concurrent.ScheduledFuture<?> requestTimer;
+    private long waitDeadline; // System.nanoTime() by which a whole request head must have come; 0: not waiting
+    private Duration waitTimeout;
+    private java.util.concurrent.ScheduledFuture<?> waitTimer;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
@@ -116,24 +120,40 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * request gets {@code --timeout-http-request} (so a client sending headers byte by byte cannot hold a connection),
      * later ones {@code --timeout-keep-alive}. The decoder hands over nothing before the head is complete, so the first
      * message read ends the wait.
+     *
+     * <p>Requests only move the deadline; the one timer of the connection checks it when it fires and sleeps again
+     * for what is left, so a busy keep-alive connection does not schedule and cancel a timer per request.
      */
     private void awaitRequest(Duration timeout) {
-        stopWaiting();
-        requestTimer = client.executor().schedule(() -> {
-            io.netty.channel.ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
-            if (unsent != null && unsent.totalPendingWriteBytes() > 0) {
-                awaitRequest(timeout); // the last answer is still on its way: the wait starts when it has left
-            } else if (exchange == null && client.channel().isActive()) {
-                client.close();
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        waitTimeout = timeout;
+        waitDeadline = System.nanoTime() + timeout.toNanos();
+        if (waitTimer == null) {
+            checkWaitIn(timeout.toNanos());
+        }
+    }
+
+    private void checkWaitIn(long nanos) {
+        waitTimer = client.executor().schedule(this::checkWait, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkWait() {
+        waitTimer = null;
+        if (waitDeadline == 0 || !client.channel().isActive()) {
+            return; // a request came; the next wait schedules the timer again
+        }
+        long left = waitDeadline - System.nanoTime();
+        io.netty.channel.ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
+        if (left > 0) {
+            checkWaitIn(left);
+        } else if (unsent != null && unsent.totalPendingWriteBytes() > 0) {
+            awaitRequest(waitTimeout); // the last answer is still on its way: the wait starts when it has left
+        } else if (exchange == null) {
+            client.close();
+        }
     }
 
     private void stopWaiting() {
-        if (requestTimer != null) {
-            requestTimer.cancel(false);
-            requestTimer = null;
-        }
+        waitDeadline = 0;
     }
 
     @Override
@@ -316,9 +336,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void open(Exchange ex, Upstream upstream) {
-        int colon = upstream.address().lastIndexOf(':');
-        String hostPart = upstream.address().substring(0, colon).replace("[", "").replace("]", "");
-        int port = Integer.parseInt(upstream.address().substring(colon + 1));
+        HostPort target = EndpointAddresses.parse(upstream.address());
         ProxyHandler proxy = this;
         new Bootstrap().group(client.channel().eventLoop()).channel(Transports.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
@@ -332,7 +350,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                                 new UpstreamHandler(proxy));
                     }
                 })
-                .connect(hostPart, port)
+                .connect(target.host(), target.port())
                 .addListener((ChannelFutureListener) f -> {
                     if (exchange != ex) {
                         f.channel().close();
@@ -494,6 +512,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stopWaiting();
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+        }
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {

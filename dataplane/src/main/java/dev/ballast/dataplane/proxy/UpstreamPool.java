@@ -69,9 +69,4 @@ final class UpstreamPool {
         }
         channel.close();
     }
-
-    int idleCount(String address) {
-        ArrayDeque<Channel> channels = idle.get(address);
-        return channels == null ? 0 : channels.size();
-    }
 }

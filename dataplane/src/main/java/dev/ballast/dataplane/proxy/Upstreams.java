@@ -47,7 +47,7 @@ public final class Upstreams {
         List<String> addresses = new ArrayList<>(endpoints.endpoints().size());
         for (Endpoint e : endpoints.endpoints()) {
             HostPort hp = EndpointAddresses.parse(e.address());
-            addresses.add(hp.port() > 0 ? e.address() : hostPort(hp.host(), port));
+            addresses.add(hp.port() > 0 ? e.address() : new HostPort(hp.host(), port).toString());
         }
         if (entry == null || !entry.addresses().equals(addresses)
                 || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()) {
@@ -62,9 +62,5 @@ public final class Upstreams {
         }
         sets.put(key, entry);
         return entry.set();
-    }
-
-    private static String hostPort(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
