@@ -7,6 +7,7 @@ import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.proxy.ProxyContext;
 import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
+import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.LoadResult;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * One dataplane replica: the traffic listener, the admin listener, and the routing table in force, which
  * {@link #apply} replaces whole (requests in flight keep the table they matched against).
  */
-public final class DataplaneServer implements Closeable {
+public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     private final DataplaneConfig config;
     /**
@@ -91,17 +92,23 @@ public final class DataplaneServer implements Closeable {
                 .bind(address.host(), address.port()).sync().channel();
     }
 
-    /** Puts a snapshot in force (atomically); {@code from} says where it came from, for {@code /readyz}. */
+    /**
+     * Puts a snapshot in force (atomically); {@code from} says where it came from, for {@code /readyz}. The table is
+     * compiled before the swap, so a snapshot that does not compile leaves the previous one in force.
+     */
+    @Override
     public void apply(Snapshot snapshot, String from) {
         table.set(RoutingTable.compile(snapshot));
         source = from;
         ready = true;
     }
 
+    @Override
     public Snapshot snapshot() {
         return table.get().snapshot();
     }
 
+    @Override
     public boolean ready() {
         return ready;
     }

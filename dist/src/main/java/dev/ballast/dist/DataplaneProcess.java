@@ -2,10 +2,12 @@ package dev.ballast.dist;
 
 import dev.ballast.config.ConfigException;
 import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.schema.Snapshot;
+import dev.ballast.dataplane.Replica;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
 /** {@code ballast dataplane}: one proxy replica, until interrupted. */
@@ -22,27 +24,26 @@ final class DataplaneProcess {
             e.problems().forEach(p -> cli.getErr().println("ballast dataplane: " + p));
             return Main.USAGE;
         }
-        if (config.routes().isEmpty()) {
-            cli.getErr().println("ballast dataplane: pulling snapshots from controllers is not available yet in this "
-                    + "build; serve route files with --routes FILE|DIR");
-            return Main.USAGE;
-        }
-        Snapshot snapshot;
+        Replica replica;
         try {
-            snapshot = DataplaneServer.loadRoutes(config.routes().get());
+            replica = Replica.start(config);
         } catch (IllegalArgumentException e) {
             cli.getErr().println("ballast dataplane: the route files have problems:");
             cli.getErr().println(e.getMessage());
             return 1;
         }
-        DataplaneServer server = new DataplaneServer(config);
-        server.start();
-        server.apply(snapshot, "files " + config.routes().get());
-        cli.getOut().println("ballast dataplane: " + snapshot.routes().size() + " route(s) from " + config.routes().get()
-                + "; traffic on " + server.trafficAddress().getHostString() + ":" + server.trafficAddress().getPort()
-                + ", admin on " + server.adminAddress().getHostString() + ":" + server.adminAddress().getPort());
+        DataplaneServer server = replica.server();
+        String routes = config.routes().map(path -> server.snapshot().routes().size() + " route(s) from " + path)
+                .orElse("replica " + config.replicaId() + " pulling from " + config.controllers()
+                        + config.stateDir().map(dir -> ", state in " + dir).orElse(""));
+        cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + show(server.trafficAddress())
+                + ", admin on " + show(server.adminAddress()));
         cli.getOut().flush();
-        UntilStopped.await("ballast-dataplane", server);
+        UntilStopped.await("ballast-dataplane", replica);
         return 0;
+    }
+
+    static String show(InetSocketAddress address) {
+        return new HostPort(address.getHostString(), address.getPort()).toString();
     }
 }

@@ -80,10 +80,14 @@ class MainTest {
     }
 
     @Test
-    void processCommandsCheckTheirConfigurationThenSayTheyAreNotAvailableYet() {
-        Run dataplane = run("dataplane", "--controller", "http://127.0.0.1:8080");
-        assertThat(dataplane.exit()).isEqualTo(2);
-        assertThat(dataplane.err()).contains("pulling snapshots from controllers is not available yet");
+    void processCommandsCheckTheirConfigurationBeforeStarting() {
+        Run neither = run("dataplane");
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err()).contains("give --controller URL[,URL] to pull from controllers, or --routes");
+
+        Run badUrl = run("dataplane", "--controller", "ftp://somewhere");
+        assertThat(badUrl.exit()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("--controller (command line)");
 
         Run demo = run("demo");
         assertThat(demo.exit()).isEqualTo(2);

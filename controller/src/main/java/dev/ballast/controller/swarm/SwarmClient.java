@@ -43,8 +43,8 @@ public final class SwarmClient implements Closeable {
     private final CircuitBreaker breaker;
 
     public SwarmClient(String dockerHost) {
-        this.requests = client(dockerHost, Duration.ofSeconds(15));
-        this.events = client(dockerHost, null);
+        this.requests = DockerClients.connect(dockerHost, Duration.ofSeconds(15));
+        this.events = DockerClients.connect(dockerHost, null);
         this.retry = Retry.of("docker-api", RetryConfig.custom()
                 .maxAttempts(3)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
@@ -59,22 +59,6 @@ public final class SwarmClient implements Closeable {
                 .waitDurationInOpenState(Duration.ofSeconds(5))
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .build());
-    }
-
-    private static DockerClient client(String host, Duration responseTimeout) {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(host)
-                .withDockerTlsVerify("1".equals(System.getenv("DOCKER_TLS_VERIFY")))
-                .build();
-        ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(8)
-                .connectionTimeout(Duration.ofSeconds(5));
-        if (responseTimeout != null) {
-            http.responseTimeout(responseTimeout);
-        }
-        return DockerClientImpl.getInstance(config, http.build());
     }
 
     private <T> T call(Supplier<T> call) {

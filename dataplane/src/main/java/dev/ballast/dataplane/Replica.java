@@ -1,0 +1,75 @@
+package dev.ballast.dataplane;
+
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.dataplane.pull.SnapshotPuller;
+import dev.ballast.dataplane.pull.StateFile;
+import dev.ballast.schema.Snapshot;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica as configured: the listeners, and routes either from files (standalone) or pulled from controllers,
+ * starting from the snapshot kept in the state directory when there is one.
+ */
+public final class Replica implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+    /** How long a controller may hold a pull when nothing changes (the protocol's default). */
+    static final Duration PULL_WAIT = Duration.ofSeconds(30);
+
+    private final DataplaneServer server;
+    private final SnapshotPuller puller;
+
+    private Replica(DataplaneServer server, SnapshotPuller puller) {
+        this.server = server;
+        this.puller = puller;
+    }
+
+    /**
+     * Starts the replica.
+     *
+     * @throws IllegalArgumentException when the route files of standalone mode have problems (nothing is started)
+     */
+    public static Replica start(DataplaneConfig config) throws InterruptedException {
+        Optional<Snapshot> files = config.routes().map(DataplaneServer::loadRoutes);
+        DataplaneServer server = new DataplaneServer(config);
+        server.start();
+        if (files.isPresent()) {
+            server.apply(files.get(), "files " + config.routes().get());
+            return new Replica(server, null);
+        }
+        Optional<StateFile> stateFile = config.stateDir().map(StateFile::new);
+        stateFile.ifPresent(file -> restore(server, file));
+        SnapshotPuller puller = new SnapshotPuller(config.controllers(), config.replicaId(), PULL_WAIT, server,
+                stateFile);
+        puller.start();
+        return new Replica(server, puller);
+    }
+
+    private static void restore(DataplaneServer server, StateFile file) {
+        try {
+            file.load().ifPresent(snapshot -> {
+                server.apply(snapshot, "state-dir " + file.path());
+                log.info("serving snapshot {} ({} routes) from {} until a controller answers", snapshot.version(),
+                        snapshot.routes().size(), file.path());
+            });
+        } catch (RuntimeException e) {
+            log.error("{}; starting without it, not ready until a controller answers", e.getMessage());
+        }
+    }
+
+    public DataplaneServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        if (puller != null) {
+            puller.close();
+        }
+        server.close();
+    }
+}
