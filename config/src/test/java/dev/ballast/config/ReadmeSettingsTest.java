@@ -16,10 +16,11 @@ class ReadmeSettingsTest {
     private static final Map<String, List<Setting<?>>> PROCESSES = Map.of(
             "controller", ControllerConfig.SETTINGS,
             "dataplane", DataplaneConfig.SETTINGS,
-            "sim", SimConfig.SETTINGS);
+            "sim", SimConfig.SETTINGS,
+            "demo", DemoConfig.SETTINGS);
 
     @ParameterizedTest
-    @ValueSource(strings = {"controller", "dataplane", "sim"})
+    @ValueSource(strings = {"controller", "dataplane", "sim", "demo"})
     void readmeCarriesTheGeneratedTable(String section) throws IOException {
         String generated = SettingsReference.markdown(section, PROCESSES.get(section));
         String readme = Files.readString(Path.of("..", "README.md"));

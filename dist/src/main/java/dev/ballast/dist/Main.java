@@ -2,6 +2,7 @@ package dev.ballast.dist;
 
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.DemoConfig;
 import dev.ballast.config.SimConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,8 +36,8 @@ public final class Main implements Runnable {
                 "Runs one proxy replica.", DataplaneProcess::run));
         cli.addSubcommand("sim", new ProcessCommand("sim", SimConfig.SETTINGS,
                 "Runs the Docker Engine API emulator (swarm-sim).", SimProcess::run));
-        cli.addSubcommand("demo", new ProcessCommand("demo", java.util.List.of(),
-                "Runs emulator, controller and two dataplanes with the tutorial's stack."));
+        cli.addSubcommand("demo", new ProcessCommand("demo", DemoConfig.SETTINGS,
+                "Runs emulator, controller and two dataplanes with the tutorial's stack.", DemoProcess::run));
         for (CommandLine sub : cli.getSubcommands().values()) {
             if (sub.getCommand() instanceof ProcessCommand process) {
                 process.addOptionsTo(sub.getCommandSpec());

@@ -54,11 +54,14 @@ final class ProcessCommand implements Callable<Integer> {
                 .description("YAML config file (section '" + section + "'); also BALLAST_CONFIG").build());
         for (Setting<?> setting : settings) {
             String defaults = setting.defaultValue() == null ? "" : " (default: " + setting.defaultValue() + ")";
-            spec.addOption(OptionSpec.builder(setting.flag())
+            OptionSpec.Builder option = OptionSpec.builder(setting.flag())
                     .paramLabel(setting.key().toUpperCase(java.util.Locale.ROOT))
                     .type(String.class)
-                    .description(setting.description() + defaults + "; env " + String.join(", ", setting.env()))
-                    .build());
+                    .description(setting.description() + defaults + "; env " + String.join(", ", setting.env()));
+            if ("false".equals(setting.defaultValue())) {
+                option.arity("0..1").fallbackValue("true"); // a switch: --empty alone means --empty=true
+            }
+            spec.addOption(option.build());
         }
     }
 
