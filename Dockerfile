@@ -25,6 +25,12 @@ RUN apt-get update \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/ballast --create-home ballast \
  && install -d -o ballast -g ballast /var/lib/ballast/state
 COPY --from=build /src/dist/target/ballast.jar /opt/ballast/ballast.jar
+COPY --from=build /src/dist/examples /opt/ballast/examples
+# A class-data archive (AppCDS) from a training run of the dataplane, stopped by SIGTERM as `docker stop` would:
+# measured on our machines, a replica with 1,000 routes is ready ~0.5 s sooner with it (bench/convergence.sh).
+RUN timeout 15 java -XX:ArchiveClassesAtExit=/opt/ballast/ballast.jsa -jar /opt/ballast/ballast.jar dataplane \
+      --routes /opt/ballast/examples --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 > /dev/null; \
+    test -s /opt/ballast/ballast.jsa
 USER ballast
 WORKDIR /var/lib/ballast
 # 80: traffic; 8081: a dataplane's admin listener; 8080: the controller's API. Binding 80 as a non-root user works
@@ -35,5 +41,6 @@ EXPOSE 80 8080 8081
 ENV BALLAST_HEALTH_PORT=8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${BALLAST_HEALTH_PORT}/readyz" > /dev/null || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/ballast/ballast.jar"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/opt/ballast/ballast.jsa", "-XX:MaxRAMPercentage=75", \
+            "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/ballast/ballast.jar"]
 CMD ["--help"]

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param httpsOnly force {@code httpsOnly} on every label-derived route (Docker Flow's {@code HTTPS_ONLY})
  * @param resyncInterval period of the full list of services and tasks
  * @param taskPollInterval period of the task list that catches task replacements (Swarm has no task events)
- * @param debounce how long events are gathered before a reconcile pass
+ * @param debounce least time between two reconcile passes
  * @param eventWatchdog an event stream silent this long is reopened
  * @param replicaLagDeadline a replica behind the desired version this long is Degraded
  * @param replicaTtl a replica unseen this long is forgotten
@@ -46,8 +46,8 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
             "Period of the full list of services and tasks");
     public static final Setting<Duration> TASK_POLL_INTERVAL = Setting.of("taskPollInterval", "2s", Durations::parse,
             "Period of the task list that follows task replacements");
-    public static final Setting<Duration> DEBOUNCE = Setting.of("debounce", "75ms", Durations::parse,
-            "How long events are gathered before a reconcile pass");
+    public static final Setting<Duration> DEBOUNCE = Setting.of("debounce", "25ms", Durations::parse,
+            "Least time between two reconcile passes (a trigger after a quiet spell runs at once; triggers meanwhile are folded into the next pass)");
     public static final Setting<Duration> EVENT_WATCHDOG = Setting.of("eventWatchdog", "60s", Durations::parse,
             "An event stream silent this long is reopened");
     public static final Setting<Duration> REPLICA_LAG_DEADLINE = Setting.of("replicaLagDeadline", "10s",

@@ -71,9 +71,12 @@ public final class Controller implements Closeable {
     private final ControllerApi api;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile DesiredState desired = DesiredState.EMPTY;
     private volatile Instant desiredSince;
     private int followUps;
+    /** When the last pass started ({@link System#nanoTime()}); only the loop thread writes it. */
+    private volatile long lastPassStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private final String notifyKey;
 
     private Controller(ControllerConfig config, Clock clock) {
@@ -119,15 +122,23 @@ public final class Controller implements Closeable {
         };
     }
 
-    /** Asks for a pass soon (after the debounce) that refreshes {@code what}. Safe from any thread. */
+    /**
+     * Asks for a pass that refreshes {@code what}. Safe from any thread. Passes start at least {@code --debounce}
+     * apart: a trigger after a quiet spell runs at once (a lone {@code docker service create} should not wait), and
+     * the triggers that arrive while a pass is due are folded into it (a stack deploy's burst of events makes one or
+     * two passes, not one per event).
+     */
     public void trigger(int what) {
         pending.getAndUpdate(p -> p | what);
         if (scheduled.compareAndSet(false, true)) {
-            loop.schedule(this::pass, config.debounce().toMillis(), TimeUnit.MILLISECONDS);
+            long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPassStart);
+            long delay = Math.max(0, config.debounce().toMillis() - sinceLast);
+            loop.schedule(this::pass, delay, TimeUnit.MILLISECONDS);
         }
     }
 
     private void pass() {
+        lastPassStart = System.nanoTime();
         scheduled.set(false);
         int what = pending.getAndSet(0);
         try {
@@ -167,8 +178,10 @@ public final class Controller implements Closeable {
         boolean converging = state.services().stream().anyMatch(s -> s.replicas() != null
                 && s.labels().containsKey(notifyKey) && running.getOrDefault(s.id(), 0L) < s.replicas());
         if (converging && followUps < 30) {
+            // Soon at first (tasks of a small image start within tens of milliseconds), then every 100 ms.
+            long delay = followUps < 5 ? 20 : 100;
             followUps++;
-            timers.schedule(() -> trigger(TASKS), 100, TimeUnit.MILLISECONDS);
+            timers.schedule(() -> trigger(TASKS), delay, TimeUnit.MILLISECONDS);
         } else if (!converging) {
             followUps = 0;
         }
@@ -232,6 +245,9 @@ public final class Controller implements Closeable {
 
     @Override
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closing twice (a shutdown hook after an explicit close) changes nothing
+        }
         timers.shutdownNow();
         loop.shutdownNow();
         api.close();
