@@ -58,6 +58,9 @@ final class DemoProcess {
         out.println("  curl " + admin + "/v1/docker-flow-proxy/config");
         out.println("  curl " + a.controllerUrl() + "/v1/status");
         out.println("  docker service rm " + TutorialStack.SERVICE + "   # then curl again: 404");
+        if (stack) {
+            out.println("  docker stack deploy -c stacks/http.yml http   # back, as the tutorial deploys it");
+        }
         out.flush();
     }
 }

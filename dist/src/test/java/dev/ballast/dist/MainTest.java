@@ -89,9 +89,9 @@ class MainTest {
         assertThat(badUrl.exit()).isEqualTo(2);
         assertThat(badUrl.err()).contains("--controller (command line)");
 
-        Run demo = run("demo");
+        Run demo = run("demo", "--empty=perhaps");
         assertThat(demo.exit()).isEqualTo(2);
-        assertThat(demo.err()).contains("ballast demo: not available yet");
+        assertThat(demo.err()).contains("--empty (command line): \"perhaps\" is not a boolean");
 
         Run badController = run("controller", "--resync-interval", "often");
         assertThat(badController.exit()).as("a bad setting stops it before it starts").isEqualTo(2);
