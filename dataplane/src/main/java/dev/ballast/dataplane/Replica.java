@@ -7,6 +7,7 @@ import dev.ballast.schema.Snapshot;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,29 +36,33 @@ public final class Replica implements Closeable {
      */
     public static Replica start(DataplaneConfig config) throws InterruptedException {
         Optional<Snapshot> files = config.routes().map(DataplaneServer::loadRoutes);
+        Optional<StateFile> stateFile = config.stateDir().map(StateFile::new);
+        // Read the saved snapshot while the listeners start: both are on the way to being ready.
+        CompletableFuture<Optional<Snapshot>> saved = CompletableFuture.supplyAsync(() -> files.isPresent()
+                ? Optional.<Snapshot>empty() : stateFile.flatMap(Replica::load));
         DataplaneServer server = new DataplaneServer(config);
         server.start();
         if (files.isPresent()) {
             server.apply(files.get(), "files " + config.routes().get());
             return new Replica(server, null);
         }
-        Optional<StateFile> stateFile = config.stateDir().map(StateFile::new);
-        stateFile.ifPresent(file -> restore(server, file));
+        saved.join().ifPresent(snapshot -> {
+            server.apply(snapshot, "state-dir " + stateFile.get().path());
+            log.info("serving snapshot {} ({} routes) from {} until a controller answers", snapshot.version(),
+                    snapshot.routes().size(), stateFile.get().path());
+        });
         SnapshotPuller puller = new SnapshotPuller(config.controllers(), config.replicaId(), PULL_WAIT, server,
                 stateFile);
         puller.start();
         return new Replica(server, puller);
     }
 
-    private static void restore(DataplaneServer server, StateFile file) {
+    private static Optional<Snapshot> load(StateFile file) {
         try {
-            file.load().ifPresent(snapshot -> {
-                server.apply(snapshot, "state-dir " + file.path());
-                log.info("serving snapshot {} ({} routes) from {} until a controller answers", snapshot.version(),
-                        snapshot.routes().size(), file.path());
-            });
+            return file.load();
         } catch (RuntimeException e) {
             log.error("{}; starting without it, not ready until a controller answers", e.getMessage());
+            return Optional.empty();
         }
     }
 
