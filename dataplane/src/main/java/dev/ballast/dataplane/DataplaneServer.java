@@ -16,6 +16,7 @@ import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -67,14 +68,14 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         ProxyContext context = new ProxyContext(table, new Upstreams(), new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive());
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
-        traffic = bind(config.listen(), new ChannelInitializer<Channel>() {
+        traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(8192, maxHeader, 8192), new HttpServerExpectContinueHandler(),
                         new ProxyHandler(context));
             }
         }, false);
-        admin = bind(config.adminListen(), new ChannelInitializer<Channel>() {
+        admin = bind("admin listener", config.adminListen(), new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
@@ -83,13 +84,25 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }, true);
     }
 
-    private Channel bind(HostPort address, ChannelInitializer<Channel> initializer, boolean autoRead)
+    private Channel bind(String name, HostPort address, ChannelInitializer<Channel> initializer, boolean autoRead)
             throws InterruptedException {
-        return new ServerBootstrap().group(group).channel(Transports.serverChannel())
+        ChannelFuture bound = new ServerBootstrap().group(group).channel(Transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, autoRead)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
-                .bind(address.host(), address.port()).sync().channel();
+                .bind(address.host(), address.port()).await();
+        if (!bound.isSuccess()) {
+            throw new ListenerException("cannot open the " + name + " on " + address + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
+    }
+
+    /** A listener could not be bound (address in use, not an address of this host, no permission). */
+    public static final class ListenerException extends RuntimeException {
+        ListenerException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**

@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
 public final class Replica implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
-    /** How long a controller may hold a pull when nothing changes (the protocol's default). */
-    static final Duration PULL_WAIT = Duration.ofSeconds(30);
+    /**
+     * How long a controller may hold a pull when nothing changes. Shorter than the protocol's 30 s default: a pull
+     * that hangs (a controller host that died without closing its connections) then ends within this plus 5 s, and
+     * the replica moves on to the next controller. One request per replica every 10 s costs nothing.
+     */
+    static final Duration PULL_WAIT = Duration.ofSeconds(10);
 
     private final DataplaneServer server;
     private final SnapshotPuller puller;
@@ -33,6 +37,7 @@ public final class Replica implements Closeable {
      * Starts the replica.
      *
      * @throws IllegalArgumentException when the route files of standalone mode have problems (nothing is started)
+     * @throws DataplaneServer.ListenerException when a listener cannot be bound (nothing is left running)
      */
     public static Replica start(DataplaneConfig config) throws InterruptedException {
         Optional<Snapshot> files = config.routes().map(DataplaneServer::loadRoutes);
@@ -41,7 +46,12 @@ public final class Replica implements Closeable {
         CompletableFuture<Optional<Snapshot>> saved = CompletableFuture.supplyAsync(() -> files.isPresent()
                 ? Optional.<Snapshot>empty() : stateFile.flatMap(Replica::load));
         DataplaneServer server = new DataplaneServer(config);
-        server.start();
+        try {
+            server.start();
+        } catch (InterruptedException | RuntimeException e) {
+            server.close(); // its event loops would otherwise outlive the failed start
+            throw e;
+        }
         if (files.isPresent()) {
             server.apply(files.get(), "files " + config.routes().get());
             return new Replica(server, null);

@@ -31,6 +31,9 @@ final class DataplaneProcess {
             cli.getErr().println("ballast dataplane: the route files have problems:");
             cli.getErr().println(e.getMessage());
             return 1;
+        } catch (DataplaneServer.ListenerException e) {
+            cli.getErr().println("ballast dataplane: " + e.getMessage());
+            return 1;
         }
         DataplaneServer server = replica.server();
         String routes = config.routes().map(path -> server.snapshot().routes().size() + " route(s) from " + path)

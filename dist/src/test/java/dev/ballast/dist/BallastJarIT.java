@@ -176,6 +176,18 @@ class BallastJarIT {
     }
 
     @Test
+    void aDataplaneWhoseAddressIsTakenSaysWhichAndExits() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Result result = ballast("dataplane", "--routes", "examples", "--listen",
+                    "127.0.0.1:" + taken.getLocalPort(), "--admin-listen", "127.0.0.1:0");
+            assertThat(result.exit()).as(result.err()).isEqualTo(1);
+            assertThat(result.err()).contains("ballast dataplane: cannot open the traffic listener on 127.0.0.1:"
+                    + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void printsItsVersion() throws Exception {
         Result result = ballast("--version");
         assertThat(result.exit()).isZero();

@@ -10,6 +10,9 @@ import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.labels.LabelTranslation;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -65,6 +68,8 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     private final Controller controller;
     private EventLoopGroup group;
     private Channel server;
+    /** Every accepted connection, so that closing the API closes parked pulls at once (replicas then fail over). */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     public ControllerApi(Controller controller) {
         this.controller = controller;
@@ -76,6 +81,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
                                 new HttpObjectAggregator(1 << 20), ControllerApi.this);
                     }
@@ -91,6 +97,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         if (server != null) {
             server.close().syncUninterruptibly();
         }
+        connections.close().awaitUninterruptibly();
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -117,7 +117,7 @@ public final class SnapshotPuller implements Closeable {
         Snapshot current = target.snapshot();
         String inForce = askForFull || !target.ready() ? "" : current.version();
         HttpRequest request = HttpRequest.newBuilder(pullUri(controller, inForce))
-                .timeout(wait.plusSeconds(10)).GET().build();
+                .timeout(wait.plusSeconds(5)).GET().build();
         // The report travels with this pull; if the pull fails, the next one carries it again.
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         rejectedVersion = null;

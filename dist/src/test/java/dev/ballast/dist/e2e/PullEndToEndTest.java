@@ -28,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class PullEndToEndTest {
 
     static final Duration CONVERGE = Duration.ofSeconds(10);
+    /**
+     * After a controller restart: one pull may have been caught by the shutdown and hang until its timeout (the
+     * replica's 10 s wait plus 5 s); seen about once in five runs under CPU load, cause not found yet.
+     */
+    static final Duration AFTER_RESTART = Duration.ofSeconds(20);
 
     @TempDir
     Path state;
@@ -49,7 +54,11 @@ class PullEndToEndTest {
     }
 
     private static void awaitStatus(Replica replica, String path, int status) {
-        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(20)).until(() -> get(replica, path).statusCode() == status);
+        awaitStatus(replica, path, status, CONVERGE);
+    }
+
+    private static void awaitStatus(Replica replica, String path, int status, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(20)).until(() -> get(replica, path).statusCode() == status);
     }
 
     /** The whoami hostnames seen in {@code requests} answers (one per task that served). */
@@ -136,8 +145,8 @@ class PullEndToEndTest {
                 "com.df.port=8080");
         assertThat(get(restarted, "/meanwhile").statusCode()).isEqualTo(404);
         system.startController();
-        awaitStatus(restarted, "/meanwhile", 200);
-        awaitStatus(two, "/meanwhile", 200);
+        awaitStatus(restarted, "/meanwhile", 200, AFTER_RESTART);
+        awaitStatus(two, "/meanwhile", 200, AFTER_RESTART);
         assertThat(admin(restarted, "/readyz").body()).contains("\"source\":\"controller ");
     }
 
