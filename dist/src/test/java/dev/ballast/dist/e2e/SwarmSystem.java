@@ -147,7 +147,7 @@ final class SwarmSystem implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         for (Replica replica : List.copyOf(replicas)) {
             replica.close();
         }
