@@ -1,5 +1,6 @@
 package dev.ballast.config;
 
+import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,11 @@ public record HostPort(String host, int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
         }
+    }
+
+    /** The address a socket is bound or connected to, as it would be written in a flag. */
+    public static HostPort of(InetSocketAddress address) {
+        return new HostPort(address.getHostString(), address.getPort());
     }
 
     public static HostPort parse(String text) {

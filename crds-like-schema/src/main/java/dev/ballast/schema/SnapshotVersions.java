@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Content-hash versions of snapshots.
@@ -27,14 +28,7 @@ public final class SnapshotVersions {
 
     /** The version of routes and endpoints, hashing each item with {@code itemHash} (which may cache). */
     public static String versionOf(List<Route> routes, List<Endpoints> endpoints, Function<Object, String> itemHash) {
-        Accumulator sum = new Accumulator();
-        for (Route route : routes) {
-            sum.add(digest(route, itemHash.apply(route)));
-        }
-        for (Endpoints e : endpoints) {
-            sum.add(digest(e, itemHash.apply(e)));
-        }
-        return sum.version();
+        return sum(Stream.concat(routes.stream(), endpoints.stream()).map(item -> digest(item, itemHash.apply(item))));
     }
 
     /**
@@ -43,12 +37,13 @@ public final class SnapshotVersions {
      * routes, that check is on the way to being ready.
      */
     public static String versionOf(Snapshot snapshot) {
+        return sum(Stream.concat(snapshot.routes().stream(), snapshot.endpoints().stream()).parallel()
+                .map(item -> digest(item, itemHash(item))));
+    }
+
+    private static String sum(Stream<Digest> digests) {
         Accumulator sum = new Accumulator();
-        java.util.stream.Stream.concat(snapshot.routes().stream(), snapshot.endpoints().stream())
-                .parallel()
-                .map(item -> digest(item, itemHash(item)))
-                .toList()
-                .forEach(sum::add);
+        digests.toList().forEach(sum::add); // the sum is order-free; adding stays on one thread
         return sum.version();
     }
 

@@ -1,6 +1,7 @@
 package dev.ballast.dist;
 
 import dev.ballast.config.ControllerConfig;
+import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.controller.Controller;
 import java.time.Clock;
@@ -21,8 +22,8 @@ final class ControllerProcess {
             cli.getErr().println("ballast controller: cannot start: " + e.getMessage());
             return 1;
         }
-        cli.getOut().println("ballast controller: API on http://" + controller.address().getHostString() + ":"
-                + controller.address().getPort() + ", Docker API at " + config.dockerHost()
+        cli.getOut().println("ballast controller: API on http://" + HostPort.of(controller.address())
+                + ", Docker API at " + config.dockerHost()
                 + config.routesDir().map(d -> ", routes from " + d).orElse(""));
         cli.getOut().flush();
         UntilStopped.await("ballast-controller", controller);

@@ -7,7 +7,6 @@ import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.Replica;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
 /** {@code ballast dataplane}: one proxy replica, until interrupted. */
@@ -39,14 +38,10 @@ final class DataplaneProcess {
         String routes = config.routes().map(path -> server.snapshot().routes().size() + " route(s) from " + path)
                 .orElse("replica " + config.replicaId() + " pulling from " + config.controllers()
                         + config.stateDir().map(dir -> ", state in " + dir).orElse(""));
-        cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + show(server.trafficAddress())
-                + ", admin on " + show(server.adminAddress()));
+        cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + HostPort.of(server.trafficAddress())
+                + ", admin on " + HostPort.of(server.adminAddress()));
         cli.getOut().flush();
         UntilStopped.await("ballast-dataplane", replica);
         return 0;
-    }
-
-    static String show(InetSocketAddress address) {
-        return new HostPort(address.getHostString(), address.getPort()).toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ballast.dist;
 
 import dev.ballast.config.DemoConfig;
+import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.Replica;
 import dev.ballast.dist.demo.Demo;
@@ -36,11 +37,11 @@ final class DemoProcess {
         out.printf("  %-26s %s  (/v1/status, /v1/docker-flow-proxy/config)%n", "controller", a.controllerUrl());
         for (Replica replica : demo.replicas()) {
             out.printf("  %-26s http://%s  admin http://%s%n", "dataplane replica",
-                    DataplaneProcess.show(replica.server().trafficAddress()),
-                    DataplaneProcess.show(replica.server().adminAddress()));
+                    HostPort.of(replica.server().trafficAddress()),
+                    HostPort.of(replica.server().adminAddress()));
         }
-        String proxy = "http://" + DataplaneProcess.show(demo.replicas().get(0).server().trafficAddress());
-        String admin = "http://" + DataplaneProcess.show(demo.replicas().get(0).server().adminAddress());
+        String proxy = "http://" + HostPort.of(demo.replicas().get(0).server().trafficAddress());
+        String admin = "http://" + HostPort.of(demo.replicas().get(0).server().adminAddress());
         if (stack) {
             out.printf("  %-26s service %s: 3 x whoami, %s rewritten to /renamed/%n", "stack http",
                     TutorialStack.SERVICE, TutorialStack.PATH);

@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Service;
-import com.github.dockerjava.api.model.ServiceModeConfig;
-import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import dev.ballast.controller.swarm.DockerClients;
+import dev.ballast.dist.demo.WhoamiService;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,8 +83,7 @@ class DemoIT {
                     assertThat(cli.get().run("service", "scale", "--detach", "http_http=5").exit()).isZero();
                 } else {
                     Service service = docker.inspectServiceCmd("http_http").exec();
-                    docker.updateServiceCmd(service.getId(), service.getSpec().withMode(new ServiceModeConfig()
-                                    .withReplicated(new ServiceReplicatedModeOptions().withReplicas(5))))
+                    docker.updateServiceCmd(service.getId(), service.getSpec().withMode(WhoamiService.replicated(5)))
                             .withVersion(service.getVersion().getIndex()).exec();
                 }
                 for (String admin : List.of("http://127.0.0.1:8100", "http://127.0.0.1:8101")) {

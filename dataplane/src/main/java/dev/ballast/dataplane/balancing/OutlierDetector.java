@@ -47,7 +47,7 @@ public final class OutlierDetector {
 
     /** Whether one more upstream may be ejected: within the percentage, and never the last one available. */
     private boolean mayEject(long nowNanos) {
-        int ejected = (int) upstreams.stream().filter(u -> isEjected(u, nowNanos)).count();
+        int ejected = ejectedCount(nowNanos);
         int allowed = upstreams.size() * settings.maxEjectedPercent() / 100;
         return ejected + 1 <= allowed && ejected + 1 < upstreams.size();
     }

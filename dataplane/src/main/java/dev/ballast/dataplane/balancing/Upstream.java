@@ -61,7 +61,7 @@ public final class Upstream {
         } else if (rttNanos > costNanos) {
             costNanos = rttNanos;
         } else {
-            double w = Math.exp(-(double) Math.max(0, nowNanos - stampNanos) / tuning.decayNanos());
+            double w = decay(nowNanos);
             costNanos = costNanos * w + rttNanos * (1 - w);
         }
         stampNanos = nowNanos;
@@ -72,8 +72,12 @@ public final class Upstream {
         if (!observed) {
             return tuning.defaultRttNanos();
         }
-        double w = Math.exp(-(double) Math.max(0, nowNanos - stampNanos) / tuning.decayNanos());
-        return costNanos * w;
+        return costNanos * decay(nowNanos);
+    }
+
+    /** The weight left to the estimate after the time since the last observation: exp(−Δt/τ). */
+    private double decay(long nowNanos) {
+        return Math.exp(-(double) Math.max(0, nowNanos - stampNanos) / tuning.decayNanos());
     }
 
     /** What peak-EWMA minimises: expected latency times the queue this request would join. */

@@ -18,6 +18,9 @@ public final class Framing {
 
     /** Why the request must be refused with 400, or empty when its framing is clear. */
     public static Optional<String> problem(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return Optional.empty(); // most requests have no body: nothing to check, nothing to allocate
+        }
         List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
         List<String> encodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (!lengths.isEmpty() && !encodings.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.Access;
 import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.exchange.Framing;
@@ -7,6 +8,7 @@ import dev.ballast.dataplane.exchange.HeaderRewrite;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
 import dev.ballast.observability.netty.Transports;
+import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import io.netty.bootstrap.Bootstrap;
@@ -17,6 +19,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -36,14 +39,13 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import dev.ballast.config.HostPort;
-import dev.ballast.schema.EndpointAddresses;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,9 +64,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private ChannelHandlerContext client;
+    /** The listener port (for {@code srcPort}) and the client's address (for forwarding headers), per connection. */
+    private int listenerPort;
+    private String clientAddress;
     private long waitDeadline; // System.nanoTime() by which a whole request head must have come; 0: not waiting
     private Duration waitTimeout;
-    private java.util.concurrent.ScheduledFuture<?> waitTimer;
+    private ScheduledFuture<?> waitTimer;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
@@ -106,11 +111,28 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pending.forEach(ReferenceCountUtil::release);
             pending.clear();
         }
+
+        /** The attempt on {@link #upstream} ended: feeds its latency to the balancer, its outcome to the detector. */
+        void attemptEnded(boolean failed) {
+            long now = System.nanoTime();
+            upstream.end(now, now - started, failed);
+            set.outliers().record(upstream, failed, now);
+        }
+
+        /** Drops what is left of the exchange: body parts not sent, and its upstream connection. */
+        void drop() {
+            releasePending();
+            if (channel != null) {
+                channel.close();
+            }
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx;
+        listenerPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        clientAddress = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         awaitRequest(context.requestTimeout());
         ctx.read();
     }
@@ -142,7 +164,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return; // a request came; the next wait schedules the timer again
         }
         long left = waitDeadline - System.nanoTime();
-        io.netty.channel.ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
+        ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
         if (left > 0) {
             checkWaitIn(left);
         } else if (unsent != null && unsent.totalPendingWriteBytes() > 0) {
@@ -205,9 +227,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String target = request.uri();
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
-        int port = ((InetSocketAddress) client.channel().localAddress()).getPort();
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
-                name -> request.headers().get(name), port));
+                name -> request.headers().get(name), listenerPort));
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(msg);
             if (match instanceof Match.MethodNotAllowed refused) {
@@ -237,8 +258,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HttpRequest head = new DefaultHttpRequest(request.protocolVersion(), request.method(),
                 HeaderRewrite.rewriteTarget(target, matched.rule().rewrite()), request.headers().copy());
         head.headers().remove(HttpHeaderNames.EXPECT); // answered here by HttpServerExpectContinueHandler
-        String clientIp = ((InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress();
-        HeaderRewrite.request(head.headers(), matched.rule(), clientIp, false);
+        HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
         HttpUtil.setKeepAlive(head, true);
         exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive);
         if (msg instanceof HttpContent content) {
@@ -382,9 +402,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** A refused or timed-out connect: retried on another upstream while nothing of the request was sent. */
     private void connectFailed(Exchange ex, Throwable cause) {
-        long now = System.nanoTime();
-        ex.upstream.end(now, now - ex.started, true);
-        ex.set.outliers().record(ex.upstream, true, now);
+        ex.attemptEnded(true);
         int retries = ex.route.spec().retries().attempts();
         if (ex.idempotent && !ex.bodySent && ex.tried.size() <= retries) {
             connect(ex);
@@ -432,10 +450,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(Exchange ex) {
-        long now = System.nanoTime();
-        boolean failed = ex.status >= 500;
-        ex.upstream.end(now, now - ex.started, failed);
-        ex.set.outliers().record(ex.upstream, failed, now);
+        ex.attemptEnded(ex.status >= 500);
         exchange = null;
         if (ex.upstreamKeepAlive && ex.requestDone) {
             UpstreamPool.current().release(ex.upstream.address(), ex.channel);
@@ -476,9 +491,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             open(ex, ex.upstream);
             return;
         }
-        long now = System.nanoTime();
-        ex.upstream.end(now, now - ex.started, true);
-        ex.set.outliers().record(ex.upstream, true, now);
+        ex.attemptEnded(true);
         if (ex.responseStarted) {
             abort(ex); // half a response cannot be mended
             return;
@@ -493,19 +506,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Answers the client with an error for the current exchange and closes: its request stream is unknown now. */
     private void failExchange(Exchange ex, HttpResponseStatus status, String message) {
         exchange = null;
-        ex.releasePending();
-        if (ex.channel != null) {
-            ex.channel.close();
-        }
+        ex.drop();
         client.writeAndFlush(Responses.text(status, message, false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void abort(Exchange ex) {
         exchange = null;
-        ex.releasePending();
-        if (ex.channel != null) {
-            ex.channel.close();
-        }
+        ex.drop();
         client.close();
     }
 
@@ -518,10 +525,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {
-            ex.releasePending();
-            if (ex.channel != null) {
-                ex.channel.close();
-            }
+            ex.drop();
             if (ex.upstream != null) {
                 long now = System.nanoTime();
                 ex.upstream.end(now, now - ex.started, false); // the client left; not the upstream's fault

@@ -89,7 +89,7 @@ public final class SnapshotPuller implements Closeable {
                 if (!running) {
                     return;
                 }
-                failedOver(controller, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                failedOver(controller, describe(e));
             } catch (InterruptedException e) {
                 return;
             }
@@ -127,7 +127,7 @@ public final class SnapshotPuller implements Closeable {
             case 304 -> {
                 // nothing changed during the wait
             }
-            case 200 -> offered(controller, response.body(), current);
+            case 200 -> offered(controller, response.body(), current, inForce);
             default -> throw new PullFailure("HTTP " + response.statusCode() + ": "
                     + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
         }
@@ -145,7 +145,8 @@ public final class SnapshotPuller implements Closeable {
         return URI.create(base + "/v1/snapshot?" + query);
     }
 
-    private void offered(URI controller, byte[] body, Snapshot current) {
+    /** @param inForce the version the pull said the replica has (empty: none, or asking for the whole snapshot) */
+    private void offered(URI controller, byte[] body, Snapshot current, String inForce) {
         SnapshotUpdate update;
         try {
             update = RouteJson.read(body, SnapshotUpdate.class);
@@ -161,7 +162,7 @@ public final class SnapshotPuller implements Closeable {
         }
         try {
             Snapshot next = check(update, current);
-            if (target.ready() && next.version().equals(current.version())) {
+            if (next.version().equals(inForce)) {
                 return; // applying twice changes nothing
             }
             target.apply(next, "controller " + controller);
@@ -171,7 +172,7 @@ public final class SnapshotPuller implements Closeable {
             stateFile.ifPresent(file -> save(file, next));
         } catch (RuntimeException e) {
             rejectedVersion = update.version();
-            rejectedError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            rejectedError = describe(e);
             log.error("rejected snapshot {} from controller {}: {}; snapshot {} stays in force", update.version(),
                     controller, rejectedError, current.version());
         }
@@ -198,6 +199,10 @@ public final class SnapshotPuller implements Closeable {
             // Serving matters more than remembering: the snapshot stays in force, only a restart would miss it.
             log.error("cannot keep snapshot {}: {}", snapshot.version(), e.getMessage());
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String encode(String value) {

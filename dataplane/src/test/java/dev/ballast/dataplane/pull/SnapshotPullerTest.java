@@ -120,6 +120,15 @@ class SnapshotPullerTest {
                 + path + "\"],\"port\":80}]}}", Route.class);
     }
 
+    /** A puller that was offered a snapshot with one route {@code a} and has said it applied it. */
+    private Snapshot pullerWithSnapshotA() throws InterruptedException {
+        Snapshot a = Snapshot.of(List.of(route("a", "/a")), List.of());
+        controller.offer(SnapshotUpdate.full(a));
+        startPuller(controller.url());
+        controller.awaitPull(q -> q.contains("version=" + a.version()));
+        return a;
+    }
+
     @Test
     void appliesAnOfferAndSaysSoOnTheNextPull() throws Exception {
         Snapshot a = Snapshot.of(List.of(route("a", "/a")), List.of());
@@ -133,10 +142,7 @@ class SnapshotPullerTest {
 
     @Test
     void aDamagedOfferIsRejectedReportedOnceAndThePreviousSnapshotStays() throws Exception {
-        Snapshot a = Snapshot.of(List.of(route("a", "/a")), List.of());
-        controller.offer(SnapshotUpdate.full(a));
-        startPuller(controller.url());
-        controller.awaitPull(q -> q.contains("version=" + a.version()));
+        Snapshot a = pullerWithSnapshotA();
 
         Snapshot b = Snapshot.of(List.of(route("b", "/b")), List.of());
         // b's version, another content: what a corrupted transfer or a bug would produce
@@ -160,10 +166,7 @@ class SnapshotPullerTest {
 
     @Test
     void aDeltaFromAnotherVersionMakesTheReplicaAskForTheWholeSnapshot() throws Exception {
-        Snapshot a = Snapshot.of(List.of(route("a", "/a")), List.of());
-        controller.offer(SnapshotUpdate.full(a));
-        startPuller(controller.url());
-        controller.awaitPull(q -> q.contains("version=" + a.version()));
+        Snapshot a = pullerWithSnapshotA();
 
         Snapshot other = Snapshot.of(List.of(route("x", "/x")), List.of());
         Snapshot next = Snapshot.of(List.of(route("x", "/x"), route("y", "/y")), List.of());

@@ -28,16 +28,17 @@ public final class Demo implements AutoCloseable {
     /** The proxy stack's overlay network, as {@code docker stack deploy} names the tutorial's {@code public}. */
     public static final String NETWORK = "proxy_public";
 
-    /**
-     * Where everything listens.
-     *
-     * @param replicas traffic and admin ports of each replica
-     */
-    public record Addresses(String host, int engine, int controller, List<int[]> replicas) {
+    /** A replica's traffic and admin ports. */
+    public record ReplicaPorts(int traffic, int admin) {
+    }
+
+    /** Where everything listens. */
+    public record Addresses(String host, int engine, int controller, List<ReplicaPorts> replicas) {
 
         /** The demo's documented addresses. */
         public static Addresses standard() {
-            return new Addresses("127.0.0.1", 2375, 8080, List.of(new int[] {8000, 8100}, new int[] {8001, 8101}));
+            return new Addresses("127.0.0.1", 2375, 8080, List.of(new ReplicaPorts(8000, 8100),
+                    new ReplicaPorts(8001, 8101)));
         }
 
         public String engineUrl() {
@@ -86,10 +87,10 @@ public final class Demo implements AutoCloseable {
                 () -> Controller.start(controllerConfig, Clock.systemUTC())));
 
         for (int i = 0; i < addresses.replicas().size(); i++) {
-            int[] ports = addresses.replicas().get(i);
+            ReplicaPorts ports = addresses.replicas().get(i);
             DataplaneConfig config = dataplaneConfig("demo-" + (i + 1), ports);
-            Replica replica = step("dataplane " + config.replicaId() + " on " + addresses.host() + ":" + ports[0] + " and "
-                    + ports[1], () -> Replica.start(config));
+            Replica replica = step("dataplane " + config.replicaId() + " on " + addresses.host() + ":"
+                    + ports.traffic() + " and " + ports.admin(), () -> Replica.start(config));
             parts.add(replica);
             replicas.add(replica);
         }
@@ -103,12 +104,12 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    private DataplaneConfig dataplaneConfig(String replicaId, int[] ports) throws DemoException {
+    private DataplaneConfig dataplaneConfig(String replicaId, ReplicaPorts ports) throws DemoException {
         try {
             return DataplaneConfig.from(resolve("dataplane", DataplaneConfig.SETTINGS, Map.of(
                     "controllers", addresses.controllerUrl(),
-                    "listen", addresses.host() + ":" + ports[0],
-                    "adminListen", addresses.host() + ":" + ports[1])), replicaId);
+                    "listen", addresses.host() + ":" + ports.traffic(),
+                    "adminListen", addresses.host() + ":" + ports.admin())), replicaId);
         } catch (ConfigException e) {
             throw new DemoException("dataplane " + replicaId + ": " + String.join("; ", e.problems()), e);
         }

@@ -1,12 +1,7 @@
 package dev.ballast.dist.demo;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.NetworkAttachmentConfig;
-import com.github.dockerjava.api.model.ServiceModeConfig;
-import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import com.github.dockerjava.api.model.ServiceSpec;
-import com.github.dockerjava.api.model.TaskSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,21 +29,16 @@ public final class TutorialStack {
         labels.put("com.df.servicePath", PATH);
         labels.put("com.df.reqPathSearch", PATH);
         labels.put("com.df.reqPathReplace", "/renamed/");
-        labels.put("com.df.port", "8080");
+        labels.put("com.df.port", String.valueOf(WhoamiService.PORT));
         return labels;
     }
 
     /** Creates the service through the Engine API; returns its ID. */
     public static String deploy(DockerClient docker, String network, int replicas) {
-        ServiceSpec spec = new ServiceSpec().withName(SERVICE).withLabels(labels())
-                .withTaskTemplate(new TaskSpec()
-                        .withContainerSpec(new ContainerSpec().withImage("traefik/whoami:latest")
-                                .withArgs(List.of("--port", "8080"))
-                                .withLabels(Map.of("com.docker.stack.namespace", "http")))
-                        .withNetworks(List.of(new NetworkAttachmentConfig().withTarget(network)
-                                .withAliases(List.of("http")))))
-                .withMode(new ServiceModeConfig().withReplicated(
-                        new ServiceReplicatedModeOptions().withReplicas(replicas)));
+        ServiceSpec spec = WhoamiService.spec(SERVICE, replicas, network, labels());
+        // what docker stack deploy adds: the namespace on the containers, the service's short name as an alias
+        spec.getTaskTemplate().getContainerSpec().withLabels(Map.of("com.docker.stack.namespace", "http"));
+        spec.getTaskTemplate().getNetworks().get(0).withAliases(List.of("http"));
         return docker.createServiceCmd(spec).exec().getId();
     }
 }

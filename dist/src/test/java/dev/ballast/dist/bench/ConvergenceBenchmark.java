@@ -2,9 +2,6 @@ package dev.ballast.dist.bench;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.NetworkAttachmentConfig;
-import com.github.dockerjava.api.model.ServiceModeConfig;
-import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import com.github.dockerjava.api.model.ServiceRestartCondition;
 import com.github.dockerjava.api.model.ServiceRestartPolicy;
 import com.github.dockerjava.api.model.ServiceSpec;
@@ -15,6 +12,7 @@ import dev.ballast.config.DataplaneConfig;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.swarm.DockerClients;
 import dev.ballast.dataplane.Replica;
+import dev.ballast.dist.demo.WhoamiService;
 import dev.ballast.sim.SwarmSim;
 import dev.ballast.sim.model.TaskRecord;
 import java.net.ServerSocket;
@@ -92,16 +90,9 @@ public final class ConvergenceBenchmark {
     }
 
     static String createService(DockerClient docker, String name, int replicas, ServiceRestartPolicy restart) {
-        ServiceSpec spec = new ServiceSpec().withName(name)
-                .withLabels(Map.of("com.df.notify", "true", "com.df.servicePath", "/" + name + "/",
-                        "com.df.port", "8080", "com.df.lb", "RoundRobin"))
-                .withTaskTemplate(new TaskSpec()
-                        .withContainerSpec(new ContainerSpec().withImage("traefik/whoami")
-                                .withArgs(List.of("--port", "8080")))
-                        .withRestartPolicy(restart)
-                        .withNetworks(List.of(new NetworkAttachmentConfig().withTarget("proxy"))))
-                .withMode(new ServiceModeConfig().withReplicated(
-                        new ServiceReplicatedModeOptions().withReplicas(replicas)));
+        ServiceSpec spec = WhoamiService.spec(name, replicas, "proxy", Map.of("com.df.notify", "true",
+                "com.df.servicePath", "/" + name + "/", "com.df.port", "8080", "com.df.lb", "RoundRobin"));
+        spec.getTaskTemplate().withRestartPolicy(restart);
         return docker.createServiceCmd(spec).exec().getId();
     }
 
@@ -197,34 +188,35 @@ public final class ConvergenceBenchmark {
                     .withLabels(Map.of("com.df.notify", "true", "com.df.servicePath", "/svc" + i + "/",
                             "com.df.port", "8080"))
                     .withTaskTemplate(new TaskSpec().withContainerSpec(new ContainerSpec().withImage("busybox")))
-                    .withMode(new ServiceModeConfig().withReplicated(new ServiceReplicatedModeOptions()
-                            .withReplicas(0)))).exec();
+                    .withMode(WhoamiService.replicated(0))).exec();
         }
         while (controller.store().current().routes().size() < routes + 1) { // + the victim
             Thread.sleep(50);
         }
         Path state = Files.createTempDirectory("ballast-bench-state");
-        // The Docker image starts the JVM with a class-data archive (AppCDS) made by a training run at build time.
+        // The Docker image starts the JVM with a class-data archive (AppCDS) made by a training run at build time;
+        // this run also leaves the snapshot in the state directory for the rows that start from it.
         Path archive = state.resolve("ballast.jsa");
         startToReady(jar, controllerUrl, state, List.of("-XX:ArchiveClassesAtExit=" + archive));
-        List<List<String>> jvms = List.of(List.of(), List.of("-XX:SharedArchiveFile=" + archive));
-        for (List<String> jvm : jvms) {
-            List<Double> pulled = new ArrayList<>();
-            for (int round = 0; round < 5; round++) {
-                pulled.add(startToReady(jar, controllerUrl, state, jvm));
-            }
-            report("dataplane process start -> ready, " + (routes + 1) + " routes pulled from the controller"
-                    + (jvm.isEmpty() ? "" : ", AppCDS"), pulled, 2000);
-        }
+        List<String> appCds = List.of("-XX:SharedArchiveFile=" + archive);
+        String pulled = "dataplane process start -> ready, " + (routes + 1) + " routes pulled from the controller";
+        startsToReady(pulled, jar, controllerUrl, null, List.of());
+        startsToReady(pulled + ", AppCDS", jar, controllerUrl, null, appCds);
         controller.close();
-        for (List<String> jvm : jvms) {
-            List<Double> fromDisk = new ArrayList<>();
-            for (int round = 0; round < 5; round++) {
-                fromDisk.add(startToReady(jar, controllerUrl, state, jvm));
-            }
-            report("dataplane process start -> ready, " + (routes + 1) + " routes from --state-dir, controller down"
-                    + (jvm.isEmpty() ? "" : ", AppCDS"), fromDisk, 2000);
+        String fromDisk = "dataplane process start -> ready, " + (routes + 1)
+                + " routes from --state-dir, controller down";
+        startsToReady(fromDisk, jar, controllerUrl, state, List.of());
+        startsToReady(fromDisk + ", AppCDS", jar, controllerUrl, state, appCds);
+    }
+
+    /** Five starts of a dataplane process ({@code state}: its state directory, or null for none), reported. */
+    private static void startsToReady(String what, Path jar, String controllerUrl, Path state, List<String> jvm)
+            throws Exception {
+        List<Double> millis = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            millis.add(startToReady(jar, controllerUrl, state, jvm));
         }
+        report(what, millis, 2000);
     }
 
     private static double startToReady(Path jar, String controllerUrl, Path state, List<String> jvmOptions)
@@ -238,7 +230,10 @@ public final class ConvergenceBenchmark {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "dataplane", "--controller", controllerUrl,
-                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:" + admin, "--state-dir", state.toString()));
+                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:" + admin));
+        if (state != null) {
+            command.addAll(List.of("--state-dir", state.toString()));
+        }
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {

@@ -1,19 +1,15 @@
 package dev.ballast.dist.e2e;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.NetworkAttachmentConfig;
 import com.github.dockerjava.api.model.Service;
-import com.github.dockerjava.api.model.ServiceModeConfig;
-import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import com.github.dockerjava.api.model.ServiceSpec;
-import com.github.dockerjava.api.model.TaskSpec;
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.swarm.DockerClients;
 import dev.ballast.dataplane.Replica;
+import dev.ballast.dist.demo.WhoamiService;
 import dev.ballast.sim.SwarmSim;
 import java.io.IOException;
 import java.net.URI;
@@ -93,20 +89,14 @@ final class SwarmSystem implements AutoCloseable {
         replica.close();
     }
 
-    /** A whoami service (port 8080) on the proxy network, with Docker Flow labels given as {@code key=value}. */
+    /** A whoami service on the proxy network, with Docker Flow labels given as {@code key=value}. */
     String createService(String name, int replicas, String... labels) {
         Map<String, String> map = new HashMap<>();
         for (String label : labels) {
             String[] kv = label.split("=", 2);
             map.put(kv[0], kv[1]);
         }
-        ServiceSpec spec = new ServiceSpec().withName(name).withLabels(map)
-                .withTaskTemplate(new TaskSpec()
-                        .withContainerSpec(new ContainerSpec().withImage("traefik/whoami")
-                                .withArgs(List.of("--port", "8080")))
-                        .withNetworks(List.of(new NetworkAttachmentConfig().withTarget("proxy"))))
-                .withMode(new ServiceModeConfig().withReplicated(
-                        new ServiceReplicatedModeOptions().withReplicas(replicas)));
+        ServiceSpec spec = WhoamiService.spec(name, replicas, "proxy", map);
         return docker.createServiceCmd(spec).exec().getId();
     }
 
@@ -118,8 +108,7 @@ final class SwarmSystem implements AutoCloseable {
     }
 
     void scale(String name, int replicas) {
-        updateService(name, spec -> spec.withMode(new ServiceModeConfig().withReplicated(
-                new ServiceReplicatedModeOptions().withReplicas(replicas))));
+        updateService(name, spec -> spec.withMode(WhoamiService.replicated(replicas)));
     }
 
     void removeService(String name) {
