@@ -12,7 +12,6 @@ import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
-import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -172,11 +170,8 @@ public final class Controller implements Closeable {
      * opted-in service has fewer running tasks than replicas, poll the tasks again soon (for a few seconds at most).
      */
     private void followUp() {
-        SwarmState state = swarm.state();
-        Map<String, Long> running = new HashMap<>();
-        state.tasks().forEach(t -> running.merge(t.serviceId(), 1L, Long::sum));
-        boolean converging = state.services().stream().anyMatch(s -> s.replicas() != null
-                && s.labels().containsKey(notifyKey) && running.getOrDefault(s.id(), 0L) < s.replicas());
+        boolean converging = swarm.state().services().stream().anyMatch(s -> s.service().replicas() != null
+                && s.service().labels().containsKey(notifyKey) && s.tasks().size() < s.service().replicas());
         if (converging && followUps < 30) {
             // Soon at first (tasks of a small image start within tens of milliseconds), then every 100 ms.
             long delay = followUps < 5 ? 20 : 100;

@@ -4,8 +4,8 @@ import dev.ballast.schema.Snapshot;
 import java.util.List;
 
 /**
- * The outcome of one pass: the snapshot to publish and what became of every route (in source order; the status API
- * sorts them when asked, not every pass).
+ * The outcome of one pass: the snapshot to publish and what became of every route (in no particular order; the status
+ * API sorts them when asked, not every pass).
  */
 public record DesiredState(Snapshot snapshot, List<RouteStatus> routes) {
 

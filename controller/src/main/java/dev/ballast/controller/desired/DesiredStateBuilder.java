@@ -3,40 +3,41 @@ package dev.ballast.controller.desired;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ballast.controller.gitops.GitOpsSource;
+import dev.ballast.controller.swarm.ServiceState;
 import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
-import dev.ballast.controller.swarm.SwarmTask;
-import dev.ballast.schema.Endpoint;
 import dev.ballast.schema.EndpointMode;
-import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.Problem;
 import dev.ballast.schema.Route;
-import dev.ballast.schema.Snapshot;
-import dev.ballast.schema.SnapshotVersions;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Turns what the sources say into the desired state. A pure function of its inputs (the caches only remember work
- * already done), so a pass repeated on the same inputs yields the same snapshot and version.
+ * Turns what the sources say into the desired state.
  *
  * <ul>
- * <li>Routes: GitOps files first, then Swarm labels, then the push API. A name defined twice goes to the first source;
- *     both routes get a {@code Conflict} condition naming the other.
- * <li>Endpoints, per service a route names: the running tasks' addresses on the network shared with the proxy
- *     (the configured one, else the service's first network), or its virtual IP there in VIP mode. A service that is
- *     scaled to 0, or unknown, keeps its route with no endpoints: the dataplane answers 503.
+ * <li>Routes: GitOps files first, then Swarm labels (services in name order), then the push API. A name defined twice
+ *     goes to the first; both routes get a {@code Conflict} condition naming the other.
+ * <li>Endpoints, per service a route names: see {@link ServiceEndpoints}. Every route naming a service without
+ *     endpoints carries the reason.
  * </ul>
+ *
+ * <p>A pass costs what changed, not what exists: the builder keeps what each source item (a service, a GitOps route, a
+ * push registration) yielded, finds the services that changed by identity (see {@link SwarmState#reusing}), and
+ * redoes only the route names and services they touch. Its output is still a function of its inputs alone: a pass on
+ * the same inputs yields the same snapshot, and an incremental pass the same as a fresh builder's (a test checks this
+ * on random histories).
  */
 public final class DesiredStateBuilder {
 
@@ -45,269 +46,319 @@ public final class DesiredStateBuilder {
     private static final String PUSH = "push";
     /** The conditions of a route with nothing to report but its acceptance (most routes, shared). */
     private static final List<Condition> ACCEPTED = List.of(Condition.accepted());
+    /** Below this many label sets to translate, a parallel stream costs more than it saves. */
+    private static final int PARALLEL_TRANSLATIONS = 64;
 
-    /** A service's labels and what they translated to, kept while the labels stay the same. */
-    private record Translated(Map<String, String> labels, LabelTranslation translation) {
+    /** A route proposed by one source item. Precedence: the source's rank, then the item's place in its source. */
+    private record Candidate(Route route, String source, String origin, int rank, int index, List<Condition> warnings) {
+        String name() {
+            return route.name();
+        }
+
+        String service() {
+            return route.spec().service();
+        }
     }
 
-    private record Candidate(Route route, String source, String origin, List<Condition> conditions) {
+    private static final Comparator<Candidate> PRECEDENCE = Comparator.comparingInt(Candidate::rank)
+            .thenComparingInt(Candidate::index).thenComparing(Candidate::origin);
+
+    /**
+     * What one source item yielded: a candidate route, or a refusal (invalid labels), or nothing (not opted in).
+     *
+     * @param key the item's status key, unique across sources
+     */
+    private record Outcome(String key, Candidate candidate, RouteStatus refusal) {
+        static final Outcome NONE = new Outcome(null, null, null);
+    }
+
+    /** A service's labels and what they yielded, kept while the labels stay the same. */
+    private record Labelled(Map<String, String> labels, Outcome outcome) {
     }
 
     private final LabelTranslator translator;
     private final String notifyKey;
-    private final Optional<String> network;
+    private final ServiceEndpoints serviceEndpoints;
     private final Cache<Map<String, String>, LabelTranslation> pushTranslations = Caffeine.newBuilder().maximumSize(50_000).build();
-    /** Last pass's translations by service name: unchanged labels are not translated again. */
-    private Map<String, Translated> translations = Map.of();
 
-    /** What a service's endpoints were computed from, and the result; reused while the inputs are equal. */
-    private record EndpointsEntry(SwarmService service, List<SwarmTask> tasks, EndpointMode mode, Endpoints endpoints,
-                                  List<Condition> conditions) {
-    }
+    // What the sources said last pass, and what each of their items yielded.
+    private List<ServiceState> services = List.of();
+    private Map<String, String> networkNames = Map.of();
+    private final Map<String, ServiceState> servicesByName = new HashMap<>();
+    private final Map<String, Labelled> labelled = new HashMap<>();
+    private GitOpsSource.State gitops = GitOpsSource.State.EMPTY;
+    private List<Outcome> gitopsOutcomes = List.of();
+    private Map<String, Map<String, String>> push = Map.of();
+    private List<Outcome> pushOutcomes = List.of();
 
-    private Map<String, EndpointsEntry> endpointsCache = Map.of();
-    private List<SwarmTask> groupedTasks;
-    private Map<String, List<SwarmTask>> tasksByService = Map.of();
+    // Derived: candidates by route name (in precedence order), the winners, the services they name, the statuses.
+    private final Map<String, List<Candidate>> candidates = new HashMap<>();
+    private final Map<String, Candidate> winners = new HashMap<>();
+    private final Map<String, TreeSet<String>> routesByService = new HashMap<>();
+    private final Map<String, ServiceEndpoints.Entry> endpoints = new HashMap<>();
+    private final Map<String, RouteStatus> statuses = new HashMap<>();
+    private List<RouteStatus> statusList = List.of();
+    private boolean statusesChanged;
+    private final SnapshotContent content = new SnapshotContent();
 
-    // The published content, kept between passes so a pass touches only what changed: the routes and endpoints in
-    // name order, each item's digest (by identity: an unchanged item is the same instance), and their running sum,
-    // which is the version (see SnapshotVersions).
-    private final Map<String, Route> routesByName = new HashMap<>();
-    private final TreeMap<String, Route> sortedRoutes = new TreeMap<>();
-    private final Map<String, Endpoints> endpointsByService = new HashMap<>();
-    private final TreeMap<String, Endpoints> sortedEndpoints = new TreeMap<>();
-    private final Map<Object, SnapshotVersions.Digest> digests = new IdentityHashMap<>();
-    private final SnapshotVersions.Accumulator version = new SnapshotVersions.Accumulator();
+    // What this pass must redo.
+    private final Set<String> dirtyNames = new HashSet<>();
+    private final Set<String> dirtyServices = new HashSet<>();
+    private final Set<String> dirtyStatuses = new HashSet<>();
 
     public DesiredStateBuilder(LabelTranslator translator, String notifyLabel, Optional<String> network) {
         this.translator = translator;
         this.notifyKey = notifyLabel.contains("=") ? notifyLabel.substring(0, notifyLabel.indexOf('=')) : notifyLabel;
-        this.network = network;
+        this.serviceEndpoints = new ServiceEndpoints(network);
     }
 
-    public synchronized DesiredState build(SwarmState swarm, GitOpsSource.State gitops,
-                                           Map<String, Map<String, String>> push) {
-        List<Candidate> candidates = new ArrayList<>();
-        List<RouteStatus> statuses = new ArrayList<>();
-        for (LoadedRoute loaded : gitops.routes()) {
-            candidates.add(new Candidate(loaded.route(), GITOPS, loaded.location(), List.of()));
+    public synchronized DesiredState build(SwarmState swarm, GitOpsSource.State gitopsState,
+                                           Map<String, Map<String, String>> pushState) {
+        readGitOps(gitopsState);
+        readSwarm(swarm);
+        readPush(pushState);
+        resolveNames();
+        resolveEndpoints();
+        resolveStatuses();
+        if (statusesChanged) {
+            statusList = List.copyOf(statuses.values());
+            statusesChanged = false;
         }
-        labelRoutes(swarm.services(), candidates, statuses);
-        pushRoutes(push, candidates, statuses);
-
-        Map<String, Candidate> winners = new HashMap<>(candidates.size() * 2);
-        Map<String, List<Condition>> extra = new HashMap<>();
-        for (Candidate c : candidates) {
-            Candidate winner = winners.putIfAbsent(c.route().name(), c);
-            if (winner != null) {
-                statuses.add(new RouteStatus(c.route().name(), c.source(), c.origin(), false, List.of(new Condition(
-                        "Conflict", "also defined by " + winner.source() + " (" + winner.origin()
-                        + "), which takes precedence"))));
-                extra.computeIfAbsent(c.route().name(), k -> new ArrayList<>()).add(new Condition("Conflict",
-                        "takes precedence over the route of the same name from " + c.source() + " (" + c.origin() + ")"));
-            }
-        }
-
-        Map<String, SwarmService> byName = new HashMap<>(swarm.services().size() * 2);
-        swarm.services().forEach(s -> byName.put(s.name(), s));
-        if (swarm.tasks() != groupedTasks) { // a task poll or a full list brought new tasks
-            Map<String, List<SwarmTask>> grouped = new HashMap<>(swarm.services().size() * 2);
-            swarm.tasks().forEach(t -> grouped.computeIfAbsent(t.serviceId(), k -> new ArrayList<>(2)).add(t));
-            tasksByService = grouped;
-            groupedTasks = swarm.tasks();
-        }
-        Map<String, EndpointsEntry> cache = new HashMap<>(swarm.services().size() * 2);
-
-        Map<String, Endpoints> endpoints = new HashMap<>(winners.size() * 2);
-        for (Candidate c : winners.values()) {
-            String service = c.route().spec().service();
-            List<Condition> endpointConditions = List.of();
-            if (service != null && !endpoints.containsKey(service)) {
-                EndpointsEntry entry = endpointsEntry(service, byName.get(service), c.route().spec().endpointMode(),
-                        swarm.networkNames());
-                cache.put(service, entry);
-                endpoints.put(service, entry.endpoints());
-                endpointConditions = entry.conditions();
-            }
-            List<Condition> conflicts = extra.isEmpty() ? List.of() : extra.getOrDefault(c.route().name(), List.of());
-            List<Condition> conditions = ACCEPTED;
-            if (!c.conditions().isEmpty() || !conflicts.isEmpty() || !endpointConditions.isEmpty()) {
-                conditions = new ArrayList<>(ACCEPTED);
-                conditions.addAll(c.conditions());
-                conditions.addAll(conflicts);
-                conditions.addAll(endpointConditions);
-            }
-            statuses.add(new RouteStatus(c.route().name(), c.source(), c.origin(), true, conditions));
-        }
-        endpointsCache = cache;
-        List<Object> added = new ArrayList<>();
-        sync(routesByName, sortedRoutes, winners.keySet(), name -> winners.get(name).route(), added);
-        sync(endpointsByService, sortedEndpoints, endpoints.keySet(), endpoints::get, added);
-        added.parallelStream().map(item -> Map.entry(item, SnapshotVersions.digest(item, SnapshotVersions.itemHash(item))))
-                .toList()
-                .forEach(e -> {
-                    digests.put(e.getKey(), e.getValue());
-                    version.add(e.getValue());
-                });
-        // List.copyOf: one copy, which the snapshot keeps as it is (it only checks the order)
-        Snapshot snapshot = new Snapshot(version.version(), List.copyOf(sortedRoutes.values()),
-                List.copyOf(sortedEndpoints.values()));
-        return new DesiredState(snapshot, statuses);
+        dirtyNames.clear();
+        dirtyServices.clear();
+        dirtyStatuses.clear();
+        return new DesiredState(content.snapshot(), statusList);
     }
 
-    /**
-     * Brings the kept items to {@code wanted}: an item that is not the same instance as before leaves the sum and
-     * goes to {@code added} (to be hashed, in parallel, by the caller); names no longer wanted leave both.
-     */
-    private <T> void sync(Map<String, T> kept, TreeMap<String, T> sorted, java.util.Set<String> wanted,
-                          java.util.function.Function<String, T> itemOf, List<Object> added) {
-        for (String name : wanted) {
-            T item = itemOf.apply(name);
-            T old = kept.put(name, item);
-            if (old != item) {
-                if (old != null) {
-                    version.remove(digests.remove(old));
-                }
-                sorted.put(name, item);
-                added.add(item);
-            }
+    /** Walks the old and new service lists (both sorted by name) together; an unchanged service costs one comparison. */
+    private void readSwarm(SwarmState swarm) {
+        List<ServiceState> before = services;
+        List<ServiceState> after = swarm.services();
+        if (!swarm.networkNames().equals(networkNames)) {
+            networkNames = swarm.networkNames();
+            dirtyServices.addAll(routesByService.keySet());
         }
-        kept.entrySet().removeIf(e -> {
-            if (wanted.contains(e.getKey())) {
-                return false;
-            }
-            version.remove(digests.remove(e.getValue()));
-            sorted.remove(e.getKey());
-            return true;
-        });
-    }
-
-    /** Swarm label routes; a service whose labels did not change keeps its translation, new ones in parallel. */
-    private void labelRoutes(List<SwarmService> services, List<Candidate> candidates, List<RouteStatus> statuses) {
-        Map<String, Translated> previous = translations;
-        Map<String, Translated> next = new HashMap<>(services.size() * 2);
-        List<SwarmService> changed = new ArrayList<>();
-        for (SwarmService s : services) {
-            if (!s.labels().containsKey(notifyKey)) {
+        List<SwarmService> relabelled = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < before.size() || j < after.size()) {
+            ServiceState old = i < before.size() ? before.get(i) : null;
+            ServiceState now = j < after.size() ? after.get(j) : null;
+            if (old == now) {
+                i++;
+                j++;
                 continue;
             }
-            Translated old = previous.get(s.name());
-            if (old != null && (old.labels() == s.labels() || old.labels().equals(s.labels()))) {
-                next.put(s.name(), old);
-            } else {
-                changed.add(s);
+            int order = old == null ? 1 : now == null ? -1 : old.name().compareTo(now.name());
+            if (order < 0) {
+                servicesByName.remove(old.name());
+                dirtyServices.add(old.name());
+                Labelled gone = labelled.remove(old.name());
+                if (gone != null) {
+                    withdraw(gone.outcome());
+                }
+                i++;
+                continue;
             }
-        }
-        changed.parallelStream()
-                .map(s -> Map.entry(s.name(), new Translated(s.labels(), translator.translateLabels(s.name(), s.labels()))))
-                .toList()
-                .forEach(e -> next.put(e.getKey(), e.getValue()));
-        translations = next;
-        for (SwarmService s : services) {
-            Translated t = next.get(s.name());
-            if (t != null) {
-                accept(t.translation(), SWARM, "service " + s.name(), candidates, statuses);
+            if (order > 0 || !old.equals(now)) {
+                servicesByName.put(now.name(), now);
+                dirtyServices.add(now.name());
+                Labelled known = labelled.get(now.name());
+                if (known == null || !known.labels().equals(now.service().labels())) {
+                    relabelled.add(now.service());
+                }
             }
+            i += order > 0 ? 0 : 1;
+            j++;
         }
+        services = after;
+        (relabelled.size() < PARALLEL_TRANSLATIONS ? relabelled.stream() : relabelled.parallelStream())
+                .map(this::labelledOf).toList()
+                .forEach(l -> {
+                    Labelled old = labelled.put(l.name(), l.labelled());
+                    if (old != null) {
+                        withdraw(old.outcome());
+                    }
+                    submit(l.labelled().outcome());
+                });
     }
 
-    private void pushRoutes(Map<String, Map<String, String>> push, List<Candidate> candidates, List<RouteStatus> statuses) {
-        for (Map.Entry<String, Map<String, String>> e : push.entrySet()) {
+    private record Named(String name, Labelled labelled) {
+    }
+
+    private Named labelledOf(SwarmService s) {
+        Outcome outcome = s.labels().containsKey(notifyKey)
+                ? outcome(translator.translateLabels(s.name(), s.labels()), SWARM, "service " + s.name(), 1, 0)
+                : Outcome.NONE;
+        return new Named(s.name(), new Labelled(s.labels(), outcome));
+    }
+
+    /** GitOps routes are few and come as a whole: when they change, all of them are withdrawn and submitted again. */
+    private void readGitOps(GitOpsSource.State state) {
+        if (state == gitops || state.routes().equals(gitops.routes())) {
+            gitops = state;
+            return;
+        }
+        gitopsOutcomes.forEach(this::withdraw);
+        List<Outcome> outcomes = new ArrayList<>();
+        int index = 0;
+        for (LoadedRoute loaded : state.routes()) {
+            Candidate c = new Candidate(loaded.route(), GITOPS, loaded.location(), 0, index++, List.of());
+            outcomes.add(new Outcome(GITOPS + " " + c.origin(), c, null));
+        }
+        outcomes.forEach(this::submit);
+        gitops = state;
+        gitopsOutcomes = outcomes;
+    }
+
+    private void readPush(Map<String, Map<String, String>> state) {
+        if (state.equals(push)) {
+            return;
+        }
+        pushOutcomes.forEach(this::withdraw);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : state.entrySet()) {
             LabelTranslation t = pushTranslations.get(e.getValue(), translator::translateParameters);
-            accept(t, PUSH, "push " + e.getKey(), candidates, statuses);
+            outcomes.add(outcome(t, PUSH, "push " + e.getKey(), 2, 0));
         }
+        outcomes.forEach(this::submit);
+        push = Map.copyOf(state);
+        pushOutcomes = outcomes;
     }
 
-    private static void accept(LabelTranslation translation, String source, String origin, List<Candidate> candidates,
-                               List<RouteStatus> statuses) {
+    private static Outcome outcome(LabelTranslation translation, String source, String origin, int rank, int index) {
+        String key = source + " " + origin;
         if (translation instanceof LabelTranslation.Translated t) {
-            candidates.add(new Candidate(t.route(), source, origin, warnings(t.warnings())));
-        } else if (translation instanceof LabelTranslation.Invalid invalid) {
+            return new Outcome(key, new Candidate(t.route(), source, origin, rank, index, warnings(t.warnings())), null);
+        }
+        if (translation instanceof LabelTranslation.Invalid invalid) {
             List<Condition> conditions = new ArrayList<>();
             invalid.errors().forEach(p -> conditions.add(new Condition("Invalid", p.format())));
             conditions.addAll(warnings(invalid.warnings()));
-            statuses.add(new RouteStatus(invalid.routeName(), source, origin, false, conditions));
+            return new Outcome(key, null, new RouteStatus(invalid.routeName(), source, origin, false, conditions));
         }
+        return Outcome.NONE;
     }
 
     private static List<Condition> warnings(Collection<Problem> warnings) {
         return warnings.stream().map(w -> new Condition("Warning", w.field() + ": " + w.message())).toList();
     }
 
-    /** Last pass's endpoints of a service when what they came from is unchanged, else computed afresh. */
-    private EndpointsEntry endpointsEntry(String name, SwarmService service, EndpointMode mode,
-                                          Map<String, String> networkNames) {
-        List<SwarmTask> tasks = service == null ? List.of() : tasksByService.getOrDefault(service.id(), List.of());
-        EndpointsEntry old = endpointsCache.get(name);
-        if (old != null && old.mode() == mode && (old.service() == service || java.util.Objects.equals(old.service(), service))
-                && (old.tasks() == tasks || old.tasks().equals(tasks))) {
-            return old;
+    private void submit(Outcome outcome) {
+        if (outcome.refusal() != null) {
+            putStatus(outcome.key(), outcome.refusal());
+        } else if (outcome.candidate() != null) {
+            Candidate c = outcome.candidate();
+            List<Candidate> named = candidates.computeIfAbsent(c.name(), k -> new ArrayList<>(1));
+            int at = 0;
+            while (at < named.size() && PRECEDENCE.compare(named.get(at), c) < 0) {
+                at++;
+            }
+            named.add(at, c);
+            dirtyNames.add(c.name());
         }
-        List<Condition> conditions = new ArrayList<>(1);
-        Endpoints endpoints = endpointsOf(name, service, mode, tasksByService, networkNames, conditions);
-        return new EndpointsEntry(service, tasks, mode, endpoints, List.copyOf(conditions));
     }
 
-    private Endpoints endpointsOf(String name, SwarmService service, EndpointMode mode,
-                                  Map<String, List<SwarmTask>> tasks, Map<String, String> networkNames,
-                                  List<Condition> conditions) {
-        if (service == null) {
-            conditions.add(new Condition("NoEndpoints", "no Swarm service named " + name));
-            return reuse(name, new ArrayList<>());
+    private void withdraw(Outcome outcome) {
+        if (outcome.key() != null && statuses.remove(outcome.key()) != null) {
+            statusesChanged = true;
         }
-        Optional<String> networkId = sharedNetwork(service, networkNames);
-        List<String> addresses = new ArrayList<>();
-        if (networkId.isEmpty()) {
-            conditions.add(new Condition("NoEndpoints", "service " + service.name() + " is not on "
-                    + network.map(n -> "network " + n).orElse("any overlay network") + " shared with the proxy"));
-        } else if (mode == EndpointMode.VIP) {
-            String vip = service.virtualIps().get(networkId.get());
-            if (vip == null) {
-                conditions.add(new Condition("NoEndpoints", "service " + service.name() + " has no virtual IP"
-                        + (service.dnsrr() ? " (dnsrr endpoint mode)" : "")));
-            } else {
-                addresses.add(vip);
+        Candidate c = outcome.candidate();
+        if (c != null) {
+            List<Candidate> named = candidates.get(c.name());
+            named.remove(c);
+            if (named.isEmpty()) {
+                candidates.remove(c.name());
             }
-        } else {
-            for (SwarmTask t : tasks.getOrDefault(service.id(), List.of())) {
-                String address = t.addresses().get(networkId.get());
-                if (address != null) {
-                    addresses.add(address);
+            dirtyNames.add(c.name());
+        }
+    }
+
+    /** Each route name that gained or lost a candidate gets its winner again, and the services named follow. */
+    private void resolveNames() {
+        for (String name : dirtyNames) {
+            List<Candidate> named = candidates.getOrDefault(name, List.of());
+            Candidate winner = named.isEmpty() ? null : named.get(0);
+            Candidate before = winner == null ? winners.remove(name) : winners.put(name, winner);
+            if (winner == null) {
+                content.removeRoute(name);
+            } else {
+                content.putRoute(winner.route());
+            }
+            if (before != null && before.service() != null) {
+                TreeSet<String> routes = routesByService.get(before.service());
+                routes.remove(name);
+                if (routes.isEmpty()) {
+                    routesByService.remove(before.service());
+                }
+                dirtyServices.add(before.service());
+            }
+            if (winner != null && winner.service() != null) {
+                routesByService.computeIfAbsent(winner.service(), k -> new TreeSet<>()).add(name);
+                dirtyServices.add(winner.service());
+            }
+            dirtyStatuses.add(name);
+        }
+    }
+
+    /**
+     * The endpoints of each service that changed or is named by a different set of routes. A service named by routes
+     * with different endpoint modes takes the mode of the first route by name.
+     */
+    private void resolveEndpoints() {
+        for (String service : dirtyServices) {
+            TreeSet<String> routes = routesByService.get(service);
+            ServiceEndpoints.Entry before = endpoints.get(service);
+            if (routes == null) {
+                if (before != null) {
+                    endpoints.remove(service);
+                    content.removeEndpoints(service);
+                }
+                continue;
+            }
+            EndpointMode mode = winners.get(routes.first()).route().spec().endpointMode();
+            ServiceEndpoints.Entry entry = serviceEndpoints.resolve(service, servicesByName.get(service), mode,
+                    networkNames, before);
+            if (entry != before) {
+                endpoints.put(service, entry);
+                content.putEndpoints(entry.endpoints());
+                if (before == null || !before.conditions().equals(entry.conditions())) {
+                    dirtyStatuses.addAll(routes);
                 }
             }
-            if (addresses.isEmpty()) {
-                conditions.add(new Condition("NoEndpoints", "service " + service.name() + " has no running task"));
-            }
         }
-        return reuse(name, addresses);
     }
 
-    /** The configured network if the service is on it, else the service's first network that is not ingress. */
-    private Optional<String> sharedNetwork(SwarmService service, Map<String, String> networkNames) {
-        for (String id : service.networkIds()) {
-            String name = networkNames.get(id);
-            if (network.isPresent() ? network.get().equals(name) : !"ingress".equals(name)) {
-                return Optional.of(id);
+    /** The statuses of every candidate of each route name whose winner, rivals or endpoints changed. */
+    private void resolveStatuses() {
+        for (String name : dirtyStatuses) {
+            List<Candidate> named = candidates.getOrDefault(name, List.of());
+            if (named.isEmpty()) {
+                continue; // its statuses left with its candidates
             }
+            Candidate winner = named.get(0);
+            List<Condition> endpointConditions = winner.service() == null ? List.of()
+                    : endpoints.get(winner.service()).conditions();
+            List<Condition> conditions = ACCEPTED;
+            if (named.size() > 1 || !winner.warnings().isEmpty() || !endpointConditions.isEmpty()) {
+                conditions = new ArrayList<>(ACCEPTED);
+                conditions.addAll(winner.warnings());
+                for (Candidate loser : named.subList(1, named.size())) {
+                    conditions.add(new Condition("Conflict", "takes precedence over the route of the same name from "
+                            + loser.source() + " (" + loser.origin() + ")"));
+                    putStatus(loser.source() + " " + loser.origin(), new RouteStatus(name, loser.source(),
+                            loser.origin(), false, List.of(new Condition("Conflict", "also defined by "
+                            + winner.source() + " (" + winner.origin() + "), which takes precedence"))));
+                }
+                conditions.addAll(endpointConditions);
+            }
+            putStatus(winner.source() + " " + winner.origin(),
+                    new RouteStatus(name, winner.source(), winner.origin(), true, conditions));
         }
-        return Optional.empty();
     }
 
-    /** The previous pass's instance when the addresses are the same, so its hash is found again by identity. */
-    private Endpoints reuse(String service, List<String> addresses) {
-        addresses.sort(null);
-        EndpointsEntry previous = endpointsCache.get(service);
-        Endpoints old = previous == null ? null : previous.endpoints();
-        if (old != null && old.endpoints().size() == addresses.size()) {
-            boolean same = true;
-            for (int i = 0; i < addresses.size() && same; i++) {
-                same = old.endpoints().get(i).address().equals(addresses.get(i));
-            }
-            if (same) {
-                return old;
-            }
-        }
-        return new Endpoints(service, addresses.stream().map(Endpoint::new).toList());
+    private void putStatus(String key, RouteStatus status) {
+        RouteStatus old = statuses.put(key, status);
+        statusesChanged |= !status.equals(old); // a relabelled route usually has the same status: no new list
     }
-
 }

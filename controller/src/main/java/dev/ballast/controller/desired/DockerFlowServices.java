@@ -1,5 +1,6 @@
 package dev.ballast.controller.desired;
 
+import dev.ballast.controller.swarm.ServiceState;
 import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.schema.labels.DockerFlowLabels;
@@ -16,7 +17,8 @@ public final class DockerFlowServices {
 
     public static List<Map<String, String>> of(SwarmState swarm, String notifyKey) {
         List<Map<String, String>> out = new ArrayList<>();
-        for (SwarmService s : swarm.services()) {
+        for (ServiceState state : swarm.services()) {
+            SwarmService s = state.service();
             if (!"true".equalsIgnoreCase(s.labels().getOrDefault(notifyKey, "").trim())) {
                 continue;
             }

@@ -71,7 +71,7 @@ public final class SwarmClient implements Closeable {
                 .map(SwarmClient::service).toList();
         Map<String, String> networks = new LinkedHashMap<>();
         call(() -> requests.listNetworksCmd().exec()).forEach(n -> networks.put(n.getId(), n.getName()));
-        return new SwarmState(services, listRunningTasks(), networks);
+        return SwarmState.of(services, listRunningTasks(), networks);
     }
 
     /** The running tasks of every service, in one call. */

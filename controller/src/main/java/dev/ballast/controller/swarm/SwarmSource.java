@@ -64,7 +64,7 @@ public final class SwarmSource implements Closeable {
     /** Lists services, tasks and networks; on failure keeps the last good state. */
     public void refreshAll() {
         try {
-            state = client.listAll();
+            state = client.listAll().reusing(state); // unchanged services keep their instances: see SwarmState
             health = health.succeeded(clock.instant());
         } catch (RuntimeException e) {
             failed(e);
