@@ -66,7 +66,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     public void start() throws InterruptedException {
         ProxyContext context = new ProxyContext(table, new Upstreams(), new AccessPolicy(new BasicAuth()),
-                config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive());
+                config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
+                config.timeoutTunnel(), config.timeoutClient());
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override

@@ -2,14 +2,31 @@ package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.routing.RoutingTable;
+import dev.ballast.schema.Rule;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every client connection shares: the routing table in force (swapped whole for a new snapshot; a request reads
- * it once), the upstream sets, the access policy and the timeouts.
+ * it once), the upstream sets, the access policy and the timeouts (the server, tunnel and client ones can be set per
+ * rule).
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
                            Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
-                           Duration keepAliveTimeout) {
+                           Duration keepAliveTimeout, Duration tunnelTimeout, Duration clientTimeout) {
+
+    /** How long the rule's upstream may take to answer. */
+    public Duration serverTimeout(Rule rule) {
+        return rule.timeouts() != null && rule.timeouts().server() != null ? rule.timeouts().server() : serverTimeout;
+    }
+
+    /** How long an upgraded connection of the rule may stay silent both ways. */
+    public Duration tunnelTimeout(Rule rule) {
+        return rule.timeouts() != null && rule.timeouts().tunnel() != null ? rule.timeouts().tunnel() : tunnelTimeout;
+    }
+
+    /** How long the client may keep the proxy waiting, in the middle of an exchange of the rule. */
+    public Duration clientTimeout(Rule rule) {
+        return rule.timeouts() != null && rule.timeouts().client() != null ? rule.timeouts().client() : clientTimeout;
+    }
 }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -86,6 +87,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         final Upstreams.Set set;
         final boolean clientKeepAlive;
         final boolean idempotent;
+        /** The protocol the client asked to switch to ({@code Upgrade}), or null. */
+        final String upgrade;
+        final Duration serverTimeout;
         final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
         final Set<Upstream> tried = new HashSet<>();
         Upstream upstream;
@@ -98,13 +102,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean upstreamKeepAlive;
         int status;
 
-        Exchange(HttpRequest head, Route route, Rule rule, Upstreams.Set set, boolean clientKeepAlive) {
+        Exchange(HttpRequest head, Route route, Rule rule, Upstreams.Set set, boolean clientKeepAlive, String upgrade) {
             this.head = head;
             this.route = route;
             this.rule = rule;
             this.set = set;
             this.clientKeepAlive = clientKeepAlive;
             this.idempotent = IDEMPOTENT.contains(head.method());
+            this.upgrade = upgrade;
+            this.serverTimeout = context.serverTimeout(rule);
         }
 
         void releasePending() {
@@ -260,11 +266,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         head.headers().remove(HttpHeaderNames.EXPECT); // answered here by HttpServerExpectContinueHandler
         HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
         HttpUtil.setKeepAlive(head, true);
-        exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive);
+        String upgrade = upgradeOf(request);
+        if (upgrade != null) { // hop-by-hop, yet what the upstream must see to switch protocols
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            head.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive, upgrade);
         if (msg instanceof HttpContent content) {
             body(content); // a request that came whole (the codec may deliver head and body together)
         }
         connect(exchange);
+    }
+
+    /** The protocol of an {@code Upgrade} request ({@code Connection: upgrade} with an {@code Upgrade} header), or null. */
+    private static String upgradeOf(HttpRequest request) {
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                ? upgrade : null;
     }
 
     private void refuse(Access access, boolean keepAlive, boolean complete) {
@@ -347,7 +365,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (pooled != null) {
             pooled.pipeline().get(UpstreamHandler.class).lease(this);
             // the read timeout counts from the last read, which was while the connection sat idle: restart it
-            pooled.pipeline().replace(ReadTimeoutHandler.class, "read-timeout", readTimeout());
+            pooled.pipeline().replace(ReadTimeoutHandler.class, "read-timeout", readTimeout(ex));
             ex.reused = true;
             attach(ex, pooled);
             return;
@@ -366,7 +384,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                readTimeout(),
+                                readTimeout(ex),
                                 new UpstreamHandler(proxy));
                     }
                 })
@@ -382,8 +400,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
-    private ReadTimeoutHandler readTimeout() {
-        return new ReadTimeoutHandler(context.serverTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    private static ReadTimeoutHandler readTimeout(Exchange ex) {
+        return new ReadTimeoutHandler(ex.serverTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void attach(Exchange ex, Channel channel) {
@@ -421,6 +439,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamChannel.close();
             return;
         }
+        if (msg instanceof HttpResponse response && ex.upgrade != null
+                && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            switchProtocols(ex, upstreamChannel, response);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             ex.responseStarted = true;
             ex.status = response.status().code();
@@ -442,6 +465,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (last) {
             complete(ex);
         }
+    }
+
+    /**
+     * The upstream agreed to switch protocols: the 101 goes to the client, and the two connections become a
+     * {@link Tunnel}. The upstream connection is never pooled again; the client connection carries no more HTTP.
+     */
+    private void switchProtocols(Exchange ex, Channel upstreamChannel, HttpResponse response) {
+        String protocol = response.headers().get(HttpHeaderNames.UPGRADE, ex.upgrade);
+        HeaderRewrite.response(response.headers(), ex.rule);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        response.headers().set(HttpHeaderNames.UPGRADE, protocol);
+        ex.attemptEnded(false);
+        exchange = null;
+        stopWaiting();
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+        }
+        waiting.forEach(ReferenceCountUtil::release); // nothing may follow an upgrade request as HTTP
+        waiting.clear();
+        client.writeAndFlush(response);
+        Tunnel.join(client.channel(), upstreamChannel, context.tunnelTimeout(ex.rule));
     }
 
     /** The upstream has no more to give for now: send what was written to the client so far. */
@@ -499,7 +543,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean timeout = cause instanceof ReadTimeoutException;
         failExchange(ex, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
                 "route " + ex.route.name() + ": upstream " + ex.upstream.address()
-                        + (timeout ? " did not answer within " + context.serverTimeout().toSeconds() + "s"
+                        + (timeout ? " did not answer within " + ex.serverTimeout.toMillis() + " ms"
                         : " closed the connection"));
     }
 
