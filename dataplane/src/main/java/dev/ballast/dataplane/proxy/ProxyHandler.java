@@ -37,7 +37,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.timeout.ReadTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -71,6 +71,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private long waitDeadline; // System.nanoTime() by which a whole request head must have come; 0: not waiting
     private Duration waitTimeout;
     private ScheduledFuture<?> waitTimer;
+    private long waitTimerAt; // when waitTimer fires (System.nanoTime())
+    /** When the client last sent something or took something sent to it ({@link System#nanoTime()}). */
+    private long clientProgress;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
@@ -125,6 +128,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             set.outliers().record(upstream, failed, now);
         }
 
+        /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
+        void abandoned() {
+            if (upstream != null) {
+                long now = System.nanoTime();
+                upstream.end(now, now - started, false);
+            }
+        }
+
         /** Drops what is left of the exchange: body parts not sent, and its upstream connection. */
         void drop() {
             releasePending();
@@ -161,32 +172,74 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void checkWaitIn(long nanos) {
+        waitTimerAt = System.nanoTime() + nanos;
         waitTimer = client.executor().schedule(this::checkWait, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void checkWait() {
         waitTimer = null;
+        if (exchange != null && client.channel().isActive()) {
+            checkClientStall(exchange);
+            return;
+        }
         if (waitDeadline == 0 || !client.channel().isActive()) {
             return; // a request came; the next wait schedules the timer again
         }
         long left = waitDeadline - System.nanoTime();
-        ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
         if (left > 0) {
             checkWaitIn(left);
-        } else if (unsent != null && unsent.totalPendingWriteBytes() > 0) {
+        } else if (clientBacklogged()) {
             awaitRequest(waitTimeout); // the last answer is still on its way: the wait starts when it has left
         } else if (exchange == null) {
             client.close();
         }
     }
 
+    /** Whether bytes written to the client have not left yet: the client is not taking them as fast as they come. */
+    private boolean clientBacklogged() {
+        ChannelOutboundBuffer unsent = client.channel().unsafe().outboundBuffer();
+        return unsent != null && unsent.totalPendingWriteBytes() > 0;
+    }
+
     private void stopWaiting() {
         waitDeadline = 0;
+    }
+
+    /**
+     * Never later than a keep-alive timeout from now: the wait for the next request, which the same timer watches,
+     * must not end late because the timer was set during a long exchange.
+     */
+    private void checkDuringExchangeIn(long nanos) {
+        checkWaitIn(Math.min(nanos, context.keepAliveTimeout().toNanos()));
+    }
+
+    /**
+     * In the middle of an exchange, the proxy may be waiting on the client: for more of the request body, or for it to
+     * take response bytes already sent. When the client has made no progress for {@code --timeout-client} (or the
+     * rule's {@code timeouts.client}) while so awaited, the exchange ends: 408 if no response has started, else the
+     * connection is closed. The connection's one timer does the checking, armed when the exchange starts.
+     */
+    private void checkClientStall(Exchange ex) {
+        long limit = context.clientTimeout(ex.rule).toNanos();
+        boolean awaited = !ex.requestDone || clientBacklogged();
+        long idle = System.nanoTime() - clientProgress;
+        if (!awaited || idle < limit) {
+            checkDuringExchangeIn(awaited ? limit - idle : limit);
+            return;
+        }
+        ex.abandoned();
+        if (ex.responseStarted) {
+            abort(ex);
+        } else {
+            failExchange(ex, HttpResponseStatus.REQUEST_TIMEOUT, "route " + ex.route.name() + ": the client sent"
+                    + " no more of its request within " + context.clientTimeout(ex.rule).toMillis() + " ms");
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         stopWaiting();
+        clientProgress = System.nanoTime();
         if (!(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -272,6 +325,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             head.headers().set(HttpHeaderNames.UPGRADE, upgrade);
         }
         exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive, upgrade);
+        long clientLimit = context.clientTimeout(matched.rule()).toNanos();
+        if (waitTimer == null || waitTimerAt - clientProgress > clientLimit) {
+            if (waitTimer != null) { // set for a later moment (a long wait for this request): the rule is stricter
+                waitTimer.cancel(false);
+            }
+            checkDuringExchangeIn(clientLimit);
+        }
         if (msg instanceof HttpContent content) {
             body(content); // a request that came whole (the codec may deliver head and body together)
         }
@@ -364,8 +424,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Channel pooled = UpstreamPool.current().acquire(upstream.address());
         if (pooled != null) {
             pooled.pipeline().get(UpstreamHandler.class).lease(this);
-            // the read timeout counts from the last read, which was while the connection sat idle: restart it
-            pooled.pipeline().replace(ReadTimeoutHandler.class, "read-timeout", readTimeout(ex));
+            // the server timeout counts from the last read, which was while the connection sat idle: restart it
+            pooled.pipeline().replace(IdleStateHandler.class, "server-timeout", serverTimeout(ex));
             ex.reused = true;
             attach(ex, pooled);
             return;
@@ -384,7 +444,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                readTimeout(ex),
+                                serverTimeout(ex),
                                 new UpstreamHandler(proxy));
                     }
                 })
@@ -400,8 +460,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
-    private static ReadTimeoutHandler readTimeout(Exchange ex) {
-        return new ReadTimeoutHandler(ex.serverTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    /** Signals each span of the rule's server timeout without a byte from the upstream; see {@link #onUpstreamIdle}. */
+    private static IdleStateHandler serverTimeout(Exchange ex) {
+        return new IdleStateHandler(ex.serverTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS);
     }
 
     private void attach(Exchange ex, Channel channel) {
@@ -457,9 +518,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ChannelFuture written = last ? client.writeAndFlush(msg) : client.write(msg);
         written.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                abort(ex);
-            } else if (!last) {
-                upstreamChannel.read();
+                if (exchange == ex) {
+                    ex.abandoned();
+                    abort(ex);
+                } else {
+                    client.close(); // the exchange had ended (its attempt with it): only the connection is left
+                }
+            } else {
+                clientProgress = System.nanoTime();
+                if (!last) {
+                    upstreamChannel.read();
+                }
             }
         });
         if (last) {
@@ -508,6 +577,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         discarding = !ex.requestDone; // the upstream answered before taking the whole body: drop the rest
         ex.releasePending();
         next();
+    }
+
+    /**
+     * The upstream sent nothing for a server timeout. It is at fault only if the proxy was waiting on it: not while
+     * the client still owes request body, nor while the client has not taken what the upstream already sent.
+     */
+    void onUpstreamIdle(Channel upstreamChannel) {
+        Exchange ex = exchange;
+        if (ex == null || ex.channel != upstreamChannel) {
+            upstreamChannel.close();
+            return;
+        }
+        if (!ex.requestDone || clientBacklogged()) {
+            return;
+        }
+        upstreamFailed(ex, upstreamChannel, ReadTimeoutException.INSTANCE);
     }
 
     void onUpstreamFailure(Channel upstreamChannel, Throwable cause) {
@@ -570,10 +655,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (ex != null) {
             ex.drop();
-            if (ex.upstream != null) {
-                long now = System.nanoTime();
-                ex.upstream.end(now, now - ex.started, false); // the client left; not the upstream's fault
-            }
+            ex.abandoned();
         }
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();

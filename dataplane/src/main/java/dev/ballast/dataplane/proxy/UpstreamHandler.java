@@ -3,6 +3,7 @@ package dev.ballast.dataplane.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
@@ -49,6 +50,18 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (owner != null) {
             owner.onUpstreamReadComplete();
+        }
+    }
+
+    /** A server timeout's worth of silence: the owner judges; an idle pooled connection that long is let go. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(event);
+        } else if (owner != null) {
+            owner.onUpstreamIdle(ctx.channel());
+        } else {
+            idleProblem(ctx);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.DataplaneConfig;
@@ -48,8 +49,9 @@ import org.junit.jupiter.api.Test;
  * Upgraded connections through the proxy: the JDK's WebSocket client, Ballast, and a Netty WebSocket echo server, all
  * on loopback; and per-rule timeouts.
  */
-class UpgradeTest {
+class UpgradeAndTimeoutsTest {
 
+    static final int LARGE = 256 << 20;
     static EventLoopGroup backendLoop = new NioEventLoopGroup(1);
     static Channel echo;
     static HttpServer plain;
@@ -82,7 +84,20 @@ class UpgradeTest {
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
         plain = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        plain.createContext("/impatient/large", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, 0); // chunked, and far more than socket buffers hold
+            byte[] chunk = new byte[64 * 1024];
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < LARGE / chunk.length; i++) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                // the proxy hung up: expected when its client stalls
+            }
+        });
         plain.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
             byte[] body = ("plain, upgrade=" + exchange.getRequestHeaders().getFirst("Upgrade")).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -121,6 +136,11 @@ class UpgradeTest {
                 kind: Route
                 metadata: { name: plain }
                 spec: { endpoints: [{ address: "127.0.0.1:%2$d" }], rules: [{ paths: [/plain/] }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: impatient }
+                spec: { endpoints: [{ address: "127.0.0.1:%2$d" }], rules: [{ paths: [/impatient/], timeouts: { client: 500ms, server: 5s } }] }
                 ---
                 apiVersion: ballast.dev/v1alpha1
                 kind: Route
@@ -253,6 +273,50 @@ class UpgradeTest {
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(patient.statusCode()).isEqualTo(200);
         assertThat(patient.body()).isEqualTo("ok");
+    }
+
+    @Test
+    void aClientThatStopsSendingItsBodyGets408AfterTheClientTimeout() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.trafficAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("POST /impatient/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                    + "only ten b").getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            String response = readResponse(socket.getInputStream());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(response).startsWith("HTTP/1.1 408")
+                    .contains("route impatient: the client sent no more of its request within 500 ms");
+            assertThat(waited).isBetween(400L, 3000L);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1); // and the connection is closed
+        }
+        // the same stall on a rule without timeouts.client is still waited for (--timeout-client is 20 s here)
+        try (Socket socket = new Socket("127.0.0.1", server.trafficAddress().getPort())) {
+            socket.setSoTimeout(1500);
+            socket.getOutputStream().write(("POST /plain/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                    + "only ten b").getBytes(StandardCharsets.US_ASCII));
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingTheResponseIsDisconnectedAfterTheClientTimeout() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.trafficAddress().getPort())) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.getOutputStream().write("GET /impatient/large HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(2500); // read nothing: buffers fill, the proxy waits on us, then gives up
+            socket.setSoTimeout(5000);
+            long received = 0;
+            try (InputStream in = socket.getInputStream()) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    received += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with unread data: also a disconnection
+            }
+            assertThat(received).isLessThan(LARGE);
+        }
     }
 
     /** One response with a Content-Length body, read off a raw socket. */
