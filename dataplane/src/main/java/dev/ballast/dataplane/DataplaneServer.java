@@ -5,6 +5,7 @@ import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.proxy.ProxyContext;
+import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
@@ -45,6 +46,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final EventLoopGroup group = Transports.group(Integer.getInteger("io.netty.eventLoopThreads",
             Runtime.getRuntime().availableProcessors()));
     private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
+    private final HealthChecks health = new HealthChecks();
     private volatile boolean ready;
     private volatile String source = "none";
     private Channel traffic;
@@ -65,7 +67,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     public void start() throws InterruptedException {
-        ProxyContext context = new ProxyContext(table, new Upstreams(), new AccessPolicy(new BasicAuth()),
+        ProxyContext context = new ProxyContext(table, new Upstreams(health), new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient());
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
@@ -112,7 +114,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
      */
     @Override
     public void apply(Snapshot snapshot, String from) {
-        table.set(RoutingTable.compile(snapshot));
+        RoutingTable compiled = RoutingTable.compile(snapshot);
+        health.reconcile(compiled, (route, rule) -> Upstreams.addresses(compiled.endpointsOf(route), rule));
+        table.set(compiled);
         source = from;
         ready = true;
     }
@@ -148,5 +152,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             admin.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        health.close();
     }
 }

@@ -308,10 +308,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Upstreams.Set set = context.upstreams().of(matched.route(), matched.rule(), matched.endpoints());
-        if (set.upstreams().isEmpty()) {
+        if (set.upstreams().isEmpty() || !set.anyHealthy()) {
             ReferenceCountUtil.release(msg);
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name()
-                    + ": no healthy endpoint", keepAlive, complete);
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name() + ": no healthy endpoint"
+                    + (set.upstreams().isEmpty() ? "" : " (every one fails its health check)"), keepAlive, complete);
             return;
         }
         HttpRequest head = new DefaultHttpRequest(request.protocolVersion(), request.method(),
@@ -412,6 +412,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void connect(Exchange ex) {
         List<Upstream> candidates = new ArrayList<>(ex.set.outliers().available(System.nanoTime()));
         candidates.removeAll(ex.tried);
+        ex.set.removeUnhealthy(candidates);
         if (candidates.isEmpty()) {
             failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.route.name() + ": no upstream accepted the connection");
             return;

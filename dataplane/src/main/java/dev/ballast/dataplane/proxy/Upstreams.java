@@ -9,7 +9,11 @@ import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.health.HealthProbe;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Objects;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +26,36 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Upstreams {
 
-    /** One route's upstreams for one port. */
-    public record Set(List<Upstream> upstreams, Balancer balancer, OutlierDetector outliers) {
+    /**
+     * One route's upstreams for one port.
+     *
+     * @param probes the health probe of each upstream, when the route has a health check (else empty)
+     */
+    public record Set(List<Upstream> upstreams, Balancer balancer, OutlierDetector outliers,
+                      Map<Upstream, HealthProbe> probes) {
+
+        /** Drops the upstreams that fail their health check. */
+        public void removeUnhealthy(List<Upstream> candidates) {
+            if (!probes.isEmpty()) {
+                candidates.removeIf(u -> {
+                    HealthProbe probe = probes.get(u);
+                    return probe != null && !probe.healthy();
+                });
+            }
+        }
+
+        /** Whether some upstream passes its health check (or none is checked). */
+        public boolean anyHealthy() {
+            if (probes.isEmpty()) {
+                return true;
+            }
+            for (HealthProbe probe : probes.values()) {
+                if (probe.healthy()) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private record Key(String route, int port) {
@@ -35,28 +67,48 @@ public final class Upstreams {
 
     private final Map<Key, Entry> sets = new ConcurrentHashMap<>();
     private final Map<String, Upstream> byAddress = new ConcurrentHashMap<>();
+    private final HealthChecks health;
 
-    /** The upstreams a matched rule sends to: its endpoints, with the rule's port where they have none. */
-    public Set of(Route route, Rule rule, Endpoints endpoints) {
+    public Upstreams(HealthChecks health) {
+        this.health = health;
+    }
+
+    /** The addresses a rule of a route sends to: its endpoints, with the rule's port where they have none. */
+    public static List<String> addresses(Endpoints endpoints, Rule rule) {
         int port = rule.port() == null ? 0 : rule.port();
-        Key key = new Key(route.name(), port);
-        Entry entry = sets.get(key);
-        if (entry != null && entry.endpoints() == endpoints && entry.route() == route) {
-            return entry.set(); // the common case, once per request: nothing parsed or compared
-        }
         List<String> addresses = new ArrayList<>(endpoints.endpoints().size());
         for (Endpoint e : endpoints.endpoints()) {
             HostPort hp = EndpointAddresses.parse(e.address());
             addresses.add(hp.port() > 0 ? e.address() : new HostPort(hp.host(), port).toString());
         }
+        return addresses;
+    }
+
+    /** The upstreams a matched rule sends to: its endpoints, with the rule's port where they have none. */
+    public Set of(Route route, Rule rule, Endpoints endpoints) {
+        Key key = new Key(route.name(), rule.port() == null ? 0 : rule.port());
+        Entry entry = sets.get(key);
+        if (entry != null && entry.endpoints() == endpoints && entry.route() == route) {
+            return entry.set(); // the common case, once per request: nothing parsed or compared
+        }
+        List<String> addresses = addresses(endpoints, rule);
         if (entry == null || !entry.addresses().equals(addresses)
-                || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()) {
+                || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()
+                || !Objects.equals(entry.route().spec().healthCheck(), route.spec().healthCheck())) {
             List<Upstream> upstreams = addresses.stream()
                     .map(a -> byAddress.computeIfAbsent(a, x -> new Upstream(x, Upstream.Tuning.DEFAULT))).toList();
+            Map<Upstream, HealthProbe> probes = new IdentityHashMap<>();
+            for (Upstream u : upstreams) {
+                HealthProbe probe = health.probe(u.address(), route.spec().healthCheck());
+                if (probe != null) {
+                    probes.put(u, probe);
+                }
+            }
             entry = new Entry(endpoints, route, addresses, new Set(upstreams,
                     Balancer.of(route.spec().loadBalancing().policy(), b -> ThreadLocalRandom.current().nextInt(b),
                             System::nanoTime),
-                    new OutlierDetector(upstreams, OutlierDetector.Settings.DEFAULT)));
+                    new OutlierDetector(upstreams, OutlierDetector.Settings.DEFAULT),
+                    probes.isEmpty() ? Map.of() : probes));
         } else {
             entry = new Entry(endpoints, route, addresses, entry.set()); // a new snapshot with the same upstreams
         }

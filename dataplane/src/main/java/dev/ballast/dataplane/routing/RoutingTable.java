@@ -25,6 +25,7 @@ public final class RoutingTable {
     private final Map<String, Bucket> exactHosts = new HashMap<>();
     private final Map<String, Bucket> wildcardHosts = new HashMap<>();
     private final Bucket anyHost = new Bucket();
+    private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
 
     private RoutingTable(Snapshot snapshot) {
@@ -37,6 +38,7 @@ public final class RoutingTable {
             Endpoints upstreams = route.spec().service() != null
                     ? endpoints.getOrDefault(route.spec().service(), new Endpoints(route.spec().service(), List.of()))
                     : new Endpoints("route:" + route.name(), route.spec().endpoints());
+            endpointsByRoute.put(route.name(), upstreams);
             for (int i = 0; i < route.spec().rules().size(); i++) {
                 Rule rule = route.spec().rules().get(i);
                 List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
@@ -71,6 +73,11 @@ public final class RoutingTable {
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** The endpoints a route of this table sends to (its service's, or its static ones). */
+    public Endpoints endpointsOf(Route route) {
+        return endpointsByRoute.getOrDefault(route.name(), new Endpoints("route:" + route.name(), List.of()));
     }
 
     private Bucket bucketFor(RuleEntry entry) {
