@@ -25,11 +25,13 @@ import java.util.Optional;
  * @param timeoutHttpRequest time allowed to a client to send its request headers
  * @param timeoutKeepAlive idle time of a client keep-alive connection between requests
  * @param maxHeaderSize largest request header block accepted (larger: 431)
+ * @param drainTimeout on stop, how long requests in flight may take before the replica exits
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
                               Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
-                              Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize) {
+                              Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
+                              Duration drainTimeout) {
 
     public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
             List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
@@ -60,10 +62,13 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
             .alsoFromEnv("TIMEOUT_HTTP_KEEP_ALIVE");
     public static final Setting<Long> MAX_HEADER_SIZE = Setting.of("maxHeaderSize", "16KiB", Sizes::parse,
             "Largest request header block accepted (larger: 431)");
+    public static final Setting<Duration> DRAIN_TIMEOUT = Setting.of("drainTimeout", "8s", Durations::parse,
+            "On SIGTERM: time requests in flight get to finish before the replica exits (keep it under the service's"
+                    + " stop grace period, 10s by default)");
 
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
-            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE);
+            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT);
 
     /**
      * The typed configuration.
@@ -83,6 +88,6 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
         return new DataplaneConfig(controllers.orElse(List.of()), routes, c.get(LISTEN), c.get(ADMIN_LISTEN),
                 c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
                 c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
-                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE));
+                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT));
     }
 }

@@ -37,6 +37,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 body.put("ready", server.ready());
                 body.put("snapshot", server.snapshot().version());
                 body.put("source", server.source());
+                if (server.draining()) {
+                    body.put("draining", true);
+                }
                 status = server.ready() ? 200 : 503;
             }
             case "/v1/docker-flow-proxy/config" -> {

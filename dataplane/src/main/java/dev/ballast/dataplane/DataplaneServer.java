@@ -4,8 +4,8 @@ import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
-import dev.ballast.dataplane.proxy.ProxyContext;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.proxy.ProxyContext;
 import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
@@ -21,12 +21,16 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,7 +51,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             Runtime.getRuntime().availableProcessors()));
     private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
     private final HealthChecks health = new HealthChecks();
+    /** The open client connections of the traffic listener (they leave the group as they close). */
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
+    private volatile boolean draining;
     private volatile String source = "none";
     private Channel traffic;
     private Channel admin;
@@ -74,6 +81,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                clients.add(ch);
                 ch.pipeline().addLast(new HttpServerCodec(8192, maxHeader, 8192), new HttpServerExpectContinueHandler(),
                         new ProxyHandler(context));
             }
@@ -126,9 +134,30 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return table.get().snapshot();
     }
 
+    /** A snapshot is in force and the replica is not stopping. */
     @Override
     public boolean ready() {
-        return ready;
+        return ready && !draining;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Stops gracefully: no new connections (and {@code /readyz} says so), connections between requests closed, the
+     * exchanges in flight given up to {@code --drain-timeout} to finish (each connection closes after its response),
+     * then everything closed.
+     */
+    public void drain() {
+        Duration grace = config.drainTimeout();
+        draining = true;
+        if (traffic != null) {
+            traffic.close().syncUninterruptibly();
+        }
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN));
+        clients.newCloseFuture().awaitUninterruptibly(grace.toMillis());
+        close();
     }
 
     public String source() {

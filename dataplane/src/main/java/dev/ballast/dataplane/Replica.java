@@ -80,11 +80,12 @@ public final class Replica implements Closeable {
         return server;
     }
 
+    /** Stops gracefully: no more pulls, then the server drains (see {@link DataplaneServer#drain}). */
     @Override
     public void close() {
         if (puller != null) {
             puller.close();
         }
-        server.close();
+        server.drain();
     }
 }

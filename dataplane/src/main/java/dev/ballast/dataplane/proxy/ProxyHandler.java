@@ -60,6 +60,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
+    /**
+     * The event that asks a client connection to finish (the replica is stopping): closed at once if between requests,
+     * else after the response in progress, which says {@code Connection: close} if its head has not left yet.
+     */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "drain";
+        }
+    };
+
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
@@ -77,6 +88,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
     private boolean discarding;
+    private boolean draining;
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -365,6 +377,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
+        if (draining && keepAlive) {
+            HttpUtil.setKeepAlive(response, false);
+            keepAlive = false;
+        }
         ChannelFuture written = client.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -511,7 +527,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ex.status = response.status().code();
             ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
             HeaderRewrite.response(response.headers(), ex.rule);
-            HttpUtil.setKeepAlive(response, ex.clientKeepAlive);
+            HttpUtil.setKeepAlive(response, ex.clientKeepAlive && !draining);
         }
         boolean last = msg instanceof LastHttpContent;
         // Parts before the last are flushed together when the upstream read completes (one write for a head and the
@@ -571,7 +587,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
             ex.channel.close();
         }
-        if (!ex.clientKeepAlive) {
+        if (!ex.clientKeepAlive || draining) {
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -660,6 +676,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event != DRAIN) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        draining = true;
+        if (exchange == null && waiting.isEmpty()) { // between requests: what was sent still leaves first
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     @Override
