@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The standalone dataplane against HAProxy and nginx on loopback, through ../shared/bench/proxy-compare.sh (beside
 # the checkout, or PROXY_COMPARE=FILE): the Docker Flow tutorial's route /http/ -> /renamed/ over three backends,
-# round robin. Builds dist/target/ballast.jar if missing; JAVA and JAVA_OPTS choose the JVM and its options. Extra arguments go to proxy-compare.sh (-d 10 -r 5 -c 50).
+# with the default balancer (PeakEwma) and the heap capped at 256 MiB, as the target is stated. Builds dist/target/ballast.jar if missing; JAVA and JAVA_OPTS choose the JVM and its options. Extra arguments go to proxy-compare.sh (-d 10 -r 5 -c 50).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 compare=${PROXY_COMPARE:-$here/../shared/bench/proxy-compare.sh}
@@ -20,7 +20,6 @@ spec:
     - address: 127.0.0.1:19001
     - address: 127.0.0.1:19002
     - address: 127.0.0.1:19003
-  loadBalancing: { policy: RoundRobin }
   rules:
     - paths: [/http/]
       rewrite:
@@ -29,7 +28,7 @@ YAML
 
 java=${JAVA:-java}
 bash "$compare" "$@" \
-  --cmd "$java -XX:+UseParallelGC ${JAVA_OPTS:-} -jar $here/dist/target/ballast.jar dataplane --routes $routes \
+  --cmd "$java -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} -jar $here/dist/target/ballast.jar dataplane --routes $routes \
          --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083" \
   --ready http://127.0.0.1:19083/readyz \
   ballast=http://127.0.0.1:19082/http/bench

@@ -20,6 +20,8 @@ public final class OutlierDetector {
 
     private final List<Upstream> upstreams;
     private final Settings settings;
+    /** When the last ejection so far ends: before then some upstream may be ejected. Read without the lock. */
+    private volatile long ejectionsEndNanos = Long.MIN_VALUE;
 
     public OutlierDetector(List<Upstream> upstreams, Settings settings) {
         this.upstreams = List.copyOf(upstreams);
@@ -41,6 +43,9 @@ public final class OutlierDetector {
         long ejection = Math.min(settings.baseEjection().toNanos() * upstream.ejections,
                 settings.maxEjection().toNanos());
         upstream.ejectedUntilNanos = nowNanos + ejection;
+        if (ejectionsEndNanos == Long.MIN_VALUE || upstream.ejectedUntilNanos - ejectionsEndNanos > 0) {
+            ejectionsEndNanos = upstream.ejectedUntilNanos;
+        }
         upstream.consecutiveFailures = 0;
         return true;
     }
@@ -54,6 +59,12 @@ public final class OutlierDetector {
 
     private static boolean isEjected(Upstream u, long nowNanos) {
         return u.ejectedUntilNanos > nowNanos;
+    }
+
+    /** Whether no upstream of the set is ejected now (the common case; no lock, no allocation). */
+    public boolean noneEjected(long nowNanos) {
+        long end = ejectionsEndNanos;
+        return end == Long.MIN_VALUE || nowNanos - end >= 0;
     }
 
     /** The upstreams not ejected now (all of them, should every one be ejected). */

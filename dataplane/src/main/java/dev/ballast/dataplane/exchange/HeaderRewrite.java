@@ -5,7 +5,9 @@ import dev.ballast.schema.Rule;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +17,17 @@ import java.util.regex.Pattern;
 /** The changes a rule makes to requests and responses passing through. Stateless apart from a regex cache. */
 public final class HeaderRewrite {
 
-    /** Hop-by-hop headers (RFC 9110 §7.6.1), plus {@code Proxy-Connection} that old clients still send. */
-    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
+    /**
+     * Hop-by-hop headers (RFC 9110 §7.6.1), plus {@code Proxy-Connection} that old clients still send. AsciiStrings:
+     * they keep their hash, which the header map needs for every lookup (a String's is computed each time).
+     */
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE);
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
 
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
@@ -51,18 +61,19 @@ public final class HeaderRewrite {
             headers.remove(HttpHeaderNames.AUTHORIZATION);
         }
         String host = headers.get(HttpHeaderNames.HOST);
-        String forwardedFor = headers.get("x-forwarded-for");
-        headers.set("X-Forwarded-For", forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-        if (!headers.contains("x-forwarded-proto")) {
-            headers.set("X-Forwarded-Proto", secure ? "https" : "http");
+        String forwardedFor = headers.get(X_FORWARDED_FOR);
+        headers.set(X_FORWARDED_FOR, forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
+        if (!headers.contains(X_FORWARDED_PROTO)) {
+            headers.set(X_FORWARDED_PROTO, secure ? "https" : "http");
         }
-        if (host != null && !headers.contains("x-forwarded-host")) {
-            headers.set("X-Forwarded-Host", host);
+        if (host != null && !headers.contains(X_FORWARDED_HOST)) {
+            headers.set(X_FORWARDED_HOST, host);
         }
-        if (headers.contains("forwarded")) { // only extend what the client chain already uses
+        String forwarded = headers.get(FORWARDED);
+        if (forwarded != null) { // only extend what the client chain already uses
             String element = "for=" + (clientAddress.contains(":") ? "\"[" + clientAddress + "]\"" : clientAddress)
                     + ";proto=" + (secure ? "https" : "http") + (host == null ? "" : ";host=\"" + host + "\"");
-            headers.set("Forwarded", headers.get("forwarded") + ", " + element);
+            headers.set(FORWARDED, forwarded + ", " + element);
         }
         apply(headers, rule.requestHeaders());
     }
@@ -74,6 +85,9 @@ public final class HeaderRewrite {
     }
 
     static void removeHopByHop(HttpHeaders headers) {
+        if (!anyHopByHop(headers)) {
+            return; // most messages: one pass over a few names, no lookups
+        }
         List<String> named = new ArrayList<>();
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
@@ -87,6 +101,23 @@ public final class HeaderRewrite {
         if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+    }
+
+    /** Whether a hop-by-hop or {@code Transfer-Encoding} header is present (which this method's caller rewrites). */
+    private static boolean anyHopByHop(HttpHeaders headers) {
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                return true;
+            }
+            for (AsciiString hop : HOP_BY_HOP) {
+                if (name.length() == hop.length() && AsciiString.contentEqualsIgnoreCase(name, hop)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static void apply(HttpHeaders headers, HeaderOperations ops) {

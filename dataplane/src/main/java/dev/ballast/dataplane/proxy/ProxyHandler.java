@@ -43,7 +43,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -106,7 +105,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         final String upgrade;
         final Duration serverTimeout;
         final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-        final Set<Upstream> tried = new HashSet<>();
+        final List<Upstream> tried = new ArrayList<>(2);
         Upstream upstream;
         Channel channel;
         long started;
@@ -114,6 +113,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean bodySent; // body bytes went upstream: the request cannot be sent again
         boolean reused; // on a pooled connection, which the upstream may have closed meanwhile
         boolean responseStarted;
+        boolean awaitingWritable; // a response part is waiting for the client to drain before the next is read
         boolean upstreamKeepAlive;
         int status;
 
@@ -326,12 +326,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     + (set.upstreams().isEmpty() ? "" : " (every one fails its health check)"), keepAlive, complete);
             return;
         }
-        HttpRequest head = new DefaultHttpRequest(request.protocolVersion(), request.method(),
-                HeaderRewrite.rewriteTarget(target, matched.rule().rewrite()), request.headers().copy());
+        String upgrade = upgradeOf(request);
+        String upstreamTarget = HeaderRewrite.rewriteTarget(target, matched.rule().rewrite());
+        HttpRequest head;
+        if (msg instanceof HttpContent) { // a head that carries a body part too: the head goes on its own
+            head = new DefaultHttpRequest(request.protocolVersion(), request.method(), upstreamTarget,
+                    request.headers().copy());
+        } else { // the usual case: the decoded head itself is readied for the upstream, nothing copied
+            head = request.setUri(upstreamTarget);
+        }
         head.headers().remove(HttpHeaderNames.EXPECT); // answered here by HttpServerExpectContinueHandler
         HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
         HttpUtil.setKeepAlive(head, true);
-        String upgrade = upgradeOf(request);
         if (upgrade != null) { // hop-by-hop, yet what the upstream must see to switch protocols
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             head.headers().set(HttpHeaderNames.UPGRADE, upgrade);
@@ -426,9 +432,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(Exchange ex) {
-        List<Upstream> candidates = new ArrayList<>(ex.set.outliers().available(System.nanoTime()));
-        candidates.removeAll(ex.tried);
-        ex.set.removeUnhealthy(candidates);
+        long now = System.nanoTime();
+        List<Upstream> candidates;
+        if (ex.tried.isEmpty() && ex.set.probes().isEmpty() && ex.set.outliers().noneEjected(now)) {
+            candidates = ex.set.upstreams(); // the common case: nothing to leave out, nothing to copy
+        } else {
+            candidates = new ArrayList<>(ex.set.outliers().available(now));
+            candidates.removeAll(ex.tried);
+            ex.set.removeUnhealthy(candidates);
+        }
         if (candidates.isEmpty()) {
             failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.route.name() + ": no upstream accepted the connection");
             return;
@@ -442,7 +454,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (pooled != null) {
             pooled.pipeline().get(UpstreamHandler.class).lease(this);
             // the server timeout counts from the last read, which was while the connection sat idle: restart it
-            pooled.pipeline().replace(IdleStateHandler.class, "server-timeout", serverTimeout(ex));
+            IdleStateHandler timer = pooled.pipeline().get(IdleStateHandler.class);
+            if (timer.getReaderIdleTimeInMillis() == ex.serverTimeout.toMillis()) {
+                timer.resetReadTimeout(); // no new timer per request
+            } else {
+                pooled.pipeline().replace(timer, "server-timeout", serverTimeout(ex));
+            }
             ex.reused = true;
             attach(ex, pooled);
             return;
@@ -529,28 +546,36 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HeaderRewrite.response(response.headers(), ex.rule);
             HttpUtil.setKeepAlive(response, ex.clientKeepAlive && !draining);
         }
-        boolean last = msg instanceof LastHttpContent;
-        // Parts before the last are flushed together when the upstream read completes (one write for a head and the
-        // body that came with it); the next upstream read waits for each to be written: that is the backpressure.
-        ChannelFuture written = last ? client.writeAndFlush(msg) : client.write(msg);
-        written.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                if (exchange == ex) {
-                    ex.abandoned();
-                    abort(ex);
-                } else {
-                    client.close(); // the exchange had ended (its attempt with it): only the connection is left
-                }
-            } else {
-                clientProgress = System.nanoTime();
-                if (!last) {
-                    upstreamChannel.read();
-                }
-            }
-        });
-        if (last) {
+        // No promise per write: a failed write closes the client connection (exceptionCaught), and channelInactive
+        // ends the exchange. Parts before the last are flushed together when the upstream read completes (one write
+        // for a head and the body that came with it).
+        if (msg instanceof LastHttpContent) {
+            client.writeAndFlush(msg, client.voidPromise());
             complete(ex);
+            return;
         }
+        client.write(msg, client.voidPromise());
+        // Backpressure: the upstream is read again while the client connection is below its high-water mark, else
+        // once it has drained (channelWritabilityChanged).
+        if (client.channel().isWritable()) {
+            clientProgress = System.nanoTime();
+            upstreamChannel.read();
+        } else {
+            ex.awaitingWritable = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ctx.channel().isWritable()) {
+            clientProgress = System.nanoTime(); // the client took what was waiting
+            if (ex != null && ex.awaitingWritable) {
+                ex.awaitingWritable = false;
+                ex.channel.read();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /**
