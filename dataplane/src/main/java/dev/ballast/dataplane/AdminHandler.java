@@ -2,6 +2,7 @@ package dev.ballast.dataplane;
 
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
+import dev.ballast.observability.metrics.Metrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -29,6 +30,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals("/metrics")) {
+            byte[] text = server.scrapeMetrics();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(text));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, Metrics.CONTENT_TYPE)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+            reply(ctx, request, response);
+            return;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         int status = 200;
         switch (path) {
@@ -59,6 +69,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Unpooled.wrappedBuffer(json));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        reply(ctx, request, response);
+    }
+
+    private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {

@@ -10,9 +10,12 @@ import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
+import dev.ballast.dataplane.telemetry.DataplaneMetrics;
+import dev.ballast.observability.metrics.Metrics;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.LoadResult;
 import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,7 +34,9 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -51,6 +56,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             Runtime.getRuntime().availableProcessors()));
     private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
     private final HealthChecks health = new HealthChecks();
+    private final Upstreams upstreams = new Upstreams(health);
+    private final Metrics metrics = new Metrics("ballast-dataplane");
+    private volatile DataplaneMetrics.SnapshotFacts applied;
     /** The open client connections of the traffic listener (they leave the group as they close). */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
@@ -74,9 +82,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     public void start() throws InterruptedException {
-        ProxyContext context = new ProxyContext(table, new Upstreams(health), new AccessPolicy(new BasicAuth()),
+        DataplaneMetrics counted = new DataplaneMetrics(metrics.meter("dev.ballast.dataplane"), clients::size,
+                upstreams::current, () -> applied);
+        ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
-                config.timeoutTunnel(), config.timeoutClient());
+                config.timeoutTunnel(), config.timeoutClient(), counted);
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override
@@ -124,7 +134,16 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     public void apply(Snapshot snapshot, String from) {
         RoutingTable compiled = RoutingTable.compile(snapshot);
         health.reconcile(compiled, (route, rule) -> Upstreams.addresses(compiled.endpointsOf(route), rule));
+        Set<String> names = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (Route route : snapshot.routes()) {
+            names.add(route.name());
+            route.spec().rules().forEach(rule -> addresses.addAll(Upstreams.addresses(compiled.endpointsOf(route), rule)));
+        }
+        upstreams.retain(names, addresses);
         table.set(compiled);
+        applied = new DataplaneMetrics.SnapshotFacts(snapshot.version(), snapshot.routes().size(),
+                System.currentTimeMillis());
         source = from;
         ready = true;
     }
@@ -160,6 +179,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         close();
     }
 
+    /** Every metric, as Prometheus text. */
+    public byte[] scrapeMetrics() {
+        return metrics.scrape();
+    }
+
     public String source() {
         return source;
     }
@@ -182,5 +206,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         health.close();
+        metrics.close();
     }
 }

@@ -39,6 +39,11 @@ public final class Upstream {
         return address;
     }
 
+    /** How many times the outlier detector has ejected it (read without its lock: for metrics). */
+    public int ejections() {
+        return ejections;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }

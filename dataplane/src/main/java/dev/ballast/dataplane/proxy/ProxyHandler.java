@@ -86,6 +86,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private long clientProgress;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private Exchange exchange;
+    // The request being handled, for its metrics: method, the route that matched (null: none), when its head came.
+    private String method;
+    private String route;
+    private long requestStart;
     private boolean discarding;
     private boolean draining;
 
@@ -101,6 +105,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         final Upstreams.Set set;
         final boolean clientKeepAlive;
         final boolean idempotent;
+        final long received = requestStart; // when the head came (System.nanoTime())
         /** The protocol the client asked to switch to ({@code Upgrade}), or null. */
         final String upgrade;
         final Duration serverTimeout;
@@ -138,6 +143,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             long now = System.nanoTime();
             upstream.end(now, now - started, failed);
             set.outliers().record(upstream, failed, now);
+        }
+
+        /** Counts the response sent for this exchange. */
+        void answered(int code) {
+            context.metrics().request(route.name(), head.method().name(), code, System.nanoTime() - received);
         }
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
@@ -278,6 +288,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean complete = msg instanceof LastHttpContent;
+        method = request.method().name();
+        route = null;
+        requestStart = clientProgress;
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             ReferenceCountUtil.release(msg);
@@ -300,9 +313,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String path = query < 0 ? target : target.substring(0, query);
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
                 name -> request.headers().get(name), listenerPort));
+        if (match instanceof Match.Matched matched) {
+            route = matched.route().name();
+        }
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(msg);
             if (match instanceof Match.MethodNotAllowed refused) {
+                route = refused.route().name();
                 FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "route " + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
@@ -383,6 +400,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
+        context.metrics().request(route, method, response.status().code(), System.nanoTime() - requestStart);
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;
@@ -516,6 +534,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** A refused or timed-out connect: retried on another upstream while nothing of the request was sent. */
     private void connectFailed(Exchange ex, Throwable cause) {
         ex.attemptEnded(true);
+        context.metrics().connectFailed(ex.route.name());
         int retries = ex.route.spec().retries().attempts();
         if (ex.idempotent && !ex.bodySent && ex.tried.size() <= retries) {
             connect(ex);
@@ -588,6 +607,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         response.headers().set(HttpHeaderNames.UPGRADE, protocol);
         ex.attemptEnded(false);
+        ex.answered(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
         exchange = null;
         stopWaiting();
         if (waitTimer != null) {
@@ -606,6 +626,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void complete(Exchange ex) {
         ex.attemptEnded(ex.status >= 500);
+        ex.answered(ex.status);
         exchange = null;
         if (ex.upstreamKeepAlive && ex.requestDone) {
             UpstreamPool.current().release(ex.upstream.address(), ex.channel);
@@ -634,6 +655,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!ex.requestDone || clientBacklogged()) {
             return;
         }
+        context.metrics().upstreamTimeout(ex.route.name());
         upstreamFailed(ex, upstreamChannel, ReadTimeoutException.INSTANCE);
     }
 
@@ -676,6 +698,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers the client with an error for the current exchange and closes: its request stream is unknown now. */
     private void failExchange(Exchange ex, HttpResponseStatus status, String message) {
+        ex.answered(status.code());
         exchange = null;
         ex.drop();
         client.writeAndFlush(Responses.text(status, message, false)).addListener(ChannelFutureListener.CLOSE);

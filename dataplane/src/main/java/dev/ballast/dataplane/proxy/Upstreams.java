@@ -84,6 +84,20 @@ public final class Upstreams {
         return addresses;
     }
 
+    /**
+     * Forgets the sets of routes and the upstreams of addresses no longer in force (a swarm's task addresses come and
+     * go; without this they would accumulate, and show in the metrics, forever).
+     */
+    public void retain(java.util.Set<String> routeNames, java.util.Set<String> addresses) {
+        sets.keySet().removeIf(k -> !routeNames.contains(k.route()));
+        byAddress.keySet().retainAll(addresses);
+    }
+
+    /** The upstreams of the addresses in force. */
+    public java.util.Collection<Upstream> current() {
+        return byAddress.values();
+    }
+
     /** The upstreams a matched rule sends to: its endpoints, with the rule's port where they have none. */
     public Set of(Route route, Rule rule, Endpoints endpoints) {
         Key key = new Key(route.name(), rule.port() == null ? 0 : rule.port());

@@ -1,0 +1,114 @@
+package dev.ballast.dataplane.telemetry;
+
+import dev.ballast.dataplane.balancing.Upstream;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the dataplane counts. The request path only calls {@link #request}, {@link #connectFailed} and
+ * {@link #upstreamTimeout}: each looks up attributes built once per (route, method, status) and records into an
+ * instrument; gauges are read when scraped.
+ */
+public final class DataplaneMetrics {
+
+    private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
+    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<String> ENDPOINT = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<String> VERSION = AttributeKey.stringKey("version");
+    /** Methods kept as they are; any other is {@code _OTHER} (OpenTelemetry's rule: clients choose methods). */
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+            "TRACE", "PATCH");
+    /** Seconds; from half a millisecond (a proxy's own answers) to ten seconds. */
+    private static final List<Double> DURATION_BUCKETS = List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
+
+    /** The snapshot in force, as the gauges show it. */
+    public record SnapshotFacts(String version, int routes, long appliedEpochMillis) {
+    }
+
+    private record RequestKey(String route, String method, int status) {
+    }
+
+    private final DoubleHistogram duration;
+    private final LongCounter connectErrors;
+    private final LongCounter timeouts;
+    private final Map<RequestKey, Attributes> requestAttributes = new ConcurrentHashMap<>();
+    private final Map<String, Attributes> routeAttributes = new ConcurrentHashMap<>();
+
+    /**
+     * @param clients the open client connections
+     * @param upstreams the endpoints of the routing table in force
+     * @param snapshot the snapshot in force, or null before the first
+     */
+    public DataplaneMetrics(Meter meter, IntSupplier clients, Supplier<Collection<Upstream>> upstreams,
+                            Supplier<SnapshotFacts> snapshot) {
+        duration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
+                .setDescription("Requests answered, by route, method and status, and how long they took")
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
+        connectErrors = meter.counterBuilder("ballast.upstream.connect.errors")
+                .setDescription("Upstream connections refused or timed out, by route").build();
+        timeouts = meter.counterBuilder("ballast.upstream.timeouts")
+                .setDescription("Upstreams silent past the server timeout, by route").build();
+        meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
+                .buildWithCallback(m -> m.record(clients.getAsInt()));
+        meter.upDownCounterBuilder("ballast.upstream.in_flight").setDescription("Requests in flight, by endpoint")
+                .buildWithCallback(m -> upstreams.get().forEach(u ->
+                        m.record(u.inFlight(), Attributes.of(ENDPOINT, u.address()))));
+        meter.gaugeBuilder("ballast.upstream.peak_ewma").setUnit("s")
+                .setDescription("Peak-EWMA latency estimate the balancer uses, by endpoint")
+                .buildWithCallback(m -> {
+                    long now = System.nanoTime();
+                    upstreams.get().forEach(u -> m.record(u.latencyNanos(now) / 1e9, Attributes.of(ENDPOINT, u.address())));
+                });
+        meter.counterBuilder("ballast.upstream.ejections").setDescription("Outlier ejections so far, by endpoint")
+                .buildWithCallback(m -> upstreams.get().forEach(u ->
+                        m.record(u.ejections(), Attributes.of(ENDPOINT, u.address()))));
+        meter.gaugeBuilder("ballast.snapshot.applied.time").setUnit("s").ofLongs()
+                .setDescription("When the snapshot in force was applied (Unix time)")
+                .buildWithCallback(m -> {
+                    SnapshotFacts s = snapshot.get();
+                    if (s != null) {
+                        m.record(s.appliedEpochMillis() / 1000, Attributes.of(VERSION, s.version()));
+                    }
+                });
+        meter.gaugeBuilder("ballast.snapshot.routes").ofLongs().setDescription("Routes in the snapshot in force")
+                .buildWithCallback(m -> {
+                    SnapshotFacts s = snapshot.get();
+                    if (s != null) {
+                        m.record(s.routes(), Attributes.of(VERSION, s.version()));
+                    }
+                });
+    }
+
+    /** A response the proxy sent: {@code route} is null when none matched. */
+    public void request(String route, String method, int status, long nanos) {
+        String m = METHODS.contains(method) ? method : "_OTHER";
+        Attributes attributes = requestAttributes.computeIfAbsent(new RequestKey(route, m, status), k -> k.route() == null
+                ? Attributes.of(METHOD, k.method(), STATUS, (long) k.status())
+                : Attributes.of(ROUTE, k.route(), METHOD, k.method(), STATUS, (long) k.status()));
+        duration.record(nanos / 1e9, attributes);
+    }
+
+    public void connectFailed(String route) {
+        connectErrors.add(1, routeAttributes(route));
+    }
+
+    public void upstreamTimeout(String route) {
+        timeouts.add(1, routeAttributes(route));
+    }
+
+    private Attributes routeAttributes(String route) {
+        return routeAttributes.computeIfAbsent(route, r -> Attributes.of(ROUTE, r));
+    }
+}

@@ -1,0 +1,138 @@
+package dev.ballast.dataplane.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /metrics} on the admin listener, scraped and parsed as Prometheus text after real traffic. */
+class MetricsEndpointTest {
+
+    /** One sample line of the text format: name, labels, value. */
+    record Sample(String name, Map<String, String> labels, double value) {
+    }
+
+    private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    static List<Sample> parse(String text) {
+        List<Sample> samples = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            Matcher m = LINE.matcher(line);
+            assertThat(m.matches()).as("a Prometheus sample line: " + line).isTrue();
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (m.group(2) != null) {
+                Matcher l = LABEL.matcher(m.group(2));
+                while (l.find()) {
+                    labels.put(l.group(1), l.group(2));
+                }
+            }
+            samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+        }
+        return samples;
+    }
+
+    HttpServer backend;
+    DataplaneServer server;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        backend.start();
+        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
+                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
+                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
+                Duration.ofSeconds(1)));
+        server.start();
+        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: app }
+                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
+                """.formatted(backend.getAddress().getPort())).routes().stream().map(LoadedRoute::route).toList(),
+                List.of()), "test");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        backend.stop(0);
+    }
+
+    int get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.trafficAddress().getPort()
+                + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void requestsAreCountedByRouteMethodAndStatusAndGaugesShowTheSnapshotAndEndpoints() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/app/" + i)).isEqualTo(200);
+        }
+        assertThat(get("/nowhere")).isEqualTo(404);
+        assertThat(get("/nowhere/else")).isEqualTo(404);
+
+        HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        List<Sample> samples = parse(scraped.body());
+
+        assertThat(count(samples, "200")).as("200s of route app").isEqualTo(3);
+        assertThat(samples).filteredOn(s -> s.name().equals("http_server_request_duration_seconds_count")
+                && "200".equals(s.labels().get("http_response_status_code")))
+                .singleElement().satisfies(s -> {
+                    assertThat(s.labels()).containsEntry("http_route", "app").containsEntry("http_request_method", "GET");
+                });
+        assertThat(count(samples, "404")).as("404s, apart from the 200s").isEqualTo(2);
+        assertThat(samples).filteredOn(s -> s.name().equals("http_server_request_duration_seconds_count")
+                && "404".equals(s.labels().get("http_response_status_code")))
+                .singleElement().satisfies(s -> assertThat(s.labels()).doesNotContainKey("http_route"));
+
+        String version = server.snapshot().version();
+        assertThat(samples).anySatisfy(s -> {
+            assertThat(s.name()).isEqualTo("ballast_snapshot_routes");
+            assertThat(s.labels()).containsEntry("version", version);
+            assertThat(s.value()).isEqualTo(1);
+        });
+        assertThat(samples).anySatisfy(s -> {
+            assertThat(s.name()).isEqualTo("ballast_upstream_in_flight");
+            assertThat(s.labels()).containsEntry("server_address", "127.0.0.1:" + backend.getAddress().getPort());
+        });
+        assertThat(samples).anySatisfy(s -> assertThat(s.name()).isEqualTo("ballast_client_connections"));
+    }
+
+    private static double count(List<Sample> samples, String status) {
+        return samples.stream().filter(s -> s.name().equals("http_server_request_duration_seconds_count")
+                && status.equals(s.labels().get("http_response_status_code"))).mapToDouble(Sample::value).sum();
+    }
+}
