@@ -12,6 +12,8 @@ import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
+import dev.ballast.controller.telemetry.ControllerMetrics;
+import dev.ballast.observability.metrics.Metrics;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -67,6 +69,8 @@ public final class Controller implements Closeable {
     private final SnapshotStore store;
     private final ReplicaRegistry replicas;
     private final ControllerApi api;
+    private final Metrics metrics = new Metrics("ballast-controller");
+    private final ControllerMetrics counted;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -90,8 +94,10 @@ public final class Controller implements Closeable {
         this.builder = new DesiredStateBuilder(translator, config.notifyLabel(), config.network());
         this.store = new SnapshotStore(config.snapshotHistory());
         this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
-        this.swarm = new SwarmSource(new SwarmClient(config.dockerHost()), clock, config.eventWatchdog(), timers,
-                () -> trigger(SERVICES));
+        this.counted = new ControllerMetrics(metrics.meter("dev.ballast.controller"), store::current, this::sources,
+                () -> replicas.evaluate(store.current().version(), desiredSince));
+        this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall), clock,
+                config.eventWatchdog(), timers, () -> trigger(SERVICES));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
         this.api = new ControllerApi(this);
     }
@@ -136,9 +142,11 @@ public final class Controller implements Closeable {
     }
 
     private void pass() {
-        lastPassStart = System.nanoTime();
+        long start = System.nanoTime();
+        lastPassStart = start;
         scheduled.set(false);
         int what = pending.getAndSet(0);
+        String outcome = "failed";
         try {
             if ((what & SERVICES) != 0) {
                 swarm.refreshAll();
@@ -149,12 +157,15 @@ public final class Controller implements Closeable {
                 gitops.ifPresent(GitOpsSource::rescan);
             }
             if (!synced()) {
+                outcome = "not_synced";
                 return; // never publish before every source has been read once
             }
             DesiredState next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
                     .orElse(GitOpsSource.State.EMPTY), push.state());
             desired = next;
+            outcome = "unchanged";
             if (store.publish(next.snapshot())) {
+                outcome = "published";
                 desiredSince = clock.instant();
                 LOG.info("published snapshot {} ({} routes, {} services with endpoints)", next.snapshot().version(),
                         next.snapshot().routes().size(), next.snapshot().endpoints().size());
@@ -162,7 +173,14 @@ public final class Controller implements Closeable {
             followUp();
         } catch (RuntimeException e) {
             LOG.error("reconcile pass failed; the next trigger tries again", e);
+        } finally {
+            counted.pass(outcome, System.nanoTime() - start);
         }
+    }
+
+    /** Every metric, as Prometheus text. */
+    public byte[] scrapeMetrics() {
+        return metrics.scrape();
     }
 
     /**
@@ -247,6 +265,7 @@ public final class Controller implements Closeable {
         loop.shutdownNow();
         api.close();
         swarm.close();
+        metrics.close();
         if (gitops.isPresent()) {
             gitops.get().close();
         }

@@ -3,12 +3,14 @@ package dev.ballast.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.observability.testing.PrometheusText;
 import dev.ballast.schema.Route;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +155,31 @@ class SourcesAndStatusTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")
                     .at("/routes/web/spec/rules/0/paths/0").asString().equals("/web"));
             assertThat(h.request("GET", "/nope").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void metricsAreScrapeableAsPrometheusText() throws Exception {
+        try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
+            h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")
+                    .at("/routes/web").isObject());
+            String version = h.get("/v1/status").at("/desiredVersion").asString();
+            h.request("GET", "/v1/snapshot?replica=r1&version=" + version + "&wait=0s"); // r1 has the desired version
+
+            HttpResponse<String> scraped = h.request("GET", "/metrics");
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            List<PrometheusText.Sample> samples = PrometheusText.parse(scraped.body());
+            assertThat(PrometheusText.sum(samples, "ballast_reconcile_duration_seconds_count",
+                    Map.of("outcome", "published"))).isGreaterThanOrEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_snapshot_published_total", Map.of()))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_docker_request_duration_seconds_count",
+                    Map.of("operation", "services", "outcome", "ok"))).isGreaterThanOrEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_snapshot_routes", Map.of())).isEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_source_healthy", Map.of("source", "swarm"))).isEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_replicas", Map.of("state", "Ready"))).isEqualTo(1);
+            assertThat(PrometheusText.sum(samples, "ballast_replicas", Map.of("state", "Degraded"))).isEqualTo(0);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.ballast.config.Durations;
 import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.snapshot.SnapshotStore;
+import dev.ballast.observability.metrics.Metrics;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteJson;
@@ -120,6 +121,8 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                         json(ctx, request, 200, Map.of("Status", "OK"));
                 case "/healthz" -> json(ctx, request, 200, Map.of("status", "ok"));
                 case "/readyz" -> ready(ctx, request);
+                case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
+                        Metrics.CONTENT_TYPE);
                 default -> json(ctx, request, 404, Map.of("message", "no such endpoint: " + uri.path()));
             }
         } catch (IllegalArgumentException e) {
@@ -287,10 +290,15 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
                              byte[] body, String version) {
+        send(ctx, request, status, body, version, HttpHeaderValues.APPLICATION_JSON.toString());
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                             byte[] body, String version, String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (body != null) {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         if (version != null) {
             response.headers().set("Ballast-Version", version);

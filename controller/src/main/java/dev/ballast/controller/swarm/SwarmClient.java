@@ -41,8 +41,15 @@ public final class SwarmClient implements Closeable {
     private final DockerClient events;
     private final Retry retry;
     private final CircuitBreaker breaker;
+    private final CallTimer timer;
 
-    public SwarmClient(String dockerHost) {
+    /** Told how long each call took (with its retries) and whether it failed in the end. */
+    public interface CallTimer {
+        void ended(String operation, boolean failed, long nanos);
+    }
+
+    public SwarmClient(String dockerHost, CallTimer timer) {
+        this.timer = timer;
         this.requests = DockerClients.connect(dockerHost, Duration.ofSeconds(15));
         this.events = DockerClients.connect(dockerHost, null);
         this.retry = Retry.of("docker-api", RetryConfig.custom()
@@ -61,22 +68,30 @@ public final class SwarmClient implements Closeable {
                 .build());
     }
 
-    private <T> T call(Supplier<T> call) {
-        return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
+    private <T> T call(String operation, Supplier<T> call) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            T result = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
+            failed = false;
+            return result;
+        } finally {
+            timer.ended(operation, failed, System.nanoTime() - start);
+        }
     }
 
     /** Services, running tasks and network names, in three calls whatever the size of the swarm. */
     public SwarmState listAll() {
-        List<SwarmService> services = call(() -> requests.listServicesCmd().exec()).stream()
+        List<SwarmService> services = call("services", () -> requests.listServicesCmd().exec()).stream()
                 .map(SwarmClient::service).toList();
         Map<String, String> networks = new LinkedHashMap<>();
-        call(() -> requests.listNetworksCmd().exec()).forEach(n -> networks.put(n.getId(), n.getName()));
+        call("networks", () -> requests.listNetworksCmd().exec()).forEach(n -> networks.put(n.getId(), n.getName()));
         return SwarmState.of(services, listRunningTasks(), networks);
     }
 
     /** The running tasks of every service, in one call. */
     public List<SwarmTask> listRunningTasks() {
-        return call(() -> requests.listTasksCmd().withStateFilter(TaskState.RUNNING).exec()).stream()
+        return call("tasks", () -> requests.listTasksCmd().withStateFilter(TaskState.RUNNING).exec()).stream()
                 .filter(t -> t.getStatus() != null && t.getStatus().getState() == TaskState.RUNNING)
                 .map(SwarmClient::task)
                 .toList();

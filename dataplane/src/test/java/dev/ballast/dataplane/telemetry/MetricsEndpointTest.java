@@ -8,6 +8,8 @@ import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.RouteLoader;
+import dev.ballast.observability.testing.PrometheusText;
+import dev.ballast.observability.testing.PrometheusText.Sample;
 import dev.ballast.schema.Snapshot;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,46 +17,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code /metrics} on the admin listener, scraped and parsed as Prometheus text after real traffic. */
 class MetricsEndpointTest {
-
-    /** One sample line of the text format: name, labels, value. */
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
-
-    private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    static List<Sample> parse(String text) {
-        List<Sample> samples = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            Matcher m = LINE.matcher(line);
-            assertThat(m.matches()).as("a Prometheus sample line: " + line).isTrue();
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (m.group(2) != null) {
-                Matcher l = LABEL.matcher(m.group(2));
-                while (l.find()) {
-                    labels.put(l.group(1), l.group(2));
-                }
-            }
-            samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
-        }
-        return samples;
-    }
 
     HttpServer backend;
     DataplaneServer server;
@@ -105,7 +76,7 @@ class MetricsEndpointTest {
                 + server.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scraped.statusCode()).isEqualTo(200);
         assertThat(scraped.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-        List<Sample> samples = parse(scraped.body());
+        List<Sample> samples = PrometheusText.parse(scraped.body());
 
         assertThat(count(samples, "200")).as("200s of route app").isEqualTo(3);
         assertThat(samples).filteredOn(s -> s.name().equals("http_server_request_duration_seconds_count")
@@ -132,7 +103,7 @@ class MetricsEndpointTest {
     }
 
     private static double count(List<Sample> samples, String status) {
-        return samples.stream().filter(s -> s.name().equals("http_server_request_duration_seconds_count")
-                && status.equals(s.labels().get("http_response_status_code"))).mapToDouble(Sample::value).sum();
+        return PrometheusText.sum(samples, "http_server_request_duration_seconds_count",
+                Map.of("http_response_status_code", status));
     }
 }
