@@ -109,6 +109,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             throws InterruptedException {
         ChannelFuture bound = new ServerBootstrap().group(group).channel(Transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, autoRead)
+                .childOption(ChannelOption.ALLOCATOR, Transports.allocator())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
                 .bind(address.host(), address.port()).await();

@@ -84,40 +84,64 @@ public final class HeaderRewrite {
         apply(headers, rule.responseHeaders());
     }
 
+    /**
+     * Removes the hop-by-hop headers present and those the {@code Connection} header nominates, in one pass over the
+     * names first (most messages carry one or none: nginx's {@code Connection: keep-alive}), then one removal per name
+     * found. A {@code Transfer-Encoding} becomes plain {@code chunked}: the codec frames the body again.
+     */
     static void removeHopByHop(HttpHeaders headers) {
-        if (!anyHopByHop(headers)) {
-            return; // most messages: one pass over a few names, no lookups
-        }
-        List<String> named = new ArrayList<>();
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                if (!token.isBlank()) {
-                    named.add(token.trim().toLowerCase(Locale.ROOT));
-                }
+        List<CharSequence> found = null;
+        boolean transferEncoding = false;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            CharSequence name = header.getKey();
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                transferEncoding = true;
+                continue;
+            }
+            AsciiString hop = hopByHop(name);
+            if (hop == null) {
+                continue;
+            }
+            if (found == null) {
+                found = new ArrayList<>(2);
+            }
+            found.add(hop);
+            if (hop == HttpHeaderNames.CONNECTION) {
+                nominated(header.getValue(), found);
             }
         }
-        HOP_BY_HOP.forEach(headers::remove);
-        named.stream().filter(n -> !n.equals("close") && !n.equals("keep-alive")).forEach(headers::remove);
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        if (found != null) {
+            found.forEach(headers::remove);
+        }
+        if (transferEncoding) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
     }
 
-    /** Whether a hop-by-hop or {@code Transfer-Encoding} header is present (which this method's caller rewrites). */
-    private static boolean anyHopByHop(HttpHeaders headers) {
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            CharSequence name = it.next().getKey();
-            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
-                return true;
-            }
-            for (AsciiString hop : HOP_BY_HOP) {
-                if (name.length() == hop.length() && AsciiString.contentEqualsIgnoreCase(name, hop)) {
-                    return true;
-                }
+    private static AsciiString hopByHop(CharSequence name) {
+        for (AsciiString hop : HOP_BY_HOP) {
+            if (name.length() == hop.length() && AsciiString.contentEqualsIgnoreCase(name, hop)) {
+                return hop;
             }
         }
-        return false;
+        return null;
+    }
+
+    /** The header names a {@code Connection} value nominates, but {@code close} and {@code keep-alive}. */
+    private static void nominated(CharSequence connection, List<CharSequence> into) {
+        String value = connection.toString();
+        int from = 0;
+        while (from <= value.length()) {
+            int comma = value.indexOf(',', from);
+            int end = comma < 0 ? value.length() : comma;
+            String token = value.substring(from, end).trim();
+            if (!token.isEmpty() && !token.equalsIgnoreCase("close") && !token.equalsIgnoreCase("keep-alive")) {
+                into.add(token.toLowerCase(Locale.ROOT));
+            }
+            from = end + 1;
+        }
     }
 
     static void apply(HttpHeaders headers, HeaderOperations ops) {

@@ -7,6 +7,7 @@ import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.exchange.HeaderRewrite;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
+import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Route;
@@ -74,6 +75,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
     private final ProxyContext context;
+    private final DataplaneMetrics.Recorder recorded;
     private ChannelHandlerContext client;
     /** The listener port (for {@code srcPort}) and the client's address (for forwarding headers), per connection. */
     private int listenerPort;
@@ -95,6 +97,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
+        this.recorded = context.metrics().recorder();
     }
 
     /** One request in flight. */
@@ -147,7 +150,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** Counts the response sent for this exchange. */
         void answered(int code) {
-            context.metrics().request(route.name(), head.method().name(), code, System.nanoTime() - received);
+            recorded.request(route.name(), head.method().name(), code, System.nanoTime() - received);
         }
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
@@ -400,7 +403,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
-        context.metrics().request(route, method, response.status().code(), System.nanoTime() - requestStart);
+        recorded.request(route, method, response.status().code(), System.nanoTime() - requestStart);
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;
@@ -490,6 +493,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ProxyHandler proxy = this;
         new Bootstrap().group(client.channel().eventLoop()).channel(Transports.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOCATOR, Transports.allocator())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {

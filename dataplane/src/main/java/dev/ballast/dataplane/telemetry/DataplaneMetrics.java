@@ -9,14 +9,15 @@ import io.opentelemetry.api.metrics.Meter;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the dataplane counts. The request path only calls {@link #request}, {@link #connectFailed} and
- * {@link #upstreamTimeout}: each looks up attributes built once per (route, method, status) and records into an
+ * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed}
+ * and {@link #upstreamTimeout}: each finds attributes built once per (route, method, status) and records into an
  * instrument; gauges are read when scraped.
  */
 public final class DataplaneMetrics {
@@ -91,13 +92,41 @@ public final class DataplaneMetrics {
                 });
     }
 
-    /** A response the proxy sent: {@code route} is null when none matched. */
-    public void request(String route, String method, int status, long nanos) {
+    private Attributes attributes(String route, String method, int status) {
         String m = METHODS.contains(method) ? method : "_OTHER";
-        Attributes attributes = requestAttributes.computeIfAbsent(new RequestKey(route, m, status), k -> k.route() == null
+        return requestAttributes.computeIfAbsent(new RequestKey(route, m, status), k -> k.route() == null
                 ? Attributes.of(METHOD, k.method(), STATUS, (long) k.status())
                 : Attributes.of(ROUTE, k.route(), METHOD, k.method(), STATUS, (long) k.status()));
-        duration.record(nanos / 1e9, attributes);
+    }
+
+    /** A recorder for one connection (one event loop, no locking). */
+    public Recorder recorder() {
+        return new Recorder();
+    }
+
+    /**
+     * Counts one connection's responses. A connection mostly repeats itself (same route, method, status), so the
+     * attributes of the last one are kept and found again by identity, without a key or a map lookup.
+     */
+    public final class Recorder {
+        private String route;
+        private String method;
+        private int status = -1;
+        private Attributes attributes;
+
+        private Recorder() {
+        }
+
+        /** A response sent: {@code route} is null when none matched. */
+        public void request(String route, String method, int status, long nanos) {
+            if (status != this.status || !Objects.equals(route, this.route) || !method.equals(this.method)) {
+                this.attributes = attributes(route, method, status);
+                this.route = route;
+                this.method = method;
+                this.status = status;
+            }
+            duration.record(nanos / 1e9, attributes);
+        }
     }
 
     public void connectFailed(String route) {

@@ -1,5 +1,7 @@
 package dev.ballast.observability.netty;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -27,6 +29,15 @@ public final class Transports {
     public static EventLoopGroup group(int threads) {
         IoHandlerFactory factory = nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, factory);
+    }
+
+    /**
+     * The buffer allocator for proxied traffic: Netty's pooled one. Netty 4.2's default (adaptive) spends more per
+     * request here, in its recycler, on many small messages (measured: about 5% fewer requests per second through the
+     * dataplane on 2 cores).
+     */
+    public static ByteBufAllocator allocator() {
+        return PooledByteBufAllocator.DEFAULT;
     }
 
     public static Class<? extends ServerChannel> serverChannel() {
