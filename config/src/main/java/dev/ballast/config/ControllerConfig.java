@@ -59,7 +59,7 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
 
     public static final List<Setting<?>> SETTINGS = List.of(DOCKER_HOST, LISTEN, ROUTES_DIR, NETWORK, NOTIFY_LABEL,
             SEPARATOR, HTTPS_ONLY, RESYNC_INTERVAL, TASK_POLL_INTERVAL, DEBOUNCE, EVENT_WATCHDOG,
-            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY);
+            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, LoggingConfig.LOG_FORMAT);
 
     public static ControllerConfig from(ResolvedConfig c) {
         return new ControllerConfig(c.get(DOCKER_HOST), c.get(LISTEN), c.find(ROUTES_DIR), c.find(NETWORK),

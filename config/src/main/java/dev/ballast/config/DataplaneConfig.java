@@ -26,12 +26,13 @@ import java.util.Optional;
  * @param timeoutKeepAlive idle time of a client keep-alive connection between requests
  * @param maxHeaderSize largest request header block accepted (larger: 431)
  * @param drainTimeout on stop, how long requests in flight may take before the replica exits
+ * @param accessLog whether every request answered is logged
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
                               Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
                               Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
-                              Duration drainTimeout) {
+                              Duration drainTimeout, boolean accessLog) {
 
     public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
             List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
@@ -68,7 +69,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
 
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
-            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT);
+            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -88,6 +89,6 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
         return new DataplaneConfig(controllers.orElse(List.of()), routes, c.get(LISTEN), c.get(ADMIN_LISTEN),
                 c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
                 c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
-                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT));
+                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT), c.get(LoggingConfig.ACCESS_LOG));
     }
 }

@@ -10,6 +10,7 @@ import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
+import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.metrics.Metrics;
 import dev.ballast.observability.netty.Transports;
@@ -86,7 +87,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 upstreams::current, () -> applied);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
-                config.timeoutTunnel(), config.timeoutClient(), counted);
+                config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()));
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override

@@ -2,6 +2,7 @@ package dev.ballast.dist;
 
 import dev.ballast.config.ConfigException;
 import dev.ballast.config.ConfigResolver;
+import dev.ballast.config.LoggingConfig;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.config.Setting;
 import java.nio.file.Path;
@@ -84,6 +85,9 @@ final class ProcessCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             e.problems().forEach(p -> spec.commandLine().getErr().println("ballast " + section + ": " + p));
             return Main.USAGE;
+        }
+        if (settings.contains(LoggingConfig.LOG_FORMAT)) {
+            LogFormat.apply(config.get(LoggingConfig.LOG_FORMAT));
         }
         if (runner == null) {
             spec.commandLine().getErr().println("ballast " + section + ": not available yet in this build");

@@ -165,6 +165,55 @@ class BallastJarIT {
     }
 
     @Test
+    void theDataplaneWritesJsonLinesAndAnAccessLogWhenAskedTo() throws Exception {
+        com.sun.net.httpserver.HttpServer backend = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        backend.start();
+        Files.writeString(dir.resolve("app.yaml"), """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: app }
+                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
+                """.formatted(backend.getAddress().getPort()));
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process dataplane = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes", dir.toString(),
+                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json", "--access-log")
+                .start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(dataplane::destroyForcibly);
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8))) {
+            java.util.regex.Matcher ports = java.util.regex.Pattern.compile("traffic on 127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(out.readLine());
+            assertThat(ports.find()).isTrue();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + ports.group(1) + "/app/x?y=1")).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).isEqualTo(204);
+            tools.jackson.databind.JsonNode line = new tools.jackson.databind.ObjectMapper().readTree(out.readLine());
+            assertThat(line.path("loggerName").asString()).isEqualTo("ballast.access");
+            assertThat(line.path("level").asString()).isEqualTo("INFO");
+            assertThat(line.path("formattedMessage").asString()).matches("127\\.0\\.0\\.1 \"GET /app/x\\?y=1\" 204 \\d+\\.\\d{3} app "
+                    + "127\\.0\\.0\\.1:" + backend.getAddress().getPort());
+            assertThat(line.path("kvpList").toString()).contains("\"status\":\"204\"", "\"route\":\"app\"");
+        } finally {
+            dataplane.destroy();
+            backend.stop(0);
+        }
+        assertThat(dataplane.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+
+    @Test
+    void anUnknownLogFormatIsRefusedNamingTheFlag() throws Exception {
+        Result result = ballast("dataplane", "--routes", "examples", "--log-format", "xml");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("--log-format", "\"xml\" is not a log format (expected text or json)");
+    }
+
+    @Test
     void theStandaloneDataplaneRefusesRouteFilesWithProblemsNamingTheFile() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: bad\n"

@@ -90,6 +90,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     // The request being handled, for its metrics: method, the route that matched (null: none), when its head came.
     private String method;
+    private String target;
     private String route;
     private long requestStart;
     private boolean discarding;
@@ -109,6 +110,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         final boolean clientKeepAlive;
         final boolean idempotent;
         final long received = requestStart; // when the head came (System.nanoTime())
+        final String target = ProxyHandler.this.target; // as the client sent it (head's is rewritten)
         /** The protocol the client asked to switch to ({@code Upgrade}), or null. */
         final String upgrade;
         final Duration serverTimeout;
@@ -150,7 +152,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** Counts the response sent for this exchange. */
         void answered(int code) {
-            recorded.request(route.name(), head.method().name(), code, System.nanoTime() - received);
+            long nanos = System.nanoTime() - received;
+            recorded.request(route.name(), head.method().name(), code, nanos);
+            context.accessLog().log(clientAddress, head.method().name(), target, code, nanos, route.name(),
+                    upstream == null ? null : upstream.address());
         }
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
@@ -292,6 +297,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         boolean complete = msg instanceof LastHttpContent;
         method = request.method().name();
+        target = request.uri();
         route = null;
         requestStart = clientProgress;
         if (request.decoderResult().isFailure()) {
@@ -311,7 +317,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String host = request.headers().get(HttpHeaderNames.HOST, "");
-        String target = request.uri();
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
@@ -403,7 +408,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
-        recorded.request(route, method, response.status().code(), System.nanoTime() - requestStart);
+        long nanos = System.nanoTime() - requestStart;
+        recorded.request(route, method, response.status().code(), nanos);
+        context.accessLog().log(clientAddress, method, target, response.status().code(), nanos, route, null);
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;

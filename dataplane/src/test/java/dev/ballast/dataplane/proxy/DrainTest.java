@@ -52,7 +52,7 @@ class DrainTest {
         server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
                 new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
                 Duration.ofSeconds(20), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
-                drainTimeout));
+                drainTimeout, false));
         server.start();
         server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
                 apiVersion: ballast.dev/v1alpha1

@@ -69,7 +69,7 @@ class HealthCheckTest {
         b = new Backend("b");
         server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
                 new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5)));
+                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
         server.start();
         apply("""
                 apiVersion: ballast.dev/v1alpha1

@@ -116,7 +116,7 @@ class ProxyTest {
                 """.formatted(a, b, c, a, deadPort, slow);
         server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
                 new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofMillis(700), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5)));
+                Duration.ofMillis(700), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
         server.start();
         server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
                 .map(LoadedRoute::route).toList(), List.of()), "test");
@@ -237,7 +237,7 @@ class ProxyTest {
         try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
                 new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5)))) {
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false))) {
             own.start();
             own.apply(Snapshot.of(RouteLoader.parse("r.yaml", """
                     apiVersion: ballast.dev/v1alpha1
@@ -274,7 +274,7 @@ class ProxyTest {
         try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
                 new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5)))) {
+                Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5), false))) {
             own.start();
             own.apply(Snapshot.empty(), "test");
             int port = own.trafficAddress().getPort();

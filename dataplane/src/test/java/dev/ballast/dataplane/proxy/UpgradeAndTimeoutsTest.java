@@ -155,7 +155,7 @@ class UpgradeAndTimeoutsTest {
         // server timeout 500 ms, tunnel timeout 1 h
         server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
                 new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofMillis(500), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5)));
+                Duration.ofMillis(500), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
         server.start();
         server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
                 .map(LoadedRoute::route).toList(), List.of()), "test");
