@@ -13,7 +13,7 @@ import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
 import dev.ballast.controller.telemetry.ControllerMetrics;
-import dev.ballast.observability.metrics.Metrics;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -69,7 +69,7 @@ public final class Controller implements Closeable {
     private final SnapshotStore store;
     private final ReplicaRegistry replicas;
     private final ControllerApi api;
-    private final Metrics metrics = new Metrics("ballast-controller");
+    private final Telemetry telemetry = Telemetry.fromEnvironment("ballast-controller");
     private final ControllerMetrics counted;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -94,7 +94,7 @@ public final class Controller implements Closeable {
         this.builder = new DesiredStateBuilder(translator, config.notifyLabel(), config.network());
         this.store = new SnapshotStore(config.snapshotHistory());
         this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
-        this.counted = new ControllerMetrics(metrics.meter("dev.ballast.controller"), store::current, this::sources,
+        this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,
                 () -> replicas.evaluate(store.current().version(), desiredSince));
         this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall), clock,
                 config.eventWatchdog(), timers, () -> trigger(SERVICES));
@@ -180,7 +180,7 @@ public final class Controller implements Closeable {
 
     /** Every metric, as Prometheus text. */
     public byte[] scrapeMetrics() {
-        return metrics.scrape();
+        return telemetry.scrape();
     }
 
     /**
@@ -265,7 +265,7 @@ public final class Controller implements Closeable {
         loop.shutdownNow();
         api.close();
         swarm.close();
-        metrics.close();
+        telemetry.close();
         if (gitops.isPresent()) {
             gitops.get().close();
         }

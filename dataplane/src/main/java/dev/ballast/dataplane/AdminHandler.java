@@ -2,7 +2,7 @@ package dev.ballast.dataplane;
 
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
-import dev.ballast.observability.metrics.Metrics;
+import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -34,7 +34,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             byte[] text = server.scrapeMetrics();
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(text));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, Metrics.CONTENT_TYPE)
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, Telemetry.CONTENT_TYPE)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
             reply(ctx, request, response);
             return;

@@ -12,7 +12,8 @@ import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
-import dev.ballast.observability.metrics.Metrics;
+import dev.ballast.dataplane.telemetry.RequestTracing;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.LoadResult;
 import dev.ballast.schema.LoadedRoute;
@@ -58,7 +59,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
     private final HealthChecks health = new HealthChecks();
     private final Upstreams upstreams = new Upstreams(health);
-    private final Metrics metrics = new Metrics("ballast-dataplane");
+    private final Telemetry telemetry;
     private volatile DataplaneMetrics.SnapshotFacts applied;
     /** The open client connections of the traffic listener (they leave the group as they close). */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -69,7 +70,13 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private Channel admin;
 
     public DataplaneServer(DataplaneConfig config) {
+        this(config, Telemetry.fromEnvironment("ballast-dataplane"));
+    }
+
+    /** With the given telemetry (tests pass one that keeps spans in memory); closed with the server. */
+    public DataplaneServer(DataplaneConfig config, Telemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
     }
 
     /** Reads the route files of standalone mode; a file with problems refuses the whole start, naming them. */
@@ -83,11 +90,13 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     public void start() throws InterruptedException {
-        DataplaneMetrics counted = new DataplaneMetrics(metrics.meter("dev.ballast.dataplane"), clients::size,
+        DataplaneMetrics counted = new DataplaneMetrics(telemetry.meter("dev.ballast.dataplane"), clients::size,
                 upstreams::current, () -> applied);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
-                config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()));
+                config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
+                new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
+                        telemetry.tracing()));
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
             @Override
@@ -183,7 +192,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     /** Every metric, as Prometheus text. */
     public byte[] scrapeMetrics() {
-        return metrics.scrape();
+        return telemetry.scrape();
     }
 
     public String source() {
@@ -208,6 +217,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         health.close();
-        metrics.close();
+        telemetry.close();
     }
 }

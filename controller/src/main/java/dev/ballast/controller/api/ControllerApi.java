@@ -4,7 +4,7 @@ import dev.ballast.config.Durations;
 import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.snapshot.SnapshotStore;
-import dev.ballast.observability.metrics.Metrics;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteJson;
@@ -122,7 +122,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                 case "/healthz" -> json(ctx, request, 200, Map.of("status", "ok"));
                 case "/readyz" -> ready(ctx, request);
                 case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
-                        Metrics.CONTENT_TYPE);
+                        Telemetry.CONTENT_TYPE);
                 default -> json(ctx, request, 404, Map.of("message", "no such endpoint: " + uri.path()));
             }
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
+import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.schema.Rule;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,12 +12,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What every client connection shares: the routing table in force (swapped whole for a new snapshot; a request reads
  * it once), the upstream sets, the access policy and the timeouts (the server, tunnel and client ones can be set per
- * rule), the metrics requests are counted in and the access log.
+ * rule), the metrics requests are counted in, the access log and the tracing of requests.
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
                            Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
                            Duration keepAliveTimeout, Duration tunnelTimeout, Duration clientTimeout,
-                           DataplaneMetrics metrics, AccessLog accessLog) {
+                           DataplaneMetrics metrics, AccessLog accessLog, RequestTracing tracing) {
 
     /** How long the rule's upstream may take to answer. */
     public Duration serverTimeout(Rule rule) {

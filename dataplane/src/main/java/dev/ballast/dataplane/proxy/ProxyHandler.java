@@ -8,6 +8,8 @@ import dev.ballast.dataplane.exchange.HeaderRewrite;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
+import dev.ballast.dataplane.telemetry.RequestTracing;
+import io.opentelemetry.api.trace.Span;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Route;
@@ -124,6 +126,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean reused; // on a pooled connection, which the upstream may have closed meanwhile
         boolean responseStarted;
         boolean awaitingWritable; // a response part is waiting for the client to drain before the next is read
+        Span span; // the server span, when tracing
+        Span attemptSpan; // the client span of the attempt under way, when tracing
         boolean upstreamKeepAlive;
         int status;
 
@@ -148,10 +152,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             long now = System.nanoTime();
             upstream.end(now, now - started, failed);
             set.outliers().record(upstream, failed, now);
+            if (attemptSpan != null) {
+                RequestTracing.end(attemptSpan, responseStarted ? status : 0, failed && !responseStarted
+                        ? "no response from " + upstream.address() : null);
+                attemptSpan = null;
+            }
         }
 
         /** Counts the response sent for this exchange. */
         void answered(int code) {
+            if (span != null) {
+                RequestTracing.end(span, code, null);
+                span = null;
+            }
             long nanos = System.nanoTime() - received;
             recorded.request(route.name(), head.method().name(), code, nanos);
             context.accessLog().log(clientAddress, head.method().name(), target, code, nanos, route.name(),
@@ -163,6 +176,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (upstream != null) {
                 long now = System.nanoTime();
                 upstream.end(now, now - started, false);
+            }
+            if (attemptSpan != null) {
+                RequestTracing.end(attemptSpan, 0, "the client went away or stalled");
+                attemptSpan = null;
+            }
+            if (span != null) {
+                RequestTracing.end(span, 0, "the client went away or stalled");
+                span = null;
             }
         }
 
@@ -368,6 +389,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             head.headers().set(HttpHeaderNames.UPGRADE, upgrade);
         }
         exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive, upgrade);
+        if (context.tracing().enabled()) {
+            exchange.span = context.tracing().serverSpan(head.headers(), method, route, path, host, clientAddress);
+        }
         long clientLimit = context.clientTimeout(matched.rule()).toNanos();
         if (waitTimer == null || waitTimerAt - clientProgress > clientLimit) {
             if (waitTimer != null) { // set for a later moment (a long wait for this request): the rule is stricter
@@ -476,6 +500,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Upstream upstream = ex.set.balancer().pick(candidates);
         ex.tried.add(upstream);
         ex.upstream = upstream;
+        if (ex.span != null) {
+            HostPort target = EndpointAddresses.parse(upstream.address());
+            ex.attemptSpan = context.tracing().attemptSpan(ex.span, ex.head.headers(), method, target.host(),
+                    target.port(), ex.tried.size() - 1);
+        }
         ex.started = System.nanoTime();
         upstream.start();
         Channel pooled = UpstreamPool.current().acquire(upstream.address());

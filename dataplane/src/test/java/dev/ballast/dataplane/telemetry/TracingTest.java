@@ -1,0 +1,176 @@
+package dev.ballast.dataplane.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Spans of proxied requests, kept in memory, and the trace context a real backend receives. */
+class TracingTest {
+
+    /** Keeps every span exported. */
+    static final class Collected implements SpanExporter {
+        final List<SpanData> spans = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> batch) {
+            spans.addAll(batch);
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+
+    static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    static final String CLIENT_SPAN = "00f067aa0ba902b7";
+
+    final Collected collected = new Collected();
+    final List<String> backendSaw = new CopyOnWriteArrayList<>();
+    HttpServer backend;
+    DataplaneServer server;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            backendSaw.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        backend.start();
+        int dead;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            dead = probe.getLocalPort();
+        }
+        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
+                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
+                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
+                Duration.ofSeconds(1), false), Telemetry.forTests("ballast-dataplane", collected));
+        server.start();
+        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: app }
+                spec: { endpoints: [{ address: "127.0.0.1:%1$d" }], rules: [{ paths: [/app/] }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: flaky }
+                spec:
+                  endpoints: [{ address: "127.0.0.1:%2$d" }, { address: "127.0.0.1:%1$d" }]
+                  loadBalancing: { policy: RoundRobin }
+                  retries: { attempts: 1 }
+                  rules: [{ paths: [/flaky/] }]
+                """.formatted(backend.getAddress().getPort(), dead)).routes().stream().map(LoadedRoute::route).toList(),
+                List.of()), "test");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        backend.stop(0);
+    }
+
+    int get(String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.trafficAddress().getPort() + path));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    List<SpanData> awaitSpans(int n) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans.size() >= n);
+        return collected.spans;
+    }
+
+    @Test
+    void theBackendSeesTheClientsTraceWithTheProxysSpanAsParent() throws Exception {
+        assertThat(get("/app/x", "traceparent", "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01")).isEqualTo(200);
+        List<SpanData> spans = awaitSpans(2);
+        SpanData serverSpan = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        SpanData clientSpan = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+
+        assertThat(serverSpan.getTraceId()).isEqualTo(CLIENT_TRACE);
+        assertThat(serverSpan.getParentSpanId()).isEqualTo(CLIENT_SPAN);
+        assertThat(serverSpan.getName()).isEqualTo("GET app");
+        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("http.route"))).isEqualTo("app");
+        assertThat(serverSpan.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("client.address"))).isEqualTo("127.0.0.1");
+
+        assertThat(clientSpan.getTraceId()).isEqualTo(CLIENT_TRACE);
+        assertThat(clientSpan.getParentSpanId()).isEqualTo(serverSpan.getSpanId());
+        assertThat(clientSpan.getAttributes().get(AttributeKey.longKey("server.port")))
+                .isEqualTo((long) backend.getAddress().getPort());
+        assertThat(backendSaw).containsExactly("00-" + CLIENT_TRACE + "-" + clientSpan.getSpanId() + "-01");
+    }
+
+    @Test
+    void aRequestWithoutTraceContextStartsATrace() throws Exception {
+        assertThat(get("/app/y")).isEqualTo(200);
+        List<SpanData> spans = awaitSpans(2);
+        SpanData serverSpan = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        assertThat(serverSpan.getParentSpanContext().isValid()).isFalse();
+        assertThat(backendSaw).singleElement().asString().startsWith("00-" + serverSpan.getTraceId() + "-");
+    }
+
+    @Test
+    void aRetriedRequestShowsOneClientSpanPerAttempt() throws Exception {
+        // round robin over [dead, live]: within two requests, one tries the dead endpoint first and is retried
+        for (int i = 0; i < 2; i++) {
+            assertThat(get("/flaky/" + i)).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans.stream()
+                .filter(s -> s.getKind() == SpanKind.SERVER).count() == 2);
+        SpanData retried = collected.spans.stream().filter(s -> s.getKind() == SpanKind.SERVER)
+                .filter(s -> collected.spans.stream().filter(c -> c.getParentSpanId().equals(s.getSpanId())).count() == 2)
+                .findFirst().orElseThrow();
+        List<SpanData> attempts = collected.spans.stream()
+                .filter(c -> c.getParentSpanId().equals(retried.getSpanId())).toList();
+        assertThat(attempts).allSatisfy(a -> assertThat(a.getKind()).isEqualTo(SpanKind.CLIENT));
+        SpanData failed = attempts.stream().filter(a -> a.getStatus().getStatusCode() == StatusCode.ERROR)
+                .findFirst().orElseThrow();
+        SpanData resent = attempts.stream().filter(a -> a != failed).findFirst().orElseThrow();
+        assertThat(failed.getAttributes().get(AttributeKey.longKey("http.request.resend_count"))).isNull();
+        assertThat(resent.getAttributes().get(AttributeKey.longKey("http.request.resend_count"))).isEqualTo(1L);
+        assertThat(resent.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+        assertThat(retried.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+    }
+}

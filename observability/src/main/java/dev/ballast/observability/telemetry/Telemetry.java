@@ -1,0 +1,133 @@
+package dev.ballast.observability.telemetry;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A process's OpenTelemetry: metrics that can always be scraped as Prometheus text ({@link #scrape()}, served at
+ * {@code /metrics} by the process's own listener) and traces. Configured by the standard {@code OTEL_*} environment
+ * variables (autoconfigure); nothing is exported unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or an
+ * {@code OTEL_*_EXPORTER}) says where. With traces not exported, {@link #tracer} is a no-op, so the request path pays
+ * nothing for them; an incoming {@code traceparent} still passes through as any header does.
+ */
+public final class Telemetry implements Closeable {
+
+    /** The content type of {@link #scrape()}. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusMetricReader prometheus;
+    private final OpenTelemetrySdk sdk;
+    private final boolean tracing;
+
+    private Telemetry(PrometheusMetricReader prometheus, OpenTelemetrySdk sdk, boolean tracing) {
+        this.prometheus = prometheus;
+        this.sdk = sdk;
+        this.tracing = tracing;
+    }
+
+    /**
+     * From the environment and system properties, as OpenTelemetry SDKs are everywhere.
+     *
+     * @param service the default {@code service.name} ({@code ballast-dataplane}, {@code ballast-controller})
+     */
+    public static Telemetry fromEnvironment(String service) {
+        PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+        boolean endpoint = configured("otel.exporter.otlp.endpoint") || configured("otel.exporter.otlp.traces.endpoint");
+        String traces = setting("otel.traces.exporter", endpoint ? "otlp" : "none");
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", service);
+        defaults.put("otel.traces.exporter", endpoint ? "otlp" : "none");
+        defaults.put("otel.metrics.exporter", endpoint ? "otlp" : "none");
+        defaults.put("otel.logs.exporter", "none");
+        defaults.put("otel.propagators", "tracecontext,baggage");
+        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
+                .disableShutdownHook() // closed with the process's own components, in order
+                .build().getOpenTelemetrySdk();
+        return new Telemetry(prometheus, sdk, !traces.equals("none"));
+    }
+
+    /** For tests: every span to {@code spans} as it ends, all sampled; metrics scrapeable. */
+    public static Telemetry forTests(String service, SpanExporter spans) {
+        PrometheusMetricReader prometheus = PrometheusMetricReader.create();
+        Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
+                AttributeKey.stringKey("service.name"), service)));
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().setResource(resource).setSampler(Sampler.alwaysOn())
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                .setMeterProvider(SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus)
+                        .build())
+                .build();
+        return new Telemetry(prometheus, sdk, true);
+    }
+
+    /** Whether spans are recorded and exported. */
+    public boolean tracing() {
+        return tracing;
+    }
+
+    public Meter meter(String scope) {
+        return sdk.getMeterProvider().get(scope);
+    }
+
+    public Tracer tracer(String scope) {
+        return tracing ? sdk.getTracerProvider().get(scope) : TracerProvider.noop().get(scope);
+    }
+
+    /** W3C trace context (and baggage, as configured) in and out of HTTP headers. */
+    public TextMapPropagator propagator() {
+        TextMapPropagator configured = sdk.getPropagators().getTextMapPropagator();
+        return configured == TextMapPropagator.noop() ? W3CTraceContextPropagator.getInstance() : configured;
+    }
+
+    /** Every metric's current value, in the Prometheus text format. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, prometheus.collect());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen writing to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        sdk.close();
+    }
+
+    private static boolean configured(String property) {
+        return setting(property, null) != null;
+    }
+
+    /** A system property, else its environment variable ({@code otel.x.y} → {@code OTEL_X_Y}), else {@code fallback}. */
+    private static String setting(String property, String fallback) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            value = System.getenv(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+        }
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+}
