@@ -14,6 +14,11 @@ import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
 import dev.ballast.controller.telemetry.ControllerMetrics;
 import dev.ballast.observability.telemetry.Telemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -47,6 +52,10 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    private static final AttributeKey<String> REFRESH = AttributeKey.stringKey("ballast.refresh");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("ballast.outcome");
+    private static final AttributeKey<String> VERSION = AttributeKey.stringKey("ballast.snapshot.version");
+    private static final AttributeKey<Long> ROUTES = AttributeKey.longKey("ballast.snapshot.routes");
 
     /** Refresh services, tasks and networks. */
     public static final int SERVICES = 1;
@@ -69,7 +78,8 @@ public final class Controller implements Closeable {
     private final SnapshotStore store;
     private final ReplicaRegistry replicas;
     private final ControllerApi api;
-    private final Telemetry telemetry = Telemetry.fromEnvironment("ballast-controller");
+    private final Telemetry telemetry;
+    private final Tracer tracer;
     private final ControllerMetrics counted;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -81,9 +91,11 @@ public final class Controller implements Closeable {
     private volatile long lastPassStart = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private final String notifyKey;
 
-    private Controller(ControllerConfig config, Clock clock) {
+    private Controller(ControllerConfig config, Clock clock, Telemetry telemetry) {
         this.config = config;
         this.clock = clock;
+        this.telemetry = telemetry;
+        this.tracer = telemetry.tracer("dev.ballast.controller");
         this.desiredSince = clock.instant();
         this.notifyKey = config.notifyLabel().contains("=")
                 ? config.notifyLabel().substring(0, config.notifyLabel().indexOf('=')) : config.notifyLabel();
@@ -96,7 +108,7 @@ public final class Controller implements Closeable {
         this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
         this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,
                 () -> replicas.evaluate(store.current().version(), desiredSince));
-        this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall), clock,
+        this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall, tracer), clock,
                 config.eventWatchdog(), timers, () -> trigger(SERVICES));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
         this.api = new ControllerApi(this);
@@ -104,7 +116,13 @@ public final class Controller implements Closeable {
 
     /** Starts everything; the API listens on {@code config.listen()} (port 0 picks one, see {@link #address()}). */
     public static Controller start(ControllerConfig config, Clock clock) throws IOException, InterruptedException {
-        Controller c = new Controller(config, clock);
+        return start(config, clock, Telemetry.fromEnvironment("ballast-controller"));
+    }
+
+    /** With the given telemetry (tests pass one that keeps spans in memory); closed with the controller. */
+    public static Controller start(ControllerConfig config, Clock clock, Telemetry telemetry)
+            throws IOException, InterruptedException {
+        Controller c = new Controller(config, clock, telemetry);
         c.api.listen(config.listen());
         c.swarm.start();
         if (c.gitops.isPresent()) {
@@ -147,7 +165,9 @@ public final class Controller implements Closeable {
         scheduled.set(false);
         int what = pending.getAndSet(0);
         String outcome = "failed";
-        try {
+        // One span per pass; the Docker API calls and the build it makes are its children (current context).
+        Span span = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what)).startSpan();
+        try (Scope scope = span.makeCurrent()) {
             if ((what & SERVICES) != 0) {
                 swarm.refreshAll();
             } else if ((what & TASKS) != 0) {
@@ -160,8 +180,16 @@ public final class Controller implements Closeable {
                 outcome = "not_synced";
                 return; // never publish before every source has been read once
             }
-            DesiredState next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
-                    .orElse(GitOpsSource.State.EMPTY), push.state());
+            Span build = tracer.spanBuilder("build desired state").startSpan();
+            DesiredState next;
+            try {
+                next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
+                        .orElse(GitOpsSource.State.EMPTY), push.state());
+                build.setAttribute(ROUTES, (long) next.snapshot().routes().size());
+            } finally {
+                build.end();
+            }
+            span.setAttribute(VERSION, next.snapshot().version());
             desired = next;
             outcome = "unchanged";
             if (store.publish(next.snapshot())) {
@@ -172,10 +200,28 @@ public final class Controller implements Closeable {
             }
             followUp();
         } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
             LOG.error("reconcile pass failed; the next trigger tries again", e);
         } finally {
             counted.pass(outcome, System.nanoTime() - start);
+            span.setAttribute(OUTCOME, outcome);
+            span.end();
         }
+    }
+
+    /** What a pass was asked to refresh, for its span: {@code services,gitops}, {@code tasks}, or {@code none}. */
+    private static String refreshed(int what) {
+        List<String> parts = new ArrayList<>();
+        if ((what & SERVICES) != 0) {
+            parts.add("services");
+        } else if ((what & TASKS) != 0) {
+            parts.add("tasks");
+        }
+        if ((what & GITOPS) != 0) {
+            parts.add("gitops");
+        }
+        return parts.isEmpty() ? "none" : String.join(",", parts);
     }
 
     /** Every metric, as Prometheus text. */

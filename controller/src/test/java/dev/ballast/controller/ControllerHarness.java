@@ -2,6 +2,7 @@ package dev.ballast.controller;
 
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.HostPort;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.SnapshotUpdate;
@@ -39,14 +40,26 @@ final class ControllerHarness implements AutoCloseable {
         this(sim, routesDir, createNetwork, Duration.ofMillis(800));
     }
 
+    /** A controller whose telemetry is {@code telemetry} (spans kept in memory, say). */
+    ControllerHarness(Telemetry telemetry) throws Exception {
+        this(SwarmSim.start(SwarmSim.Options.defaults()), Optional.empty(), true, Duration.ofMillis(800), telemetry);
+    }
+
     ControllerHarness(SwarmSim sim, Optional<Path> routesDir, boolean createNetwork, Duration resync)
             throws Exception {
+        this(sim, routesDir, createNetwork, resync, null);
+    }
+
+    private ControllerHarness(SwarmSim sim, Optional<Path> routesDir, boolean createNetwork, Duration resync,
+                              Telemetry telemetry) throws Exception {
         this.sim = sim;
         this.dockerHost = sim.listen("127.0.0.1:0");
         if (createNetwork) {
             sim.createNetwork("proxy", true);
         }
-        this.controller = Controller.start(config(dockerHost, routesDir, resync), Clock.systemUTC());
+        this.controller = telemetry == null
+                ? Controller.start(config(dockerHost, routesDir, resync), Clock.systemUTC())
+                : Controller.start(config(dockerHost, routesDir, resync), Clock.systemUTC(), telemetry);
         this.base = "http://127.0.0.1:" + controller.address().getPort();
     }
 

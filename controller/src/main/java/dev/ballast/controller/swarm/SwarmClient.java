@@ -19,6 +19,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,14 +46,16 @@ public final class SwarmClient implements Closeable {
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final CallTimer timer;
+    private final Tracer tracer;
 
     /** Told how long each call took (with its retries) and whether it failed in the end. */
     public interface CallTimer {
         void ended(String operation, boolean failed, long nanos);
     }
 
-    public SwarmClient(String dockerHost, CallTimer timer) {
+    public SwarmClient(String dockerHost, CallTimer timer, Tracer tracer) {
         this.timer = timer;
+        this.tracer = tracer;
         this.requests = DockerClients.connect(dockerHost, Duration.ofSeconds(15));
         this.events = DockerClients.connect(dockerHost, null);
         this.retry = Retry.of("docker-api", RetryConfig.custom()
@@ -71,12 +77,17 @@ public final class SwarmClient implements Closeable {
     private <T> T call(String operation, Supplier<T> call) {
         long start = System.nanoTime();
         boolean failed = true;
+        Span span = tracer.spanBuilder("docker list " + operation).setSpanKind(SpanKind.CLIENT).startSpan();
         try {
             T result = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get();
             failed = false;
             return result;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw e;
         } finally {
             timer.ended(operation, failed, System.nanoTime() - start);
+            span.end();
         }
     }
 

@@ -8,15 +8,14 @@ import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.observability.testing.CollectedSpans;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,31 +33,10 @@ import org.junit.jupiter.api.Test;
 /** Spans of proxied requests, kept in memory, and the trace context a real backend receives. */
 class TracingTest {
 
-    /** Keeps every span exported. */
-    static final class Collected implements SpanExporter {
-        final List<SpanData> spans = new CopyOnWriteArrayList<>();
-
-        @Override
-        public CompletableResultCode export(Collection<SpanData> batch) {
-            spans.addAll(batch);
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-    }
-
     static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String CLIENT_SPAN = "00f067aa0ba902b7";
 
-    final Collected collected = new Collected();
+    final CollectedSpans collected = new CollectedSpans();
     final List<String> backendSaw = new CopyOnWriteArrayList<>();
     HttpServer backend;
     DataplaneServer server;
@@ -117,8 +94,8 @@ class TracingTest {
     }
 
     List<SpanData> awaitSpans(int n) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans.size() >= n);
-        return collected.spans;
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().size() >= n);
+        return collected.spans();
     }
 
     @Test
@@ -157,12 +134,12 @@ class TracingTest {
         for (int i = 0; i < 2; i++) {
             assertThat(get("/flaky/" + i)).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans.stream()
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream()
                 .filter(s -> s.getKind() == SpanKind.SERVER).count() == 2);
-        SpanData retried = collected.spans.stream().filter(s -> s.getKind() == SpanKind.SERVER)
-                .filter(s -> collected.spans.stream().filter(c -> c.getParentSpanId().equals(s.getSpanId())).count() == 2)
+        SpanData retried = collected.spans().stream().filter(s -> s.getKind() == SpanKind.SERVER)
+                .filter(s -> collected.spans().stream().filter(c -> c.getParentSpanId().equals(s.getSpanId())).count() == 2)
                 .findFirst().orElseThrow();
-        List<SpanData> attempts = collected.spans.stream()
+        List<SpanData> attempts = collected.spans().stream()
                 .filter(c -> c.getParentSpanId().equals(retried.getSpanId())).toList();
         assertThat(attempts).allSatisfy(a -> assertThat(a.getKind()).isEqualTo(SpanKind.CLIENT));
         SpanData failed = attempts.stream().filter(a -> a.getStatus().getStatusCode() == StatusCode.ERROR)

@@ -1,0 +1,42 @@
+package dev.ballast.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.observability.testing.CollectedSpans;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each reconcile pass is a span; the Docker API calls and the build it makes are its children. */
+class ControllerTracingTest {
+
+    @Test
+    void aPassThatPublishesShowsItsDockerCallsAndBuild() throws Exception {
+        CollectedSpans collected = new CollectedSpans();
+        try (ControllerHarness h = new ControllerHarness(Telemetry.forTests("ballast-controller", collected))) {
+            h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")
+                    .at("/routes/web").isObject());
+            String version = h.get("/v1/status").at("/desiredVersion").asString();
+            await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream().anyMatch(s ->
+                    version.equals(s.getAttributes().get(AttributeKey.stringKey("ballast.snapshot.version")))
+                            && "published".equals(s.getAttributes().get(AttributeKey.stringKey("ballast.outcome")))));
+            SpanData pass = collected.spans().stream().filter(s -> s.getName().equals("reconcile")
+                    && version.equals(s.getAttributes().get(AttributeKey.stringKey("ballast.snapshot.version")))
+                    && "published".equals(s.getAttributes().get(AttributeKey.stringKey("ballast.outcome"))))
+                    .findFirst().orElseThrow();
+            List<SpanData> children = collected.spans().stream()
+                    .filter(s -> s.getParentSpanId().equals(pass.getSpanId())).toList();
+            assertThat(children).extracting(SpanData::getName).contains("build desired state");
+            assertThat(children).filteredOn(s -> s.getName().startsWith("docker list "))
+                    .allSatisfy(s -> assertThat(s.getKind()).isEqualTo(SpanKind.CLIENT))
+                    .extracting(SpanData::getName).isNotEmpty();
+            assertThat(children).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(pass.getTraceId()));
+        }
+    }
+}
