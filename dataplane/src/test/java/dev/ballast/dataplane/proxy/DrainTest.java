@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
-import dev.ballast.schema.Snapshot;
+import dev.ballast.dataplane.TestReplicas;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -19,12 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Stopping a replica: requests in flight finish, idle connections close, nothing new is taken. */
@@ -49,18 +42,14 @@ class DrainTest {
             exchange.close();
         });
         backend.start();
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(20), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
-                drainTimeout, false));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(20), drainTimeout));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+        server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1
                 kind: Route
                 metadata: { name: any }
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/] }] }
-                """.formatted(backend.getAddress().getPort())).routes().stream().map(LoadedRoute::route).toList(),
-                List.of()), "test");
+                """.formatted(backend.getAddress().getPort())), "test");
     }
 
     @AfterEach

@@ -3,12 +3,8 @@ package dev.ballast.dataplane.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
-import dev.ballast.schema.Snapshot;
+import dev.ballast.dataplane.TestReplicas;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,8 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -67,9 +61,7 @@ class HealthCheckTest {
     void start() throws Exception {
         a = new Backend("a");
         b = new Backend("b");
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(5)));
         server.start();
         apply("""
                 apiVersion: ballast.dev/v1alpha1
@@ -84,8 +76,7 @@ class HealthCheckTest {
     }
 
     void apply(String routes) {
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
-                .map(LoadedRoute::route).toList(), List.of()), "test");
+        server.apply(TestReplicas.routes(routes), "test");
     }
 
     @AfterEach

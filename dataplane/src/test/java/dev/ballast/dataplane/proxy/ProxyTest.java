@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
@@ -114,12 +115,9 @@ class ProxyTest {
                 metadata: { name: slow }
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/slow/] }] }
                 """.formatted(a, b, c, a, deadPort, slow);
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofMillis(700), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofMillis(700), Duration.ofSeconds(5)));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
-                .map(LoadedRoute::route).toList(), List.of()), "test");
+        server.apply(TestReplicas.routes(routes), "test");
         base = "http://127.0.0.1:" + server.trafficAddress().getPort();
     }
 
@@ -234,10 +232,7 @@ class ProxyTest {
     void aRestartedBackendCostsNoFailedRequest() throws Exception {
         HttpServer first = backend("first", 0);
         int port = first.getAddress().getPort();
-        try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
-                new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
-                Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false))) {
+        try (DataplaneServer own = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(5)))) {
             own.start();
             own.apply(Snapshot.of(RouteLoader.parse("r.yaml", """
                     apiVersion: ballast.dev/v1alpha1

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
-import dev.ballast.schema.Snapshot;
+import dev.ballast.dataplane.TestReplicas;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,8 +29,6 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -153,12 +147,9 @@ class UpgradeAndTimeoutsTest {
                 spec: { endpoints: [{ address: "127.0.0.1:%3$d" }], rules: [{ paths: [/patient/], timeouts: { server: 5s } }] }
                 """.formatted(wsPort, plain.getAddress().getPort(), slow.getAddress().getPort());
         // server timeout 500 ms, tunnel timeout 1 h
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofMillis(500), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, Duration.ofSeconds(5), false));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofMillis(500), Duration.ofSeconds(5)));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", routes).routes().stream()
-                .map(LoadedRoute::route).toList(), List.of()), "test");
+        server.apply(TestReplicas.routes(routes), "test");
         base = "127.0.0.1:" + server.trafficAddress().getPort();
     }
 

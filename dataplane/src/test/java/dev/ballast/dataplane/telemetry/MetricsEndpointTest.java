@@ -3,14 +3,10 @@ package dev.ballast.dataplane.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
+import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.testing.PrometheusText;
 import dev.ballast.observability.testing.PrometheusText.Sample;
-import dev.ballast.schema.Snapshot;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,18 +34,14 @@ class MetricsEndpointTest {
             exchange.close();
         });
         backend.start();
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
-                Duration.ofSeconds(1), false));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+        server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1
                 kind: Route
                 metadata: { name: app }
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
-                """.formatted(backend.getAddress().getPort())).routes().stream().map(LoadedRoute::route).toList(),
-                List.of()), "test");
+                """.formatted(backend.getAddress().getPort())), "test");
     }
 
     @AfterEach

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.telemetry.Telemetry;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
-import dev.ballast.schema.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,18 +59,14 @@ class OtlpExportTest {
         System.setProperty("otel.exporter.otlp.protocol", "http/protobuf");
         System.setProperty("otel.bsp.schedule.delay", "100");
         System.setProperty("otel.metric.export.interval", "300");
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
-                Duration.ofSeconds(1), false), Telemetry.fromEnvironment("ballast-dataplane"));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)), Telemetry.fromEnvironment("ballast-dataplane"));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+        server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1
                 kind: Route
                 metadata: { name: exported-route }
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
-                """.formatted(backend.getAddress().getPort())).routes().stream().map(LoadedRoute::route).toList(),
-                List.of()), "test");
+                """.formatted(backend.getAddress().getPort())), "test");
     }
 
     @AfterEach

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ballast.config.DataplaneConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.testing.CollectedSpans;
-import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.RouteLoader;
-import dev.ballast.schema.Snapshot;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -24,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,12 +50,9 @@ class TracingTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             dead = probe.getLocalPort();
         }
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "test", Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(15), 8192,
-                Duration.ofSeconds(1), false), Telemetry.forTests("ballast-dataplane", collected));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)), Telemetry.forTests("ballast-dataplane", collected));
         server.start();
-        server.apply(Snapshot.of(RouteLoader.parse("routes.yaml", """
+        server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1
                 kind: Route
                 metadata: { name: app }
@@ -74,8 +66,7 @@ class TracingTest {
                   loadBalancing: { policy: RoundRobin }
                   retries: { attempts: 1 }
                   rules: [{ paths: [/flaky/] }]
-                """.formatted(backend.getAddress().getPort(), dead)).routes().stream().map(LoadedRoute::route).toList(),
-                List.of()), "test");
+                """.formatted(backend.getAddress().getPort(), dead)), "test");
     }
 
     @AfterEach

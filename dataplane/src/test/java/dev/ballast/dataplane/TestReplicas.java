@@ -1,0 +1,39 @@
+package dev.ballast.dataplane;
+
+import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.HostPort;
+import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** What the dataplane's tests start: standalone replicas on loopback ports the system picks, and their routes. */
+public final class TestReplicas {
+
+    private static final HostPort ANY_LOOPBACK_PORT = new HostPort("127.0.0.1", 0);
+
+    private TestReplicas() {
+    }
+
+    /**
+     * A standalone replica's settings: connect 2 s, client 20 s, tunnel 1 h, first request 5 s, keep-alive 15 s,
+     * 8 KiB of headers, no access log; the server and drain timeouts as the test needs them.
+     */
+    public static DataplaneConfig config(Duration serverTimeout, Duration drainTimeout) {
+        return new DataplaneConfig(List.of(), Optional.empty(), ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT, Optional.empty(),
+                "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false);
+    }
+
+    public static DataplaneConfig config(Duration serverTimeout) {
+        return config(serverTimeout, Duration.ofSeconds(1));
+    }
+
+    /** The routes of a YAML document (each naming its own endpoints) as a snapshot. */
+    public static Snapshot routes(String yaml) {
+        return Snapshot.of(RouteLoader.parse("routes.yaml", yaml).routes().stream().map(LoadedRoute::route).toList(),
+                List.of());
+    }
+}
