@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A process's OpenTelemetry: metrics that can always be scraped as Prometheus text ({@link #scrape()}, served at
@@ -39,6 +40,7 @@ public final class Telemetry implements Closeable {
     private final PrometheusMetricReader prometheus;
     private final OpenTelemetrySdk sdk;
     private final boolean tracing;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Telemetry(PrometheusMetricReader prometheus, OpenTelemetrySdk sdk, boolean tracing) {
         this.prometheus = prometheus;
@@ -113,9 +115,12 @@ public final class Telemetry implements Closeable {
         return out.toByteArray();
     }
 
+    /** Flushes and stops the exporters; closing again does nothing (a drained server is closed twice). */
     @Override
     public void close() {
-        sdk.close();
+        if (closed.compareAndSet(false, true)) {
+            sdk.close();
+        }
     }
 
     private static boolean configured(String property) {
