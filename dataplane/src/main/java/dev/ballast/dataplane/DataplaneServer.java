@@ -40,6 +40,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -65,6 +66,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
     private volatile boolean draining;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile String source = "none";
     private Channel traffic;
     private Channel admin;
@@ -180,6 +182,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
      * then everything closed.
      */
     public void drain() {
+        if (stopped.get()) {
+            return; // stopping twice (a shutdown hook after an explicit close) changes nothing
+        }
         Duration grace = config.drainTimeout();
         draining = true;
         if (traffic != null) {
@@ -209,6 +214,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     @Override
     public void close() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         if (traffic != null) {
             traffic.close();
         }
