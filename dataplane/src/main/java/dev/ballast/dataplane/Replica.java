@@ -46,15 +46,29 @@ public final class Replica implements Closeable {
         CompletableFuture<Optional<Snapshot>> saved = CompletableFuture.supplyAsync(() -> files.isPresent()
                 ? Optional.<Snapshot>empty() : stateFile.flatMap(Replica::load));
         DataplaneServer server = new DataplaneServer(config);
+        // With no saved snapshot to apply first, the first pull (the longest step: fetch, parse and check every
+        // route) runs while the listeners and telemetry start. A snapshot applied before the listeners are up is
+        // simply in force when they are. With a saved one, it goes first, so a newer pull is never overwritten by it.
+        SnapshotPuller early = files.isEmpty() && stateFile.isEmpty() ? new SnapshotPuller(config.controllers(),
+                config.replicaId(), PULL_WAIT, server, stateFile) : null;
+        if (early != null) {
+            early.start();
+        }
         try {
             server.start();
         } catch (InterruptedException | RuntimeException e) {
+            if (early != null) {
+                early.close();
+            }
             server.close(); // its event loops would otherwise outlive the failed start
             throw e;
         }
         if (files.isPresent()) {
             server.apply(files.get(), "files " + config.routes().get());
             return new Replica(server, null);
+        }
+        if (early != null) {
+            return new Replica(server, early);
         }
         saved.join().ifPresent(snapshot -> {
             server.apply(snapshot, "state-dir " + stateFile.get().path());
