@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The running controller: sources, the reconcile loop, the snapshot store and the API.
@@ -167,6 +168,11 @@ public final class Controller implements Closeable {
         String outcome = "failed";
         // One span per pass; the Docker API calls and the build it makes are its children (current context).
         Span span = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what)).startSpan();
+        // Lines logged during the pass carry its trace and span ids (in JSON logs, as MDC fields).
+        if (span.getSpanContext().isValid()) {
+            MDC.put("trace_id", span.getSpanContext().getTraceId());
+            MDC.put("span_id", span.getSpanContext().getSpanId());
+        }
         try (Scope scope = span.makeCurrent()) {
             if ((what & SERVICES) != 0) {
                 swarm.refreshAll();
@@ -207,6 +213,8 @@ public final class Controller implements Closeable {
             counted.pass(outcome, System.nanoTime() - start);
             span.setAttribute(OUTCOME, outcome);
             span.end();
+            MDC.remove("trace_id");
+            MDC.remove("span_id");
         }
     }
 

@@ -3,6 +3,10 @@ package dev.ballast.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.testing.CollectedSpans;
 import io.opentelemetry.api.common.AttributeKey;
@@ -11,6 +15,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Each reconcile pass is a span; the Docker API calls and the build it makes are its children. */
 class ControllerTracingTest {
@@ -18,6 +23,12 @@ class ControllerTracingTest {
     @Test
     void aPassThatPublishesShowsItsDockerCallsAndBuild() throws Exception {
         CollectedSpans collected = new CollectedSpans();
+        Logger controllerLog = (Logger) LoggerFactory.getLogger(Controller.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        Level level = controllerLog.getLevel();
+        controllerLog.setLevel(Level.INFO);
+        controllerLog.addAppender(lines);
         try (ControllerHarness h = new ControllerHarness(Telemetry.forTests("ballast-controller", collected))) {
             h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
             await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")
@@ -37,6 +48,14 @@ class ControllerTracingTest {
                     .allSatisfy(s -> assertThat(s.getKind()).isEqualTo(SpanKind.CLIENT))
                     .extracting(SpanData::getName).isNotEmpty();
             assertThat(children).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(pass.getTraceId()));
+
+            // the pass's log line ("published snapshot …") carries its trace and span ids
+            assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().startsWith("published snapshot " + version))
+                    .singleElement().satisfies(e -> assertThat(e.getMDCPropertyMap())
+                            .containsEntry("trace_id", pass.getTraceId()).containsEntry("span_id", pass.getSpanId()));
+        } finally {
+            controllerLog.detachAppender(lines);
+            controllerLog.setLevel(level);
         }
     }
 }
