@@ -98,13 +98,12 @@ public final class Controller implements Closeable {
         this.telemetry = telemetry;
         this.tracer = telemetry.tracer("dev.ballast.controller");
         this.desiredSince = clock.instant();
-        this.notifyKey = config.notifyLabel().contains("=")
-                ? config.notifyLabel().substring(0, config.notifyLabel().indexOf('=')) : config.notifyLabel();
         this.loop = Executors.newSingleThreadScheduledExecutor(daemon("ballast-reconcile"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ballast-timers"));
         this.translator = new LabelTranslator(new TranslationOptions(config.notifyLabel(), config.separator(),
                 config.httpsOnly(), SecretSource.directory(Path.of("/run/secrets"))));
-        this.builder = new DesiredStateBuilder(translator, config.notifyLabel(), config.network());
+        this.notifyKey = translator.notifyKey();
+        this.builder = new DesiredStateBuilder(translator, config.network());
         this.store = new SnapshotStore(config.snapshotHistory());
         this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
         this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,

@@ -31,7 +31,7 @@ class DesiredStateBuilderTest {
             false, SecretSource.none()));
 
     private static DesiredStateBuilder builder() {
-        return new DesiredStateBuilder(TRANSLATOR, "com.df.notify", Optional.empty());
+        return new DesiredStateBuilder(TRANSLATOR, Optional.empty());
     }
 
     private static SwarmService service(int i, String path, boolean optedIn) {

@@ -18,6 +18,7 @@ import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.LoadResult;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.Route;
+import dev.ballast.schema.Rule;
 import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import io.netty.bootstrap.ServerBootstrap;
@@ -146,13 +147,22 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     @Override
     public void apply(Snapshot snapshot, String from) {
         RoutingTable compiled = RoutingTable.compile(snapshot);
-        health.reconcile(compiled, (route, rule) -> Upstreams.addresses(compiled.endpointsOf(route), rule));
+        // Every address the table sends to, once: the upstreams keep theirs, the health checks probe theirs.
         Set<String> names = new HashSet<>();
         Set<String> addresses = new HashSet<>();
+        Set<HealthChecks.Target> checked = new HashSet<>();
         for (Route route : snapshot.routes()) {
             names.add(route.name());
-            route.spec().rules().forEach(rule -> addresses.addAll(Upstreams.addresses(compiled.endpointsOf(route), rule)));
+            for (Rule rule : route.spec().rules()) {
+                for (String address : Upstreams.addresses(compiled.endpointsOf(route), rule)) {
+                    addresses.add(address);
+                    if (route.spec().healthCheck() != null) {
+                        checked.add(new HealthChecks.Target(address, route.spec().healthCheck()));
+                    }
+                }
+            }
         }
+        health.reconcile(checked);
         upstreams.retain(names, addresses);
         table.set(compiled);
         applied = new DataplaneMetrics.SnapshotFacts(snapshot.version(), snapshot.routes().size(),

@@ -1,10 +1,14 @@
 package dev.ballast.dataplane;
 
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +33,14 @@ public final class TestReplicas {
 
     public static DataplaneConfig config(Duration serverTimeout) {
         return config(serverTimeout, Duration.ofSeconds(1));
+    }
+
+    /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */
+    public static HttpServer backend(HttpHandler handler) throws IOException {
+        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", handler);
+        backend.start();
+        return backend;
     }
 
     /** The routes of a YAML document (each naming its own endpoints) as a snapshot. */

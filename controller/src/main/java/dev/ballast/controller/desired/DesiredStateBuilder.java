@@ -106,9 +106,9 @@ public final class DesiredStateBuilder {
     private final Set<String> dirtyServices = new HashSet<>();
     private final Set<String> dirtyStatuses = new HashSet<>();
 
-    public DesiredStateBuilder(LabelTranslator translator, String notifyLabel, Optional<String> network) {
+    public DesiredStateBuilder(LabelTranslator translator, Optional<String> network) {
         this.translator = translator;
-        this.notifyKey = notifyLabel.contains("=") ? notifyLabel.substring(0, notifyLabel.indexOf('=')) : notifyLabel;
+        this.notifyKey = translator.notifyKey();
         this.serviceEndpoints = new ServiceEndpoints(network);
     }
 

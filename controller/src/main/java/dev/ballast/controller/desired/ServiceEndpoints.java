@@ -42,9 +42,10 @@ final class ServiceEndpoints {
         List<Condition> conditions = new ArrayList<>(1);
         List<String> addresses = addresses(name, state, mode, networkNames, conditions);
         addresses.sort(null);
-        Endpoints old = previous == null ? null : previous.endpoints();
-        Endpoints endpoints = old != null && sameAddresses(old, addresses) ? old
-                : new Endpoints(name, addresses.stream().map(Endpoint::new).toList());
+        Endpoints endpoints = new Endpoints(name, addresses.stream().map(Endpoint::new).toList());
+        if (previous != null && previous.endpoints().equals(endpoints)) {
+            endpoints = previous.endpoints();
+        }
         return new Entry(state, mode, networkNames, endpoints, List.copyOf(conditions));
     }
 
@@ -90,17 +91,5 @@ final class ServiceEndpoints {
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean sameAddresses(Endpoints old, List<String> addresses) {
-        if (old.endpoints().size() != addresses.size()) {
-            return false;
-        }
-        for (int i = 0; i < addresses.size(); i++) {
-            if (!old.endpoints().get(i).address().equals(addresses.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -65,9 +65,4 @@ public record SwarmState(List<ServiceState> services, Map<String, String> networ
         }
         return new SwarmState(out, previous.networkNames.equals(networkNames) ? previous.networkNames : networkNames);
     }
-
-    /** Every running task, service by service. */
-    public List<SwarmTask> tasks() {
-        return services.stream().flatMap(s -> s.tasks().stream()).toList();
-    }
 }

@@ -8,6 +8,8 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,17 +54,20 @@ public final class ControllerMetrics {
                 .setDescription("1 when the source's last read succeeded, by source")
                 .buildWithCallback(m -> sources.get().forEach(s ->
                         m.record(s.healthy() ? 1 : 0, Attributes.of(SOURCE, s.name()))));
-        meter.gaugeBuilder("ballast.replicas").ofLongs().setDescription("Replicas seen, by state")
-                .buildWithCallback(m -> {
-                    Map<String, Long> byState = new TreeMap<>();
-                    STATES.forEach(s -> byState.put(s, 0L));
-                    replicas.get().forEach(r -> byState.merge(r.state(), 1L, Long::sum));
-                    byState.forEach((state, n) -> m.record(n, Attributes.of(STATE, state)));
-                });
-        meter.gaugeBuilder("ballast.replica.lag").setUnit("s")
+        ObservableLongMeasurement byState = meter.gaugeBuilder("ballast.replicas").ofLongs()
+                .setDescription("Replicas seen, by state").buildObserver();
+        ObservableDoubleMeasurement lag = meter.gaugeBuilder("ballast.replica.lag").setUnit("s")
                 .setDescription("How long each replica has been behind the desired version (0 when current)")
-                .buildWithCallback(m -> replicas.get().forEach(r ->
-                        m.record(r.lag().toMillis() / 1000.0, Attributes.of(REPLICA, r.id()))));
+                .buildObserver();
+        // One evaluation of the replicas per scrape for both instruments.
+        meter.batchCallback(() -> {
+            List<ReplicaRegistry.ReplicaView> views = replicas.get();
+            Map<String, Long> counts = new TreeMap<>();
+            STATES.forEach(s -> counts.put(s, 0L));
+            views.forEach(r -> counts.merge(r.state(), 1L, Long::sum));
+            counts.forEach((state, n) -> byState.record(n, Attributes.of(STATE, state)));
+            views.forEach(r -> lag.record(r.lag().toMillis() / 1000.0, Attributes.of(REPLICA, r.id())));
+        }, byState, lag);
     }
 
     /** A reconcile pass ended: {@code outcome} is published, unchanged, not_synced or failed. */

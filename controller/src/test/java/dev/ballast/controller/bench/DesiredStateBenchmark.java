@@ -74,7 +74,7 @@ public class DesiredStateBenchmark {
                 tasks.add(new SwarmTask("t" + i + "b", "id" + i, Map.of("net1", "10.2." + (i / 250) + "." + (i % 250))));
             }
             state = SwarmState.of(serviceList, tasks, Map.of("net1", "proxy"));
-            builder = new DesiredStateBuilder(translator(), "com.df.notify", Optional.empty());
+            builder = new DesiredStateBuilder(translator(), Optional.empty());
             builder.build(state, GitOpsSource.State.EMPTY, Map.of());
         }
 
@@ -132,7 +132,7 @@ public class DesiredStateBenchmark {
     /** A controller that just started: nothing cached. */
     @Benchmark
     public DesiredState fromScratch(Swarm swarm) {
-        return new DesiredStateBuilder(translator(), "com.df.notify", Optional.empty())
+        return new DesiredStateBuilder(translator(), Optional.empty())
                 .build(swarm.state, GitOpsSource.State.EMPTY, Map.of());
     }
 

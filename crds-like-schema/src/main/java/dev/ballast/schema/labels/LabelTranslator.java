@@ -35,6 +35,11 @@ public final class LabelTranslator {
 
     private final TranslationOptions options;
 
+    /** The label a service opts in with (see {@link TranslationOptions#notifyKey()}). */
+    public String notifyKey() {
+        return options.notifyKey();
+    }
+
     public LabelTranslator(TranslationOptions options) {
         this.options = options;
     }

@@ -28,7 +28,8 @@ public record TranslationOptions(String notifyLabel, String separator, boolean h
         return new TranslationOptions("com.df.notify", ",", false, SecretSource.directory(Path.of("/run/secrets")));
     }
 
-    String notifyKey() {
+    /** The label a service opts in with ({@code com.df.notify}, or the part of {@code KEY=VALUE} before the '='). */
+    public String notifyKey() {
         int eq = notifyLabel.indexOf('=');
         return eq < 0 ? notifyLabel : notifyLabel.substring(0, eq);
     }

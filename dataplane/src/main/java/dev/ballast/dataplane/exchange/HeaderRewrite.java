@@ -85,6 +85,15 @@ public final class HeaderRewrite {
     }
 
     /**
+     * Puts back the two hop-by-hop headers a protocol switch needs on both of its hops ({@code Connection: upgrade},
+     * {@code Upgrade}), after {@link #request} or {@link #response} removed them.
+     */
+    public static void upgrade(HttpHeaders headers, String protocol) {
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        headers.set(HttpHeaderNames.UPGRADE, protocol);
+    }
+
+    /**
      * Removes the hop-by-hop headers present and those the {@code Connection} header nominates, in one pass over the
      * names first (most messages carry one or none: nginx's {@code Connection: keep-alive}), then one removal per name
      * found. A {@code Transfer-Encoding} becomes plain {@code chunked}: the codec frames the body again.

@@ -45,10 +45,6 @@ public final class HealthProbe {
         return healthy;
     }
 
-    public String address() {
-        return address;
-    }
-
     void start() {
         schedule(0);
     }

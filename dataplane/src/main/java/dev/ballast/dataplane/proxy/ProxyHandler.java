@@ -161,10 +161,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** Counts the response sent for this exchange. */
         void answered(int code) {
-            if (span != null) {
-                RequestTracing.end(span, code, null);
-                span = null;
-            }
+            endSpans(code, null);
             long nanos = System.nanoTime() - received;
             recorded.request(route.name(), head.method().name(), code, nanos);
             context.accessLog().log(clientAddress, head.method().name(), target, code, nanos, route.name(),
@@ -177,12 +174,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 long now = System.nanoTime();
                 upstream.end(now, now - started, false);
             }
+            endSpans(0, "the client went away or stalled");
+        }
+
+        /** Ends what spans are open (the attempt's, then the request's), with the response status or a failure. */
+        void endSpans(int status, String failure) {
             if (attemptSpan != null) {
-                RequestTracing.end(attemptSpan, 0, "the client went away or stalled");
+                RequestTracing.end(attemptSpan, status, failure);
                 attemptSpan = null;
             }
             if (span != null) {
-                RequestTracing.end(span, 0, "the client went away or stalled");
+                RequestTracing.end(span, status, failure);
                 span = null;
             }
         }
@@ -254,6 +256,35 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void stopWaiting() {
         waitDeadline = 0;
+    }
+
+    /**
+     * An exchange starts: the connection's timer must fire within the client timeout of the rule, to watch for a
+     * stalled client. It is usually armed already (for the wait that just ended) and early enough; it is set again
+     * only when it would fire later than that.
+     */
+    private void watchClient(long clientTimeoutNanos) {
+        if (waitTimer != null && waitTimerAt - clientProgress <= clientTimeoutNanos) {
+            return;
+        }
+        stopTimer();
+        checkDuringExchangeIn(clientTimeoutNanos);
+    }
+
+    /** The connection's timer, whatever it was set for, will not fire. */
+    private void stopTimer() {
+        stopWaiting();
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
+    }
+
+    /** Nothing more is read as HTTP here (the connection closed, or became a tunnel): no timer, nothing queued. */
+    private void endHttp() {
+        stopTimer();
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
     }
 
     /**
@@ -342,9 +373,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String path = query < 0 ? target : target.substring(0, query);
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
                 name -> request.headers().get(name), listenerPort));
-        if (match instanceof Match.Matched matched) {
-            route = matched.route().name();
-        }
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(msg);
             if (match instanceof Match.MethodNotAllowed refused) {
@@ -358,6 +386,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        route = matched.route().name();
         Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
                 name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
@@ -384,21 +413,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         head.headers().remove(HttpHeaderNames.EXPECT); // answered here by HttpServerExpectContinueHandler
         HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
         HttpUtil.setKeepAlive(head, true);
-        if (upgrade != null) { // hop-by-hop, yet what the upstream must see to switch protocols
-            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            head.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+        if (upgrade != null) {
+            HeaderRewrite.upgrade(head.headers(), upgrade);
         }
         exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive, upgrade);
         if (context.tracing().enabled()) {
             exchange.span = context.tracing().serverSpan(head.headers(), method, route, path, host, clientAddress);
         }
-        long clientLimit = context.clientTimeout(matched.rule()).toNanos();
-        if (waitTimer == null || waitTimerAt - clientProgress > clientLimit) {
-            if (waitTimer != null) { // set for a later moment (a long wait for this request): the rule is stricter
-                waitTimer.cancel(false);
-            }
-            checkDuringExchangeIn(clientLimit);
-        }
+        watchClient(context.clientTimeout(matched.rule()).toNanos());
         if (msg instanceof HttpContent content) {
             body(content); // a request that came whole (the codec may deliver head and body together)
         }
@@ -501,9 +523,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ex.tried.add(upstream);
         ex.upstream = upstream;
         if (ex.span != null) {
-            HostPort target = EndpointAddresses.parse(upstream.address());
-            ex.attemptSpan = context.tracing().attemptSpan(ex.span, ex.head.headers(), method, target.host(),
-                    target.port(), ex.tried.size() - 1);
+            HostPort endpoint = EndpointAddresses.parse(upstream.address());
+            ex.attemptSpan = context.tracing().attemptSpan(ex.span, ex.head.headers(), method, endpoint.host(),
+                    endpoint.port(), ex.tried.size() - 1);
         }
         ex.started = System.nanoTime();
         upstream.start();
@@ -644,17 +666,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void switchProtocols(Exchange ex, Channel upstreamChannel, HttpResponse response) {
         String protocol = response.headers().get(HttpHeaderNames.UPGRADE, ex.upgrade);
         HeaderRewrite.response(response.headers(), ex.rule);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        response.headers().set(HttpHeaderNames.UPGRADE, protocol);
+        HeaderRewrite.upgrade(response.headers(), protocol);
         ex.attemptEnded(false);
         ex.answered(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
         exchange = null;
-        stopWaiting();
-        if (waitTimer != null) {
-            waitTimer.cancel(false);
-        }
-        waiting.forEach(ReferenceCountUtil::release); // nothing may follow an upgrade request as HTTP
-        waiting.clear();
+        endHttp(); // nothing may follow an upgrade request as HTTP
         client.writeAndFlush(response);
         Tunnel.join(client.channel(), upstreamChannel, context.tunnelTimeout(ex.rule));
     }
@@ -752,18 +768,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stopWaiting();
-        if (waitTimer != null) {
-            waitTimer.cancel(false);
-        }
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {
             ex.drop();
             ex.abandoned();
         }
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
+        endHttp();
     }
 
     @Override

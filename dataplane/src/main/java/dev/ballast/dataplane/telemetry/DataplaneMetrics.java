@@ -1,11 +1,18 @@
 package dev.ballast.dataplane.telemetry;
 
+import static dev.ballast.dataplane.telemetry.HttpAttributes.METHOD;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.ROUTE;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.SERVER_ADDRESS;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.STATUS;
+
 import dev.ballast.dataplane.balancing.Upstream;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +29,6 @@ import java.util.function.Supplier;
  */
 public final class DataplaneMetrics {
 
-    private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
-    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
-    private static final AttributeKey<String> ENDPOINT = AttributeKey.stringKey("server.address");
     private static final AttributeKey<String> VERSION = AttributeKey.stringKey("version");
     /** Methods kept as they are; any other is {@code _OTHER} (OpenTelemetry's rule: clients choose methods). */
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
@@ -63,33 +66,34 @@ public final class DataplaneMetrics {
                 .setDescription("Upstreams silent past the server timeout, by route").build();
         meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
                 .buildWithCallback(m -> m.record(clients.getAsInt()));
-        meter.upDownCounterBuilder("ballast.upstream.in_flight").setDescription("Requests in flight, by endpoint")
-                .buildWithCallback(m -> upstreams.get().forEach(u ->
-                        m.record(u.inFlight(), Attributes.of(ENDPOINT, u.address()))));
-        meter.gaugeBuilder("ballast.upstream.peak_ewma").setUnit("s")
-                .setDescription("Peak-EWMA latency estimate the balancer uses, by endpoint")
-                .buildWithCallback(m -> {
-                    long now = System.nanoTime();
-                    upstreams.get().forEach(u -> m.record(u.latencyNanos(now) / 1e9, Attributes.of(ENDPOINT, u.address())));
-                });
-        meter.counterBuilder("ballast.upstream.ejections").setDescription("Outlier ejections so far, by endpoint")
-                .buildWithCallback(m -> upstreams.get().forEach(u ->
-                        m.record(u.ejections(), Attributes.of(ENDPOINT, u.address()))));
-        meter.gaugeBuilder("ballast.snapshot.applied.time").setUnit("s").ofLongs()
-                .setDescription("When the snapshot in force was applied (Unix time)")
-                .buildWithCallback(m -> {
-                    SnapshotFacts s = snapshot.get();
-                    if (s != null) {
-                        m.record(s.appliedEpochMillis() / 1000, Attributes.of(VERSION, s.version()));
-                    }
-                });
-        meter.gaugeBuilder("ballast.snapshot.routes").ofLongs().setDescription("Routes in the snapshot in force")
-                .buildWithCallback(m -> {
-                    SnapshotFacts s = snapshot.get();
-                    if (s != null) {
-                        m.record(s.routes(), Attributes.of(VERSION, s.version()));
-                    }
-                });
+        // The endpoint gauges are read together: one pass over the endpoints, one set of attributes each.
+        ObservableLongMeasurement inFlight = meter.upDownCounterBuilder("ballast.upstream.in_flight")
+                .setDescription("Requests in flight, by endpoint").buildObserver();
+        ObservableDoubleMeasurement peakEwma = meter.gaugeBuilder("ballast.upstream.peak_ewma").setUnit("s")
+                .setDescription("Peak-EWMA latency estimate the balancer uses, by endpoint").buildObserver();
+        ObservableLongMeasurement ejections = meter.counterBuilder("ballast.upstream.ejections")
+                .setDescription("Outlier ejections so far, by endpoint").buildObserver();
+        meter.batchCallback(() -> {
+            long now = System.nanoTime();
+            for (Upstream u : upstreams.get()) {
+                Attributes endpoint = Attributes.of(SERVER_ADDRESS, u.address());
+                inFlight.record(u.inFlight(), endpoint);
+                peakEwma.record(u.latencyNanos(now) / 1e9, endpoint);
+                ejections.record(u.ejections(), endpoint);
+            }
+        }, inFlight, peakEwma, ejections);
+        ObservableLongMeasurement appliedAt = meter.gaugeBuilder("ballast.snapshot.applied.time").setUnit("s")
+                .ofLongs().setDescription("When the snapshot in force was applied (Unix time)").buildObserver();
+        ObservableLongMeasurement routes = meter.gaugeBuilder("ballast.snapshot.routes").ofLongs()
+                .setDescription("Routes in the snapshot in force").buildObserver();
+        meter.batchCallback(() -> {
+            SnapshotFacts s = snapshot.get();
+            if (s != null) {
+                Attributes version = Attributes.of(VERSION, s.version());
+                appliedAt.record(s.appliedEpochMillis() / 1000, version);
+                routes.record(s.routes(), version);
+            }
+        }, appliedAt, routes);
     }
 
     private Attributes attributes(String route, String method, int status) {

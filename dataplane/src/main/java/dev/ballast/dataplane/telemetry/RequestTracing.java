@@ -1,5 +1,10 @@
 package dev.ballast.dataplane.telemetry;
 
+import static dev.ballast.dataplane.telemetry.HttpAttributes.METHOD;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.ROUTE;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.SERVER_ADDRESS;
+import static dev.ballast.dataplane.telemetry.HttpAttributes.STATUS;
+
 import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -19,13 +24,9 @@ import io.opentelemetry.context.propagation.TextMapSetter;
  */
 public final class RequestTracing {
 
-    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
     private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
-    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     private static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
-    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     private static final AttributeKey<Long> RESEND = AttributeKey.longKey("http.request.resend_count");
 
     private static final TextMapGetter<HttpHeaders> GETTER = new TextMapGetter<>() {

@@ -7,7 +7,6 @@ import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.testing.PrometheusText;
 import dev.ballast.observability.testing.PrometheusText.Sample;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,12 +27,10 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
+        backend = TestReplicas.backend(exchange -> {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        backend.start();
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)));
         server.start();
         server.apply(TestReplicas.routes("""

@@ -8,7 +8,6 @@ import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.telemetry.Telemetry;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +35,7 @@ class OtlpExportTest {
 
     @BeforeEach
     void start() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/", exchange -> {
+        receiver = TestReplicas.backend(exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             ByteArrayOutputStream all = received.computeIfAbsent(exchange.getRequestURI().getPath(),
                     k -> new ByteArrayOutputStream());
@@ -48,13 +46,10 @@ class OtlpExportTest {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        receiver.start();
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
+        backend = TestReplicas.backend(exchange -> {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        backend.start();
         System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + receiver.getAddress().getPort());
         System.setProperty("otel.exporter.otlp.protocol", "http/protobuf");
         System.setProperty("otel.bsp.schedule.delay", "100");

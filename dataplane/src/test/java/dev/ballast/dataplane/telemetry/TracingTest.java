@@ -12,7 +12,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,18 +38,17 @@ class TracingTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
+        backend = TestReplicas.backend(exchange -> {
             backendSaw.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        backend.start();
         int dead;
         try (ServerSocket probe = new ServerSocket(0)) {
             dead = probe.getLocalPort();
         }
-        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)), Telemetry.forTests("ballast-dataplane", collected));
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)),
+                Telemetry.forTests("ballast-dataplane", collected));
         server.start();
         server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1

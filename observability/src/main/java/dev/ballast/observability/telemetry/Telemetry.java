@@ -56,11 +56,12 @@ public final class Telemetry implements Closeable {
     public static Telemetry fromEnvironment(String service) {
         PrometheusMetricReader prometheus = PrometheusMetricReader.create();
         boolean endpoint = configured("otel.exporter.otlp.endpoint") || configured("otel.exporter.otlp.traces.endpoint");
-        String traces = setting("otel.traces.exporter", endpoint ? "otlp" : "none");
+        String exporter = endpoint ? "otlp" : "none"; // the default when OTEL_*_EXPORTER does not say
+        String traces = setting("otel.traces.exporter", exporter);
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service);
-        defaults.put("otel.traces.exporter", endpoint ? "otlp" : "none");
-        defaults.put("otel.metrics.exporter", endpoint ? "otlp" : "none");
+        defaults.put("otel.traces.exporter", exporter);
+        defaults.put("otel.metrics.exporter", exporter);
         defaults.put("otel.logs.exporter", "none");
         defaults.put("otel.propagators", "tracecontext,baggage");
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
