@@ -16,6 +16,8 @@ import dev.ballast.controller.telemetry.ControllerMetrics;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
@@ -32,6 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +61,9 @@ public final class Controller implements Closeable {
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("ballast.outcome");
     private static final AttributeKey<String> VERSION = AttributeKey.stringKey("ballast.snapshot.version");
     private static final AttributeKey<Long> ROUTES = AttributeKey.longKey("ballast.snapshot.routes");
+    private static final AttributeKey<Long> UNLINKED = AttributeKey.longKey("ballast.events.unlinked");
+    /** Links per pass at most; a stack deploy's burst would otherwise make one pass span carry hundreds. */
+    static final int MAX_CAUSES = 32;
 
     /** Refresh services, tasks and networks. */
     public static final int SERVICES = 1;
@@ -83,6 +90,9 @@ public final class Controller implements Closeable {
     private final Tracer tracer;
     private final ControllerMetrics counted;
     private final AtomicInteger pending = new AtomicInteger();
+    /** The events the next pass answers (their spans), at most {@link #MAX_CAUSES}; {@code causeCount} counts all. */
+    private final Queue<SpanContext> causes = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger causeCount = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile DesiredState desired = DesiredState.EMPTY;
@@ -109,7 +119,7 @@ public final class Controller implements Closeable {
         this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,
                 () -> replicas.evaluate(store.current().version(), desiredSince));
         this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall, tracer), clock,
-                config.eventWatchdog(), timers, () -> trigger(SERVICES));
+                config.eventWatchdog(), timers, cause -> trigger(SERVICES, cause));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
         this.api = new ControllerApi(this);
     }
@@ -151,6 +161,17 @@ public final class Controller implements Closeable {
      * two passes, not one per event).
      */
     public void trigger(int what) {
+        trigger(what, SpanContext.getInvalid());
+    }
+
+    /**
+     * As {@link #trigger(int)}, for something that has a span of its own (a Docker event): the pass that follows links
+     * to it, so a trace shows which events a pass answered. A burst beyond {@link #MAX_CAUSES} links only its first.
+     */
+    public void trigger(int what, SpanContext cause) {
+        if (cause.isValid() && causeCount.getAndIncrement() < MAX_CAUSES) {
+            causes.add(cause);
+        }
         pending.getAndUpdate(p -> p | what);
         if (scheduled.compareAndSet(false, true)) {
             long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPassStart);
@@ -165,8 +186,17 @@ public final class Controller implements Closeable {
         scheduled.set(false);
         int what = pending.getAndSet(0);
         String outcome = "failed";
-        // One span per pass; the Docker API calls and the build it makes are its children (current context).
-        Span span = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what)).startSpan();
+        // One span per pass; the Docker API calls and the build it makes are its children (current context), and
+        // it links to the events that asked for it.
+        SpanBuilder starting = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what));
+        int caused = causeCount.getAndSet(0);
+        for (SpanContext cause = causes.poll(); cause != null; cause = causes.poll()) {
+            starting.addLink(cause);
+        }
+        if (caused > MAX_CAUSES) {
+            starting.setAttribute(UNLINKED, (long) caused - MAX_CAUSES);
+        }
+        Span span = starting.startSpan();
         // Lines logged during the pass carry its trace and span ids (in JSON logs, as MDC fields).
         if (span.getSpanContext().isValid()) {
             MDC.put("trace_id", span.getSpanContext().getTraceId());

@@ -58,4 +58,31 @@ class ControllerTracingTest {
             controllerLog.setLevel(level);
         }
     }
+
+    @Test
+    void aPassLinksToTheDockerEventsThatCausedIt() throws Exception {
+        CollectedSpans collected = new CollectedSpans();
+        try (ControllerHarness h = new ControllerHarness(Telemetry.forTests("ballast-controller", collected))) {
+            // the stream must be open for the creation to come as an event (not only in the first list)
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.sim.openEventStreams() > 0);
+            h.createService("api", 1, "com.df.notify=true", "com.df.servicePath=/api", "com.df.port=8080");
+            await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream().anyMatch(s ->
+                    s.getName().equals("docker event service create")
+                            && "api".equals(s.getAttributes().get(AttributeKey.stringKey("docker.service.name")))));
+            SpanData event = collected.spans().stream().filter(s -> s.getName().equals("docker event service create"))
+                    .findFirst().orElseThrow();
+            assertThat(event.getKind()).isEqualTo(SpanKind.CONSUMER);
+            assertThat(event.getParentSpanContext().isValid()).isFalse();
+            // the pass that answered the event links to it (passes run after a debounce; allow for the next one)
+            await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream()
+                    .filter(s -> s.getName().equals("reconcile"))
+                    .anyMatch(s -> s.getLinks().stream().anyMatch(l -> l.getSpanContext().equals(
+                            event.getSpanContext()))));
+            SpanData pass = collected.spans().stream().filter(s -> s.getName().equals("reconcile")
+                    && s.getLinks().stream().anyMatch(l -> l.getSpanContext().equals(event.getSpanContext())))
+                    .findFirst().orElseThrow();
+            assertThat(pass.getAttributes().get(AttributeKey.stringKey("ballast.refresh"))).startsWith("services");
+            assertThat(pass.getTraceId()).isNotEqualTo(event.getTraceId()); // a link, not a parent
+        }
+    }
 }

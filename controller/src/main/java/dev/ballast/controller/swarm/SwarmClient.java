@@ -19,7 +19,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -40,6 +43,10 @@ import java.util.function.Supplier;
  * timeout, because an idle stream is normal.
  */
 public final class SwarmClient implements Closeable {
+
+    private static final AttributeKey<String> EVENT_ACTION = AttributeKey.stringKey("docker.event.action");
+    private static final AttributeKey<String> SERVICE_ID = AttributeKey.stringKey("docker.service.id");
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("docker.service.name");
 
     private final DockerClient requests;
     private final DockerClient events;
@@ -110,9 +117,10 @@ public final class SwarmClient implements Closeable {
 
     /**
      * Opens the {@code type=service} event stream. {@code onOpen} runs when the engine has answered, {@code onEnd} when
-     * the stream ends or fails (also when it could not be opened).
+     * the stream ends or fails (also when it could not be opened). Each event is a span of its own ({@code docker event
+     * service create}, …), handed to {@code onEvent} so that the pass it causes can link to it.
      */
-    public Closeable watchServiceEvents(Runnable onOpen, Consumer<Event> onEvent, Consumer<Throwable> onEnd) {
+    public Closeable watchServiceEvents(Runnable onOpen, Consumer<SpanContext> onEvent, Consumer<Throwable> onEnd) {
         return events.eventsCmd().withEventTypeFilter(EventType.SERVICE).exec(new ResultCallback.Adapter<>() {
             @Override
             public void onStart(Closeable stream) {
@@ -122,7 +130,7 @@ public final class SwarmClient implements Closeable {
 
             @Override
             public void onNext(Event event) {
-                onEvent.accept(event);
+                onEvent.accept(eventSpan(event));
             }
 
             @Override
@@ -135,6 +143,23 @@ public final class SwarmClient implements Closeable {
                 onEnd.accept(null);
             }
         });
+    }
+
+    /** A span that stands for one event: it has no duration worth measuring, only an identity to link to. */
+    private SpanContext eventSpan(Event event) {
+        String action = event.getAction() == null ? "unknown" : event.getAction();
+        SpanBuilder span = tracer.spanBuilder("docker event service " + action).setSpanKind(SpanKind.CONSUMER)
+                .setNoParent().setAttribute(EVENT_ACTION, action);
+        if (event.getActor() != null) {
+            span.setAttribute(SERVICE_ID, String.valueOf(event.getActor().getId()));
+            Map<String, String> attributes = event.getActor().getAttributes();
+            if (attributes != null && attributes.get("name") != null) {
+                span.setAttribute(SERVICE_NAME, attributes.get("name"));
+            }
+        }
+        Span started = span.startSpan();
+        started.end();
+        return started.getSpanContext();
     }
 
     static SwarmService service(Service s) {

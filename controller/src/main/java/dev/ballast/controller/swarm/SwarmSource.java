@@ -1,6 +1,7 @@
 package dev.ballast.controller.swarm;
 
 import dev.ballast.controller.source.SourceHealth;
+import io.opentelemetry.api.trace.SpanContext;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,7 @@ public final class SwarmSource implements Closeable {
     private final SwarmClient client;
     private final Clock clock;
     private final Duration watchdog;
-    private final Runnable onChange;
+    private final Consumer<SpanContext> onChange;
     private final ScheduledExecutorService scheduler;
 
     private volatile SwarmState state = SwarmState.EMPTY;
@@ -37,10 +39,11 @@ public final class SwarmSource implements Closeable {
     private int streamOpens;
 
     /**
-     * @param onChange called (from any thread) when an event says the swarm changed, or the stream was reopened
+     * @param onChange called (from any thread) when an event says the swarm changed (with the event's span), or the
+     *                 stream was reopened (with {@link SpanContext#getInvalid()}: no event to point at)
      */
     public SwarmSource(SwarmClient client, Clock clock, Duration watchdog, ScheduledExecutorService scheduler,
-                       Runnable onChange) {
+                       Consumer<SpanContext> onChange) {
         this.client = client;
         this.clock = clock;
         this.watchdog = watchdog;
@@ -109,7 +112,7 @@ public final class SwarmSource implements Closeable {
             stream = client.watchServiceEvents(() -> opened(generation), event -> {
                 if (generation == streamGeneration) {
                     streamActivity = clock.instant();
-                    onChange.run();
+                    onChange.accept(event);
                 }
             }, error -> ended(generation, error));
         } catch (RuntimeException e) {
@@ -125,7 +128,7 @@ public final class SwarmSource implements Closeable {
         if (generation == streamGeneration) {
             failures = 0;
             streamActivity = clock.instant();
-            onChange.run();
+            onChange.accept(SpanContext.getInvalid());
         }
     }
 
@@ -167,7 +170,7 @@ public final class SwarmSource implements Closeable {
         long delay = base / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 2 + 1);
         scheduler.schedule(() -> {
             openStream();
-            onChange.run(); // whatever the stream missed, a full list will see
+            onChange.accept(SpanContext.getInvalid()); // whatever the stream missed, a full list will see
         }, delay, TimeUnit.MILLISECONDS);
     }
 
