@@ -150,6 +150,11 @@ class SourcesAndStatusTest {
     void healthAndConfig() throws Exception {
         try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
             assertThat(h.request("GET", "/healthz").statusCode()).isEqualTo(200);
+            // the API's event loops, as the watchdog sees them (a stalled one turns this 503: see ProbesTest)
+            JsonNode health = h.get("/healthz");
+            assertThat(health.at("/status").asString()).isEqualTo("ok");
+            assertThat(health.at("/eventLoops").size()).isEqualTo(2);
+            assertThat(health.at("/eventLoops/1/stalled").asBoolean()).isFalse();
             await().atMost(Duration.ofSeconds(5)).until(() -> h.request("GET", "/readyz").statusCode() == 200);
             h.createService("web", 1, "com.df.notify=true", "com.df.servicePath=/web", "com.df.port=8080");
             await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/docker-flow-proxy/config?type=json")

@@ -42,15 +42,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, Object> body = new LinkedHashMap<>();
         int status = 200;
         switch (path) {
-            case "/healthz" -> body.put("status", "ok");
+            case "/healthz" -> {
+                body.putAll(server.watchdog().report());
+                status = server.watchdog().responsive() ? 200 : 503;
+            }
             case "/readyz" -> {
-                body.put("ready", server.ready());
+                // a replica whose traffic loop is stalled should get no traffic either
+                boolean responsive = server.watchdog().responsive();
+                boolean ready = server.ready() && responsive;
+                body.put("ready", ready);
                 body.put("snapshot", server.snapshot().version());
                 body.put("source", server.source());
                 if (server.draining()) {
                     body.put("draining", true);
                 }
-                status = server.ready() ? 200 : 503;
+                if (!responsive) {
+                    body.put("eventLoopsStalled", true);
+                }
+                status = ready ? 200 : 503;
             }
             case "/v1/docker-flow-proxy/config" -> {
                 Snapshot snapshot = server.snapshot(); // once: a new snapshot may be applied meanwhile

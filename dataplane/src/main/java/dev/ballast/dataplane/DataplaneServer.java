@@ -14,6 +14,7 @@ import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.LoadResult;
 import dev.ballast.schema.LoadedRoute;
@@ -58,6 +59,12 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
      */
     private final EventLoopGroup group = Transports.group(Integer.getInteger("io.netty.eventLoopThreads",
             Runtime.getRuntime().availableProcessors()));
+    /**
+     * The admin listener has a loop of its own: a probe answers (and says which traffic loop is stalled) even when a
+     * traffic loop is blocked, and a {@code /metrics} scrape never delays proxied requests.
+     */
+    private final EventLoopGroup adminGroup = Transports.group(1);
+    private final EventLoopWatchdog watchdog;
     private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.compile(Snapshot.empty()));
     private final HealthChecks health = new HealthChecks();
     private final Upstreams upstreams = new Upstreams(health);
@@ -78,8 +85,14 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     /** With the given telemetry (tests pass one that keeps spans in memory); closed with the server. */
     public DataplaneServer(DataplaneConfig config, Telemetry telemetry) {
+        this(config, telemetry, EventLoopWatchdog.PROBE_LIMIT);
+    }
+
+    /** With a traffic loop called stalled after {@code stallLimit} without running a task (tests shorten it). */
+    DataplaneServer(DataplaneConfig config, Telemetry telemetry, Duration stallLimit) {
         this.config = config;
         this.telemetry = telemetry;
+        this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
     }
 
     /** Reads the route files of standalone mode; a file with problems refuses the whole start, naming them. */
@@ -101,7 +114,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
                         telemetry.tracing()));
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
-        traffic = bind("traffic listener", config.listen(), new ChannelInitializer<Channel>() {
+        traffic = bind("traffic listener", config.listen(), group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 clients.add(ch);
@@ -109,7 +122,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new ProxyHandler(context));
             }
         }, false);
-        admin = bind("admin listener", config.adminListen(), new ChannelInitializer<Channel>() {
+        admin = bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
@@ -118,9 +131,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }, true);
     }
 
-    private Channel bind(String name, HostPort address, ChannelInitializer<Channel> initializer, boolean autoRead)
-            throws InterruptedException {
-        ChannelFuture bound = new ServerBootstrap().group(group).channel(Transports.serverChannel())
+    private Channel bind(String name, HostPort address, EventLoopGroup loops, ChannelInitializer<Channel> initializer,
+                         boolean autoRead) throws InterruptedException {
+        ChannelFuture bound = new ServerBootstrap().group(loops).channel(Transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, autoRead)
                 .childOption(ChannelOption.ALLOCATOR, Transports.allocator())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -186,6 +199,16 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return draining;
     }
 
+    /** Whether the traffic loops run their tasks (see {@link EventLoopWatchdog}), for {@code /healthz}. */
+    EventLoopWatchdog watchdog() {
+        return watchdog;
+    }
+
+    /** The traffic listener's event loops. */
+    EventLoopGroup trafficLoops() {
+        return group;
+    }
+
     /**
      * Stops gracefully: no new connections (and {@code /readyz} says so), connections between requests closed, the
      * exchanges in flight given up to {@code --drain-timeout} to finish (each connection closes after its response),
@@ -233,7 +256,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         if (admin != null) {
             admin.close();
         }
+        watchdog.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         health.close();
         telemetry.close();
     }

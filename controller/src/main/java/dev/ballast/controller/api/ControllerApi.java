@@ -5,6 +5,7 @@ import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteJson;
@@ -36,7 +37,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +71,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
 
     private final Controller controller;
     private EventLoopGroup group;
+    private EventLoopWatchdog watchdog;
     private Channel server;
     /** Every accepted connection, so that closing the API closes parked pulls at once (replicas then fail over). */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -78,6 +82,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
 
     public void listen(HostPort address) throws InterruptedException {
         group = Transports.group(2);
+        watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
         server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -99,6 +104,9 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
             server.close().syncUninterruptibly();
         }
         connections.close().awaitUninterruptibly();
+        if (watchdog != null) {
+            watchdog.close();
+        }
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -119,7 +127,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                         json(ctx, request, 200, controller.dockerFlowServices());
                 case "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping" ->
                         json(ctx, request, 200, Map.of("Status", "OK"));
-                case "/healthz" -> json(ctx, request, 200, Map.of("status", "ok"));
+                case "/healthz" -> json(ctx, request, watchdog.responsive() ? 200 : 503, watchdog.report());
                 case "/readyz" -> ready(ctx, request);
                 case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
                         Telemetry.CONTENT_TYPE);
@@ -227,12 +235,16 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     private void ready(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean ready = controller.synced();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ready", ready);
-        out.put("reasons", controller.sources().stream().filter(s -> !s.synced())
+        List<String> reasons = new ArrayList<>(controller.sources().stream().filter(s -> !s.synced())
                 .map(s -> s.name() + ": not synced yet" + (s.lastError() == null ? "" : " (" + s.lastError() + ")"))
                 .toList());
+        if (!watchdog.responsive()) {
+            reasons.add("an event loop of the API is stalled (see /healthz)");
+        }
+        boolean ready = reasons.isEmpty();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ready", ready);
+        out.put("reasons", reasons);
         json(ctx, request, ready ? 200 : 503, out);
     }
 
