@@ -13,6 +13,7 @@ import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.controller.swarm.SwarmClient;
 import dev.ballast.controller.swarm.SwarmSource;
 import dev.ballast.controller.telemetry.ControllerMetrics;
+import dev.ballast.observability.telemetry.LogIds;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -43,7 +44,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The running controller: sources, the reconcile loop, the snapshot store and the API.
@@ -185,7 +185,6 @@ public final class Controller implements Closeable {
         lastPassStart = start;
         scheduled.set(false);
         int what = pending.getAndSet(0);
-        String outcome = "failed";
         // One span per pass; the Docker API calls and the build it makes are its children (current context), and
         // it links to the events that asked for it.
         SpanBuilder starting = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what));
@@ -197,11 +196,14 @@ public final class Controller implements Closeable {
             starting.setAttribute(UNLINKED, (long) caused - MAX_CAUSES);
         }
         Span span = starting.startSpan();
-        // Lines logged during the pass carry its trace and span ids (in JSON logs, as MDC fields).
-        if (span.getSpanContext().isValid()) {
-            MDC.put("trace_id", span.getSpanContext().getTraceId());
-            MDC.put("span_id", span.getSpanContext().getSpanId());
+        // Lines logged during the pass, its failure included, carry its trace and span ids.
+        try (LogIds ids = LogIds.of(span.getSpanContext())) {
+            runPass(span, what, start);
         }
+    }
+
+    private void runPass(Span span, int what, long start) {
+        String outcome = "failed";
         try (Scope scope = span.makeCurrent()) {
             if ((what & SERVICES) != 0) {
                 swarm.refreshAll();
@@ -242,8 +244,6 @@ public final class Controller implements Closeable {
             counted.pass(outcome, System.nanoTime() - start);
             span.setAttribute(OUTCOME, outcome);
             span.end();
-            MDC.remove("trace_id");
-            MDC.remove("span_id");
         }
     }
 

@@ -35,6 +35,13 @@ public final class TestReplicas {
         return config(serverTimeout, Duration.ofSeconds(1));
     }
 
+    /** The same settings with {@code --access-log} on. */
+    public static DataplaneConfig withAccessLog(DataplaneConfig c) {
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
+                c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
+                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), true);
+    }
+
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */
     public static HttpServer backend(HttpHandler handler) throws IOException {
         HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

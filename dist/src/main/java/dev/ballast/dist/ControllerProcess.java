@@ -4,6 +4,7 @@ import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.controller.Controller;
+import dev.ballast.observability.telemetry.Telemetry;
 import java.time.Clock;
 import picocli.CommandLine;
 
@@ -18,6 +19,9 @@ final class ControllerProcess {
         Controller controller;
         try {
             controller = Controller.start(config, Clock.systemUTC());
+        } catch (Telemetry.SettingsException e) {
+            cli.getErr().println("ballast controller: " + e.getMessage());
+            return Main.USAGE;
         } catch (Exception e) {
             cli.getErr().println("ballast controller: cannot start: " + e.getMessage());
             return 1;

@@ -6,6 +6,7 @@ import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.Replica;
+import dev.ballast.observability.telemetry.Telemetry;
 import java.net.InetAddress;
 import picocli.CommandLine;
 
@@ -26,6 +27,9 @@ final class DataplaneProcess {
         Replica replica;
         try {
             replica = Replica.start(config);
+        } catch (Telemetry.SettingsException e) {
+            cli.getErr().println("ballast dataplane: " + e.getMessage());
+            return Main.USAGE;
         } catch (IllegalArgumentException e) {
             cli.getErr().println("ballast dataplane: the route files have problems:");
             cli.getErr().println(e.getMessage());

@@ -24,10 +24,17 @@ class BallastJarIT {
     }
 
     static Result ballast(String... args) throws IOException, InterruptedException {
+        return ballast(java.util.Map.of(), args);
+    }
+
+    /** With these environment variables set. */
+    static Result ballast(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("ballast exits").isTrue();
         return new Result(process.exitValue(),
                 new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
@@ -180,9 +187,13 @@ class BallastJarIT {
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
                 """.formatted(backend.getAddress().getPort()));
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process dataplane = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes", dir.toString(),
-                "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json", "--access-log")
-                .start();
+        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes",
+                dir.toString(), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json",
+                "--access-log").redirectError(ProcessBuilder.Redirect.DISCARD);
+        // traces on, toward a port where nothing listens (the export fails, quietly for this test): requests get spans
+        command.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
+        command.environment().put("OTEL_METRICS_EXPORTER", "none");
+        Process dataplane = command.start();
         java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(dataplane::destroyForcibly);
         try (java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8))) {
@@ -190,20 +201,39 @@ class BallastJarIT {
                     .matcher(out.readLine());
             assertThat(ports.find()).isTrue();
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
             assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                    + ports.group(1) + "/app/x?y=1")).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
-                    .statusCode()).isEqualTo(204);
+                    + ports.group(1) + "/app/x?y=1")).header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
+                    .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
             tools.jackson.databind.JsonNode line = new tools.jackson.databind.ObjectMapper().readTree(out.readLine());
             assertThat(line.path("loggerName").asString()).isEqualTo("ballast.access");
             assertThat(line.path("level").asString()).isEqualTo("INFO");
             assertThat(line.path("formattedMessage").asString()).matches("127\\.0\\.0\\.1 \"GET /app/x\\?y=1\" 204 \\d+\\.\\d{3} app "
-                    + "127\\.0\\.0\\.1:" + backend.getAddress().getPort());
+                    + "127\\.0\\.0\\.1:" + backend.getAddress().getPort() + " " + trace);
+            assertThat(line.path("mdc").path("trace_id").asString()).isEqualTo(trace);
+            assertThat(line.path("mdc").path("span_id").asString()).matches("[0-9a-f]{16}").isNotEqualTo("00f067aa0ba902b7");
             assertThat(line.path("kvpList").toString()).contains("\"status\":\"204\"", "\"route\":\"app\"");
         } finally {
             dataplane.destroy();
             backend.stop(0);
         }
         assertThat(dataplane.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+
+    @Test
+    void unusableOpenTelemetrySettingsAreRefusedNamingThem() throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon");
+        Result dataplane = ballast(env, "dataplane", "--routes", "examples", "--listen", "127.0.0.1:0",
+                "--admin-listen", "127.0.0.1:0");
+        assertThat(dataplane.exit()).isEqualTo(2);
+        assertThat(dataplane.err()).contains("ballast dataplane: OpenTelemetry settings (OTEL_* variables): ",
+                "carrier-pigeon").doesNotContain("route files");
+        Result controller = ballast(env, "controller", "--docker-host", "tcp://127.0.0.1:9", "--listen",
+                "127.0.0.1:0");
+        assertThat(controller.exit()).isEqualTo(2);
+        assertThat(controller.err()).contains("ballast controller: OpenTelemetry settings (OTEL_* variables): ",
+                "carrier-pigeon");
     }
 
     @Test

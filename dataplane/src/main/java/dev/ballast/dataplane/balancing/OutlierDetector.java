@@ -28,6 +28,10 @@ public final class OutlierDetector {
         this.settings = settings;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     /** Records the outcome of an exchange with {@code upstream}; returns true when this failure ejected it. */
     public synchronized boolean record(Upstream upstream, boolean failed, long nowNanos) {
         if (!failed) {

@@ -44,6 +44,14 @@ public final class Upstream {
         return ejections;
     }
 
+    /**
+     * When the last ejection ends (or ended), {@link System#nanoTime()} time. Written under the outlier detector's
+     * lock: exact on the thread whose {@code record} ejected it, for information elsewhere.
+     */
+    public long ejectedUntilNanos() {
+        return ejectedUntilNanos;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }

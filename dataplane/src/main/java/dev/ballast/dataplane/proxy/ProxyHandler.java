@@ -41,7 +41,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
+import dev.ballast.observability.telemetry.LogIds;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -50,6 +52,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection. Reads are explicit ({@code AUTO_READ} off): a request head is matched and checked, then the
@@ -73,6 +77,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     };
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
@@ -95,6 +100,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private String target;
     private String route;
     private long requestStart;
+    /** The server span of the request being handled until it becomes an exchange's (or is answered here). */
+    private Span requestSpan;
     private boolean discarding;
     private boolean draining;
 
@@ -151,7 +158,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         void attemptEnded(boolean failed) {
             long now = System.nanoTime();
             upstream.end(now, now - started, failed);
-            set.outliers().record(upstream, failed, now);
+            if (set.outliers().record(upstream, failed, now)) {
+                ejected(now);
+            }
             if (attemptSpan != null) {
                 RequestTracing.end(attemptSpan, responseStarted ? status : 0, failed && !responseStarted
                         ? "no response from " + upstream.address() : null);
@@ -159,13 +168,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        /** The failure just recorded ejected {@link #upstream}: operators hear of it, with this request's ids. */
+        private void ejected(long now) {
+            try (LogIds ids = LogIds.of(span == null ? SpanContext.getInvalid() : span.getSpanContext())) {
+                LOG.warn("route {}: upstream {} ejected for {} s after {} failures in a row (ejection {})",
+                        route.name(), upstream.address(), TimeUnit.NANOSECONDS.toSeconds(
+                                upstream.ejectedUntilNanos() - now), set.outliers().settings().consecutiveFailures(),
+                        upstream.ejections());
+            }
+        }
+
         /** Counts the response sent for this exchange. */
         void answered(int code) {
+            SpanContext ids = span == null ? SpanContext.getInvalid() : span.getSpanContext();
             endSpans(code, null);
             long nanos = System.nanoTime() - received;
             recorded.request(route.name(), head.method().name(), code, nanos);
             context.accessLog().log(clientAddress, head.method().name(), target, code, nanos, route.name(),
-                    upstream == null ? null : upstream.address());
+                    upstream == null ? null : upstream.address(), ids);
         }
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
@@ -352,6 +372,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         target = request.uri();
         route = null;
         requestStart = clientProgress;
+        requestSpan = null;
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             ReferenceCountUtil.release(msg);
@@ -371,12 +392,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String host = request.headers().get(HttpHeaderNames.HOST, "");
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
+        if (context.tracing().enabled()) {
+            requestSpan = context.tracing().serverSpan(request.headers(), method, path, host, clientAddress);
+        }
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
                 name -> request.headers().get(name), listenerPort));
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(msg);
             if (match instanceof Match.MethodNotAllowed refused) {
                 route = refused.route().name();
+                if (requestSpan != null) {
+                    RequestTracing.routed(requestSpan, method, route);
+                }
                 FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "route " + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
@@ -387,6 +414,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         route = matched.route().name();
+        if (requestSpan != null) {
+            RequestTracing.routed(requestSpan, method, route);
+        }
         Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
                 name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
@@ -417,9 +447,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HeaderRewrite.upgrade(head.headers(), upgrade);
         }
         exchange = new Exchange(head, matched.route(), matched.rule(), set, keepAlive, upgrade);
-        if (context.tracing().enabled()) {
-            exchange.span = context.tracing().serverSpan(head.headers(), method, route, path, host, clientAddress);
-        }
+        exchange.span = requestSpan;
+        requestSpan = null;
         watchClient(context.clientTimeout(matched.rule()).toNanos());
         if (msg instanceof HttpContent content) {
             body(content); // a request that came whole (the codec may deliver head and body together)
@@ -455,8 +484,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
         long nanos = System.nanoTime() - requestStart;
-        recorded.request(route, method, response.status().code(), nanos);
-        context.accessLog().log(clientAddress, method, target, response.status().code(), nanos, route, null);
+        int code = response.status().code();
+        recorded.request(route, method, code, nanos);
+        SpanContext ids = SpanContext.getInvalid();
+        if (requestSpan != null) {
+            ids = requestSpan.getSpanContext();
+            RequestTracing.end(requestSpan, code, null);
+            requestSpan = null;
+        }
+        context.accessLog().log(clientAddress, method, target, code, nanos, route, null, ids);
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;

@@ -56,13 +56,23 @@ public final class RequestTracing {
         return enabled;
     }
 
-    /** The server span of a request that matched {@code route}; its parent comes from the request's headers. */
-    public Span serverSpan(HttpHeaders headers, String method, String route, String path, String host, String client) {
+    /**
+     * The server span of a request, started as its head is read (before routing: answers the proxy gives itself, 404
+     * included, have one too); its parent comes from the request's headers as the client sent them. Named after the
+     * method until {@link #routed} names the route.
+     */
+    public Span serverSpan(HttpHeaders headers, String method, String path, String host, String client) {
         Context parent = propagator.extract(Context.root(), headers, GETTER);
-        return tracer.spanBuilder(method + " " + route).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAttribute(METHOD, method).setAttribute(ROUTE, route).setAttribute(PATH, path)
+        return tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER)
+                .setAttribute(METHOD, method).setAttribute(PATH, path)
                 .setAttribute(SERVER_ADDRESS, host).setAttribute(CLIENT_ADDRESS, client)
                 .startSpan();
+    }
+
+    /** The request matched {@code route}: the span is named {@code METHOD route} and carries {@code http.route}. */
+    public static void routed(Span span, String method, String route) {
+        span.updateName(method + " " + route);
+        span.setAttribute(ROUTE, route);
     }
 
     /**

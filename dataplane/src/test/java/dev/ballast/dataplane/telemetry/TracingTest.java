@@ -5,7 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ballast.dataplane.DataplaneServer;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ballast.dataplane.TestReplicas;
+import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.testing.CollectedSpans;
 import io.opentelemetry.api.common.AttributeKey;
@@ -23,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Spans of proxied requests, kept in memory, and the trace context a real backend receives. */
 class TracingTest {
@@ -35,6 +41,10 @@ class TracingTest {
     HttpServer backend;
     DataplaneServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** What the access log and the proxy log while requests are handled. */
+    final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("ballast.access"),
+            (Logger) LoggerFactory.getLogger(ProxyHandler.class));
 
     @BeforeEach
     void start() throws Exception {
@@ -47,8 +57,13 @@ class TracingTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             dead = probe.getLocalPort();
         }
-        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)),
-                Telemetry.forTests("ballast-dataplane", collected));
+        server = new DataplaneServer(TestReplicas.withAccessLog(TestReplicas.config(Duration.ofSeconds(5),
+                Duration.ofSeconds(1))), Telemetry.forTests("ballast-dataplane", collected));
+        lines.start();
+        for (Logger logger : loggers) {
+            logger.setLevel(Level.INFO);
+            logger.addAppender(lines);
+        }
         server.start();
         server.apply(TestReplicas.routes("""
                 apiVersion: ballast.dev/v1alpha1
@@ -71,6 +86,10 @@ class TracingTest {
     void stop() {
         server.close();
         backend.stop(0);
+        for (Logger logger : loggers) {
+            logger.detachAppender(lines);
+            logger.setLevel(null);
+        }
     }
 
     int get(String path, String... headers) throws Exception {
@@ -138,5 +157,51 @@ class TracingTest {
         assertThat(resent.getAttributes().get(AttributeKey.longKey("http.request.resend_count"))).isEqualTo(1L);
         assertThat(resent.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
         assertThat(retried.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+    }
+
+    @Test
+    void answersOfTheProxysOwnHaveASpanToo() throws Exception {
+        String traceparent = "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01";
+        assertThat(get("/nowhere", "traceparent", traceparent)).isEqualTo(404);
+        SpanData notFound = awaitSpans(1).get(0);
+        assertThat(notFound.getName()).isEqualTo("GET");
+        assertThat(notFound.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(notFound.getTraceId()).isEqualTo(CLIENT_TRACE);
+        assertThat(notFound.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(404L);
+        assertThat(notFound.getAttributes().get(AttributeKey.stringKey("http.route"))).isNull();
+    }
+
+    @Test
+    void linesLoggedInsideARequestCarryItsTraceAndSpanIds() throws Exception {
+        String traceparent = "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01";
+        // round robin over [dead, live] with a retry: every other request fails at the dead endpoint first, and the
+        // fifth failure in a row ejects it, which the proxy logs
+        for (int i = 0; i < 12 && lines.list.stream().noneMatch(e -> e.getLoggerName().endsWith("ProxyHandler")); i++) {
+            assertThat(get("/flaky/" + i, "traceparent", traceparent)).isEqualTo(200);
+        }
+        ILoggingEvent ejected = lines.list.stream().filter(e -> e.getLoggerName().endsWith("ProxyHandler"))
+                .findFirst().orElseThrow();
+        assertThat(ejected.getLevel()).isEqualTo(Level.WARN);
+        assertThat(ejected.getFormattedMessage()).matches("route flaky: upstream 127\\.0\\.0\\.1:\\d+ ejected for 30 s"
+                + " after 5 failures in a row \\(ejection 1\\)");
+        assertThat(ejected.getMDCPropertyMap()).containsEntry("trace_id", CLIENT_TRACE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream().anyMatch(s ->
+                s.getSpanId().equals(ejected.getMDCPropertyMap().get("span_id")) && s.getKind() == SpanKind.SERVER));
+
+        // the access log: the trace id ends the line, the ids are MDC fields; an answer of the proxy's own too
+        assertThat(get("/nowhere", "traceparent", traceparent)).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().stream().anyMatch(s ->
+                s.getName().equals("GET") && s.getKind() == SpanKind.SERVER));
+        SpanData notFound = collected.spans().stream().filter(s -> s.getName().equals("GET")
+                && s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        ILoggingEvent access = lines.list.stream().filter(e -> e.getLoggerName().equals("ballast.access")
+                && e.getFormattedMessage().contains("/nowhere")).findFirst().orElseThrow();
+        assertThat(access.getFormattedMessage()).endsWith(" 404 " + access.getFormattedMessage().split(" ")[4]
+                + " - - " + CLIENT_TRACE);
+        assertThat(access.getMDCPropertyMap()).containsEntry("trace_id", CLIENT_TRACE)
+                .containsEntry("span_id", notFound.getSpanId());
+        assertThat(lines.list).filteredOn(e -> e.getLoggerName().equals("ballast.access")
+                && e.getFormattedMessage().contains("/flaky/")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("trace_id", CLIENT_TRACE));
     }
 }

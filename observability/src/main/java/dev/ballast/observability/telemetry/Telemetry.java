@@ -10,6 +10,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -31,11 +32,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * variables (autoconfigure); nothing is exported unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or an
  * {@code OTEL_*_EXPORTER}) says where. With traces not exported, {@link #tracer} is a no-op, so the request path pays
  * nothing for them; an incoming {@code traceparent} still passes through as any header does.
+ *
+ * <p>OTLP goes as {@code http/protobuf} unless {@code OTEL_EXPORTER_OTLP_PROTOCOL} says {@code grpc}: the protocol the
+ * OpenTelemetry specification makes the default (the Java SDK alone still defaults to grpc), so an endpoint on port
+ * 4318 is all it takes. http/protobuf is sent by the JDK's HTTP client, grpc by OkHttp.
  */
 public final class Telemetry implements Closeable {
 
     /** The content type of {@link #scrape()}. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private static final String HTTP_SENDER = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+    private static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
 
     private final PrometheusMetricReader prometheus;
     private final OpenTelemetrySdk sdk;
@@ -52,8 +60,12 @@ public final class Telemetry implements Closeable {
      * From the environment and system properties, as OpenTelemetry SDKs are everywhere.
      *
      * @param service the default {@code service.name} ({@code ballast-dataplane}, {@code ballast-controller})
+     * @throws SettingsException when the settings cannot be used
      */
     public static Telemetry fromEnvironment(String service) {
+        if (System.getProperty(HTTP_SENDER) == null) {
+            System.setProperty(HTTP_SENDER, JDK_HTTP_SENDER); // both senders can do http/protobuf: the JDK's does it
+        }
         PrometheusMetricReader prometheus = PrometheusMetricReader.create();
         boolean endpoint = configured("otel.exporter.otlp.endpoint") || configured("otel.exporter.otlp.traces.endpoint");
         String exporter = endpoint ? "otlp" : "none"; // the default when OTEL_*_EXPORTER does not say
@@ -64,12 +76,25 @@ public final class Telemetry implements Closeable {
         defaults.put("otel.metrics.exporter", exporter);
         defaults.put("otel.logs.exporter", "none");
         defaults.put("otel.propagators", "tracecontext,baggage");
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> defaults)
-                .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
-                .disableShutdownHook() // closed with the process's own components, in order
-                .build().getOpenTelemetrySdk();
+        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> defaults)
+                    .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
+                    .disableShutdownHook() // closed with the process's own components, in order
+                    .build().getOpenTelemetrySdk();
+        } catch (ConfigurationException e) {
+            throw new SettingsException("OpenTelemetry settings (OTEL_* variables): " + reason(e), e);
+        }
         return new Telemetry(prometheus, sdk, !traces.equals("none"));
+    }
+
+    /** The OTEL_* settings cannot be used (an unknown protocol or exporter, a malformed endpoint…): says which. */
+    public static final class SettingsException extends RuntimeException {
+        SettingsException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** For tests: every span to {@code spans} as it ends, all sampled; metrics scrapeable. */
@@ -122,6 +147,17 @@ public final class Telemetry implements Closeable {
         if (closed.compareAndSet(false, true)) {
             sdk.close();
         }
+    }
+
+    /** The innermost message: autoconfigure wraps the one that names the setting at fault. */
+    private static String reason(Throwable e) {
+        String reason = e.getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().equals("Unexpected configuration error")) {
+                reason = t.getMessage();
+            }
+        }
+        return reason;
     }
 
     private static boolean configured(String property) {
