@@ -35,15 +35,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>OTLP goes as {@code http/protobuf} unless {@code OTEL_EXPORTER_OTLP_PROTOCOL} says {@code grpc}: the protocol the
  * OpenTelemetry specification makes the default (the Java SDK alone still defaults to grpc), so an endpoint on port
- * 4318 is all it takes. http/protobuf is sent by the JDK's HTTP client, grpc by OkHttp.
+ * 4318 is all it takes. Both are sent by OkHttp.
  */
 public final class Telemetry implements Closeable {
 
     /** The content type of {@link #scrape()}. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
-
-    private static final String HTTP_SENDER = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
-    private static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
 
     private final PrometheusMetricReader prometheus;
     private final OpenTelemetrySdk sdk;
@@ -63,9 +60,6 @@ public final class Telemetry implements Closeable {
      * @throws SettingsException when the settings cannot be used
      */
     public static Telemetry fromEnvironment(String service) {
-        if (System.getProperty(HTTP_SENDER) == null) {
-            System.setProperty(HTTP_SENDER, JDK_HTTP_SENDER); // both senders can do http/protobuf: the JDK's does it
-        }
         PrometheusMetricReader prometheus = PrometheusMetricReader.create();
         boolean endpoint = configured("otel.exporter.otlp.endpoint") || configured("otel.exporter.otlp.traces.endpoint");
         String exporter = endpoint ? "otlp" : "none"; // the default when OTEL_*_EXPORTER does not say
