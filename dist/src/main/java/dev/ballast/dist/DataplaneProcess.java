@@ -7,6 +7,7 @@ import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.Replica;
 import dev.ballast.observability.telemetry.Telemetry;
+import io.netty.util.ResourceLeakDetector;
 import java.net.InetAddress;
 import picocli.CommandLine;
 
@@ -14,6 +15,19 @@ import picocli.CommandLine;
 final class DataplaneProcess {
 
     private DataplaneProcess() {
+    }
+
+    /**
+     * Netty's leak detector, unless asked for ({@code -Dio.netty.leakDetection.level=simple}), is off in a running
+     * replica: by default it samples allocations and marks every message at every pipeline step, which costs about 4%
+     * of the throughput (bench: 0.84x against 0.87x HAProxy's in the same run). Leaks are for the test suite to find,
+     * and it runs with the detector at PARANOID, failing on any report.
+     */
+    private static void productionLeakDetection() {
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
@@ -24,6 +38,7 @@ final class DataplaneProcess {
             e.problems().forEach(p -> cli.getErr().println("ballast dataplane: " + p));
             return Main.USAGE;
         }
+        productionLeakDetection();
         Replica replica;
         try {
             replica = Replica.start(config);

@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
-/** The changes a rule makes to requests and responses passing through. Stateless apart from a regex cache. */
+/** The changes a rule makes to requests and responses passing through. Stateless apart from a cache of compiled rewrites. */
 public final class HeaderRewrite {
 
     /**
@@ -29,7 +28,7 @@ public final class HeaderRewrite {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
 
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+    private static final Map<Rule.Rewrite, PathRewrite> REWRITES = new ConcurrentHashMap<>();
 
     private HeaderRewrite() {
     }
@@ -42,7 +41,7 @@ public final class HeaderRewrite {
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         for (Rule.Rewrite r : rewrites) {
-            path = PATTERNS.computeIfAbsent(r.search(), Pattern::compile).matcher(path).replaceAll(r.replace());
+            path = REWRITES.computeIfAbsent(r, PathRewrite::of).apply(path);
         }
         if (path.isEmpty() || path.charAt(0) != '/') {
             path = "/" + path; // a rewrite may not take the path out of origin form
