@@ -127,7 +127,10 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                         json(ctx, request, 200, controller.dockerFlowServices());
                 case "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping" ->
                         json(ctx, request, 200, Map.of("Status", "OK"));
-                case "/healthz" -> json(ctx, request, watchdog.responsive() ? 200 : 503, watchdog.report());
+                case "/healthz" -> {
+                    Map<String, Object> health = watchdog.report();
+                    json(ctx, request, "ok".equals(health.get("status")) ? 200 : 503, health);
+                }
                 case "/readyz" -> ready(ctx, request);
                 case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
                         Telemetry.CONTENT_TYPE);

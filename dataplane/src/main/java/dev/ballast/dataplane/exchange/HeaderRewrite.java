@@ -13,7 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The changes a rule makes to requests and responses passing through. Stateless apart from a cache of compiled rewrites. */
+/**
+ * The changes a rule makes to requests and responses passing through. Stateless apart from a cache of compiled
+ * rewrites.
+ */
 public final class HeaderRewrite {
 
     /**

@@ -101,6 +101,13 @@ class TracingTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    /** What was logged so far (a copy: event loops append while the test reads; the appender's lock guards it). */
+    List<ILoggingEvent> logged() {
+        synchronized (lines) {
+            return List.copyOf(lines.list);
+        }
+    }
+
     List<SpanData> awaitSpans(int n) {
         await().atMost(Duration.ofSeconds(5)).until(() -> collected.spans().size() >= n);
         return collected.spans();
@@ -176,10 +183,10 @@ class TracingTest {
         String traceparent = "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01";
         // round robin over [dead, live] with a retry: every other request fails at the dead endpoint first, and the
         // fifth failure in a row ejects it, which the proxy logs
-        for (int i = 0; i < 12 && lines.list.stream().noneMatch(e -> e.getLoggerName().endsWith("ProxyHandler")); i++) {
+        for (int i = 0; i < 12 && logged().stream().noneMatch(e -> e.getLoggerName().endsWith("ProxyHandler")); i++) {
             assertThat(get("/flaky/" + i, "traceparent", traceparent)).isEqualTo(200);
         }
-        ILoggingEvent ejected = lines.list.stream().filter(e -> e.getLoggerName().endsWith("ProxyHandler"))
+        ILoggingEvent ejected = logged().stream().filter(e -> e.getLoggerName().endsWith("ProxyHandler"))
                 .findFirst().orElseThrow();
         assertThat(ejected.getLevel()).isEqualTo(Level.WARN);
         assertThat(ejected.getFormattedMessage()).matches("route flaky: upstream 127\\.0\\.0\\.1:\\d+ ejected for 30 s"
@@ -194,13 +201,13 @@ class TracingTest {
                 s.getName().equals("GET") && s.getKind() == SpanKind.SERVER));
         SpanData notFound = collected.spans().stream().filter(s -> s.getName().equals("GET")
                 && s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
-        ILoggingEvent access = lines.list.stream().filter(e -> e.getLoggerName().equals("ballast.access")
+        ILoggingEvent access = logged().stream().filter(e -> e.getLoggerName().equals("ballast.access")
                 && e.getFormattedMessage().contains("/nowhere")).findFirst().orElseThrow();
         assertThat(access.getFormattedMessage()).endsWith(" 404 " + access.getFormattedMessage().split(" ")[4]
                 + " - - " + CLIENT_TRACE);
         assertThat(access.getMDCPropertyMap()).containsEntry("trace_id", CLIENT_TRACE)
                 .containsEntry("span_id", notFound.getSpanId());
-        assertThat(lines.list).filteredOn(e -> e.getLoggerName().equals("ballast.access")
+        assertThat(logged()).filteredOn(e -> e.getLoggerName().equals("ballast.access")
                 && e.getFormattedMessage().contains("/flaky/")).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("trace_id", CLIENT_TRACE));
     }
