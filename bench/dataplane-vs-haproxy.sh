@@ -10,21 +10,7 @@ compare=${PROXY_COMPARE:-$here/../shared/bench/proxy-compare.sh}
 
 routes=$(mktemp -d /tmp/ballast-bench.XXXXXX)
 trap 'rm -rf "$routes"' EXIT
-cat >"$routes/http.yaml" <<YAML
-apiVersion: ballast.dev/v1alpha1
-kind: Route
-metadata:
-  name: http
-spec:
-  endpoints:
-    - address: 127.0.0.1:19001
-    - address: 127.0.0.1:19002
-    - address: 127.0.0.1:19003
-  rules:
-    - paths: [/http/]
-      rewrite:
-        - { search: "^/http/", replace: "/renamed/" }
-YAML
+cp "$here/bench/proxy-compare-route.yaml" "$routes/http.yaml"
 
 java=${JAVA:-java}
 bash "$compare" "$@" \

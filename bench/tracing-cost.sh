@@ -24,21 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/routes"
-cat >"$work/routes/http.yaml" <<YAML
-apiVersion: ballast.dev/v1alpha1
-kind: Route
-metadata:
-  name: http
-spec:
-  endpoints:
-    - address: 127.0.0.1:19001
-    - address: 127.0.0.1:19002
-    - address: 127.0.0.1:19003
-  rules:
-    - paths: [/http/]
-      rewrite:
-        - { search: "^/http/", replace: "/renamed/" }
-YAML
+cp "$here/bench/proxy-compare-route.yaml" "$work/routes/http.yaml"
 
 # The OTLP receiver: every POST (traces, metrics) answered 200 with an empty body, the request body read and dropped.
 cat >"$work/sink.conf" <<EOF

@@ -3,11 +3,7 @@ package dev.ballast.dataplane.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.ballast.dataplane.DataplaneServer;
-import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.observability.netty.Transports;
-import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,15 +22,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,12 +35,10 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcOtlpExportTest {
 
-    /** What the receiver got, by gRPC method path: the concatenated request messages. */
-    final Map<String, ByteArrayOutputStream> received = new ConcurrentHashMap<>();
+    final ReceivedExports received = new ReceivedExports();
     EventLoopGroup receiverLoops;
     Channel receiver;
-    HttpServer backend;
-    DataplaneServer server;
+    ExportingReplica replica;
 
     @BeforeEach
     void start() throws Exception {
@@ -70,32 +56,13 @@ class GrpcOtlpExportTest {
                                 }));
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
-        backend = TestReplicas.backend(exchange -> {
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:"
-                + ((InetSocketAddress) receiver.localAddress()).getPort());
-        System.setProperty("otel.exporter.otlp.protocol", "grpc");
-        System.setProperty("otel.bsp.schedule.delay", "100");
-        System.setProperty("otel.metric.export.interval", "300");
-        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)),
-                Telemetry.fromEnvironment("ballast-dataplane"));
-        server.start();
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: grpc-exported }
-                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
-                """.formatted(backend.getAddress().getPort())), "test");
+        replica = new ExportingReplica("http://127.0.0.1:" + ((InetSocketAddress) receiver.localAddress()).getPort(),
+                "grpc", "grpc-exported");
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.protocol", "otel.bsp.schedule.delay",
-                "otel.metric.export.interval").forEach(System::clearProperty);
-        backend.stop(0);
+        replica.close();
         receiver.close();
         receiverLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -120,10 +87,7 @@ class GrpcOtlpExportTest {
             if (!end) {
                 return;
             }
-            ByteArrayOutputStream all = received.computeIfAbsent(path, k -> new ByteArrayOutputStream());
-            synchronized (all) {
-                all.writeBytes(message.toByteArray());
-            }
+            received.add(path, message.toByteArray());
             ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                     .set("content-type", "application/grpc")));
             ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[5]))); // uncompressed, 0 bytes long
@@ -131,25 +95,13 @@ class GrpcOtlpExportTest {
         }
     }
 
-    String got(String path) {
-        ByteArrayOutputStream all = received.get(path);
-        if (all == null) {
-            return "";
-        }
-        synchronized (all) {
-            return all.toString(StandardCharsets.ISO_8859_1); // protobuf: the strings inside are readable as they are
-        }
-    }
-
     @Test
     void spansAndMetricsReachAGrpcReceiver() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.trafficAddress().getPort()
-                + "/app/x")).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        replica.request();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(got("/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
+            assertThat(received.text("/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
                     .contains("GET grpc-exported", "http.route", "ballast-dataplane");
-            assertThat(got("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"))
+            assertThat(received.text("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"))
                     .contains("http.server.request.duration", "grpc-exported");
         });
     }
