@@ -107,7 +107,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     public void start() throws InterruptedException {
         DataplaneMetrics counted = new DataplaneMetrics(telemetry.meter("dev.ballast.dataplane"), clients::size,
-                upstreams::current, () -> applied);
+                upstreams::current, () -> applied, watchdog::loops);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),

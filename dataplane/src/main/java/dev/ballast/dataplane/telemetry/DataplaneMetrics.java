@@ -6,6 +6,7 @@ import static dev.ballast.dataplane.telemetry.HttpAttributes.SERVER_ADDRESS;
 import static dev.ballast.dataplane.telemetry.HttpAttributes.STATUS;
 
 import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.observability.netty.EventLoopWatchdog;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -30,6 +31,7 @@ import java.util.function.Supplier;
 public final class DataplaneMetrics {
 
     private static final AttributeKey<String> VERSION = AttributeKey.stringKey("version");
+    private static final AttributeKey<Long> LOOP = AttributeKey.longKey("loop");
     /** Methods kept as they are; any other is {@code _OTHER} (OpenTelemetry's rule: clients choose methods). */
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
@@ -54,9 +56,10 @@ public final class DataplaneMetrics {
      * @param clients the open client connections
      * @param upstreams the endpoints of the routing table in force
      * @param snapshot the snapshot in force, or null before the first
+     * @param loops the traffic event loops as the watchdog last saw them
      */
     public DataplaneMetrics(Meter meter, IntSupplier clients, Supplier<Collection<Upstream>> upstreams,
-                            Supplier<SnapshotFacts> snapshot) {
+                            Supplier<SnapshotFacts> snapshot, Supplier<List<EventLoopWatchdog.LoopState>> loops) {
         duration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
                 .setDescription("Requests answered, by route, method and status, and how long they took")
                 .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
@@ -94,6 +97,10 @@ public final class DataplaneMetrics {
                 routes.record(s.routes(), version);
             }
         }, appliedAt, routes);
+        meter.gaugeBuilder("ballast.event_loop.lag").setUnit("s")
+                .setDescription("How long each traffic event loop's last heartbeat task waited to run (see /healthz)")
+                .buildWithCallback(m -> loops.get().forEach(l -> m.record(l.lag().toNanos() / 1e9,
+                        Attributes.of(LOOP, (long) l.loop()))));
     }
 
     private Attributes attributes(String route, String method, int status) {

@@ -88,6 +88,13 @@ class MetricsEndpointTest {
             assertThat(s.labels()).containsEntry("server_address", "127.0.0.1:" + backend.getAddress().getPort());
         });
         assertThat(samples).anySatisfy(s -> assertThat(s.name()).isEqualTo("ballast_client_connections"));
+        // each traffic event loop's lag, as the watchdog behind /healthz sees it: loops that run are well under 1 s
+        assertThat(samples).filteredOn(s -> s.name().equals("ballast_event_loop_lag_seconds")).isNotEmpty()
+                .allSatisfy(s -> {
+                    assertThat(s.labels()).containsKey("loop");
+                    assertThat(s.value()).isBetween(0.0, 1.0);
+                })
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("loop", "0"));
     }
 
     private static double count(List<Sample> samples, String status) {
