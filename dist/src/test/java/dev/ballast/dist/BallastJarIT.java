@@ -221,6 +221,36 @@ class BallastJarIT {
     }
 
     @Test
+    void textLinesLoggedInsideAPassEndWithItsTraceAndSpanIds() throws Exception {
+        assertThat(firstWarning(java.util.Map.of())).contains("Docker API call failed").doesNotContain("trace_id=");
+        // traces on (exported nowhere: the export fails quietly): the same line, now inside a traced pass
+        assertThat(firstWarning(java.util.Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9",
+                "OTEL_METRICS_EXPORTER", "none"))).contains("Docker API call failed")
+                .containsPattern(" trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16}$");
+    }
+
+    /** The first WARN line of a controller whose Docker host refuses connections. */
+    private static String firstWarning(java.util.Map<String, String> env) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "controller", "--docker-host",
+                "tcp://127.0.0.1:9", "--listen", "127.0.0.1:0").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        command.environment().putAll(env);
+        Process controller = command.start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(controller::destroyForcibly);
+        try (java.io.BufferedReader err = new java.io.BufferedReader(
+                new java.io.InputStreamReader(controller.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = err.readLine(); line != null; line = err.readLine()) {
+                if (line.contains(" WARN ")) {
+                    return line;
+                }
+            }
+            return "";
+        } finally {
+            controller.destroyForcibly();
+        }
+    }
+
+    @Test
     void unusableOpenTelemetrySettingsAreRefusedNamingThem() throws Exception {
         java.util.Map<String, String> env = java.util.Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9",
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon");
