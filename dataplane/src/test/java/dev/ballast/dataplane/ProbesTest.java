@@ -51,12 +51,7 @@ class ProbesTest {
         assertThat(before.body()).contains("\"ready\":false");
         assertThat(get("/healthz").statusCode()).isEqualTo(200); // alive, only not ready
 
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: web }
-                spec: { endpoints: [{ address: "127.0.0.1:9" }], rules: [{ paths: [/] }] }
-                """), "test");
+        server.apply(TestReplicas.route("web", "/", 9), "test");
         HttpResponse<String> after = get("/readyz");
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.body()).contains("\"ready\":true", "\"source\":\"test\"");
@@ -64,12 +59,7 @@ class ProbesTest {
 
     @Test
     void aBlockedTrafficLoopMakesTheProbesFailNamingIt() throws Exception {
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: web }
-                spec: { endpoints: [{ address: "127.0.0.1:9" }], rules: [{ paths: [/] }] }
-                """), "test");
+        server.apply(TestReplicas.route("web", "/", 9), "test");
         await().atMost(Duration.ofSeconds(5)).until(() -> get("/healthz").statusCode() == 200);
         assertThat(get("/healthz").body()).contains("\"status\":\"ok\"", "\"loop\":0,");
 

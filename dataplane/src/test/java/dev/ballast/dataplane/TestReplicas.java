@@ -50,6 +50,16 @@ public final class TestReplicas {
         return backend;
     }
 
+    /** One route, {@code name}, sending what its path prefix {@code path} matches to 127.0.0.1:{@code port}. */
+    public static Snapshot route(String name, String path, int port) {
+        return routes("""
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: %s }
+                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [%s] }] }
+                """.formatted(name, port, path));
+    }
+
     /** The routes of a YAML document (each naming its own endpoints) as a snapshot. */
     public static Snapshot routes(String yaml) {
         return Snapshot.of(RouteLoader.parse("routes.yaml", yaml).routes().stream().map(LoadedRoute::route).toList(),

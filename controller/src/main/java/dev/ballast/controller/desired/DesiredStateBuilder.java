@@ -58,6 +58,15 @@ public final class DesiredStateBuilder {
         String service() {
             return route.spec().service();
         }
+
+        String key() {
+            return statusKey(source, origin);
+        }
+    }
+
+    /** The key of a source item's status: unique across sources ({@code swarm service web}, {@code gitops a.yaml:3}). */
+    private static String statusKey(String source, String origin) {
+        return source + " " + origin;
     }
 
     private static final Comparator<Candidate> PRECEDENCE = Comparator.comparingInt(Candidate::rank)
@@ -204,7 +213,7 @@ public final class DesiredStateBuilder {
         int index = 0;
         for (LoadedRoute loaded : state.routes()) {
             Candidate c = new Candidate(loaded.route(), GITOPS, loaded.location(), 0, index++, List.of());
-            outcomes.add(new Outcome(GITOPS + " " + c.origin(), c, null));
+            outcomes.add(new Outcome(c.key(), c, null));
         }
         outcomes.forEach(this::submit);
         gitops = state;
@@ -227,7 +236,7 @@ public final class DesiredStateBuilder {
     }
 
     private static Outcome outcome(LabelTranslation translation, String source, String origin, int rank, int index) {
-        String key = source + " " + origin;
+        String key = statusKey(source, origin);
         if (translation instanceof LabelTranslation.Translated t) {
             return new Outcome(key, new Candidate(t.route(), source, origin, rank, index, warnings(t.warnings())), null);
         }
@@ -346,14 +355,13 @@ public final class DesiredStateBuilder {
                 for (Candidate loser : named.subList(1, named.size())) {
                     conditions.add(new Condition("Conflict", "takes precedence over the route of the same name from "
                             + loser.source() + " (" + loser.origin() + ")"));
-                    putStatus(loser.source() + " " + loser.origin(), new RouteStatus(name, loser.source(),
+                    putStatus(loser.key(), new RouteStatus(name, loser.source(),
                             loser.origin(), false, List.of(new Condition("Conflict", "also defined by "
                             + winner.source() + " (" + winner.origin() + "), which takes precedence"))));
                 }
                 conditions.addAll(endpointConditions);
             }
-            putStatus(winner.source() + " " + winner.origin(),
-                    new RouteStatus(name, winner.source(), winner.origin(), true, conditions));
+            putStatus(winner.key(), new RouteStatus(name, winner.source(), winner.origin(), true, conditions));
         }
     }
 

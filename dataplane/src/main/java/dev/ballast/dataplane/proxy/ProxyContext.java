@@ -7,6 +7,7 @@ import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.schema.Rule;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,16 +22,22 @@ public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstre
 
     /** How long the rule's upstream may take to answer. */
     public Duration serverTimeout(Rule rule) {
-        return rule.timeouts() != null && rule.timeouts().server() != null ? rule.timeouts().server() : serverTimeout;
+        return ruleOr(rule, Rule.Timeouts::server, serverTimeout);
     }
 
     /** How long an upgraded connection of the rule may stay silent both ways. */
     public Duration tunnelTimeout(Rule rule) {
-        return rule.timeouts() != null && rule.timeouts().tunnel() != null ? rule.timeouts().tunnel() : tunnelTimeout;
+        return ruleOr(rule, Rule.Timeouts::tunnel, tunnelTimeout);
     }
 
     /** How long the client may keep the proxy waiting, in the middle of an exchange of the rule. */
     public Duration clientTimeout(Rule rule) {
-        return rule.timeouts() != null && rule.timeouts().client() != null ? rule.timeouts().client() : clientTimeout;
+        return ruleOr(rule, Rule.Timeouts::client, clientTimeout);
+    }
+
+    /** The rule's own timeout of this kind, else the replica's. */
+    private static Duration ruleOr(Rule rule, Function<Rule.Timeouts, Duration> kind, Duration replicas) {
+        Duration own = rule.timeouts() == null ? null : kind.apply(rule.timeouts());
+        return own == null ? replicas : own;
     }
 }

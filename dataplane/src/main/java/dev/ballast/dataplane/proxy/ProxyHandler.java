@@ -118,8 +118,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         final Upstreams.Set set;
         final boolean clientKeepAlive;
         final boolean idempotent;
-        final long received = requestStart; // when the head came (System.nanoTime())
-        final String target = ProxyHandler.this.target; // as the client sent it (head's is rewritten)
         /** The protocol the client asked to switch to ({@code Upgrade}), or null. */
         final String upgrade;
         final Duration serverTimeout;
@@ -170,7 +168,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** The failure just recorded ejected {@link #upstream}: operators hear of it, with this request's ids. */
         private void ejected(long now) {
-            try (LogIds ids = LogIds.of(span == null ? SpanContext.getInvalid() : span.getSpanContext())) {
+            try (LogIds ids = LogIds.of(ids())) {
                 LOG.warn("route {}: upstream {} ejected for {} s after {} failures in a row (ejection {})",
                         route.name(), upstream.address(), TimeUnit.NANOSECONDS.toSeconds(
                                 upstream.ejectedUntilNanos() - now), set.outliers().settings().consecutiveFailures(),
@@ -178,14 +176,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        /** The ids of the request's span, for log lines (invalid when not traced). */
+        SpanContext ids() {
+            return span == null ? SpanContext.getInvalid() : span.getSpanContext();
+        }
+
         /** Counts the response sent for this exchange. */
         void answered(int code) {
-            SpanContext ids = span == null ? SpanContext.getInvalid() : span.getSpanContext();
+            SpanContext ids = ids();
             endSpans(code, null);
-            long nanos = System.nanoTime() - received;
-            recorded.request(route.name(), head.method().name(), code, nanos);
-            context.accessLog().log(clientAddress, head.method().name(), target, code, nanos, route.name(),
-                    upstream == null ? null : upstream.address(), ids);
+            counted(code, upstream == null ? null : upstream.address(), ids);
         }
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
@@ -481,18 +481,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         send(Responses.text(status, body, keepAlive), keepAlive, complete);
     }
 
+    /**
+     * Counts the answer to the request being handled, whoever gave it (the proxy, or {@code upstream}): its duration
+     * by route, method and status, and its access-log line. The request's fields stay those of the exchange until it
+     * has been answered (a pipelined request waits its turn).
+     */
+    private void counted(int code, String upstream, SpanContext ids) {
+        long nanos = System.nanoTime() - requestStart;
+        recorded.request(route, method, code, nanos);
+        context.accessLog().log(clientAddress, method, target, code, nanos, route, upstream, ids);
+    }
+
     /** Sends a local answer; the rest of the request's body, if any, is read and dropped before the next request. */
     private void send(FullHttpResponse response, boolean keepAlive, boolean requestComplete) {
-        long nanos = System.nanoTime() - requestStart;
         int code = response.status().code();
-        recorded.request(route, method, code, nanos);
         SpanContext ids = SpanContext.getInvalid();
         if (requestSpan != null) {
             ids = requestSpan.getSpanContext();
             RequestTracing.end(requestSpan, code, null);
             requestSpan = null;
         }
-        context.accessLog().log(clientAddress, method, target, code, nanos, route, null, ids);
+        counted(code, null, ids);
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;

@@ -44,12 +44,7 @@ class DrainTest {
         backend.start();
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(20), drainTimeout));
         server.start();
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: any }
-                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/] }] }
-                """.formatted(backend.getAddress().getPort())), "test");
+        server.apply(TestReplicas.route("any", "/", backend.getAddress().getPort()), "test");
     }
 
     @AfterEach

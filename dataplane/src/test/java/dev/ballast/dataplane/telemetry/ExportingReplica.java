@@ -38,12 +38,7 @@ final class ExportingReplica implements AutoCloseable {
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 Telemetry.fromEnvironment("ballast-dataplane"));
         server.start();
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: %s }
-                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
-                """.formatted(route, backend.getAddress().getPort())), "test");
+        server.apply(TestReplicas.route(route, "/app/", backend.getAddress().getPort()), "test");
     }
 
     /** One proxied request, which must succeed. */

@@ -33,12 +33,7 @@ class MetricsEndpointTest {
         });
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5), Duration.ofSeconds(1)));
         server.start();
-        server.apply(TestReplicas.routes("""
-                apiVersion: ballast.dev/v1alpha1
-                kind: Route
-                metadata: { name: app }
-                spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
-                """.formatted(backend.getAddress().getPort())), "test");
+        server.apply(TestReplicas.route("app", "/app/", backend.getAddress().getPort()), "test");
     }
 
     @AfterEach

@@ -72,10 +72,6 @@ public final class EventLoopWatchdog implements AutoCloseable {
         return loops().stream().noneMatch(LoopState::stalled);
     }
 
-    public Duration limit() {
-        return limit;
-    }
-
     /**
      * What {@code /healthz} says: {@code status} ({@code ok} or {@code stalled}), each loop's lag in milliseconds, and
      * when some loop is stalled, {@code reasons} naming it.

@@ -10,6 +10,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
@@ -23,6 +24,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -61,27 +63,41 @@ public final class Telemetry implements Closeable {
      */
     public static Telemetry fromEnvironment(String service) {
         PrometheusMetricReader prometheus = PrometheusMetricReader.create();
-        boolean endpoint = configured("otel.exporter.otlp.endpoint") || configured("otel.exporter.otlp.traces.endpoint");
-        String exporter = endpoint ? "otlp" : "none"; // the default when OTEL_*_EXPORTER does not say
-        String traces = setting("otel.traces.exporter", exporter);
-        Map<String, String> defaults = new HashMap<>();
-        defaults.put("otel.service.name", service);
-        defaults.put("otel.traces.exporter", exporter);
-        defaults.put("otel.metrics.exporter", exporter);
-        defaults.put("otel.logs.exporter", "none");
-        defaults.put("otel.propagators", "tracecontext,baggage");
-        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+        AtomicBoolean tracing = new AtomicBoolean();
         OpenTelemetrySdk sdk;
         try {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                    .addPropertiesSupplier(() -> defaults)
+                    .addPropertiesSupplier(() -> Map.of("otel.service.name", service, "otel.logs.exporter", "none",
+                            "otel.propagators", "tracecontext,baggage", "otel.exporter.otlp.protocol", "http/protobuf"))
+                    .addPropertiesCustomizer(Telemetry::exporters)
+                    // applied after the one above: sees the exporter it chose
+                    .addPropertiesCustomizer(config -> {
+                        tracing.set(!"none".equals(config.getString("otel.traces.exporter")));
+                        return Map.of();
+                    })
                     .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
                     .disableShutdownHook() // closed with the process's own components, in order
                     .build().getOpenTelemetrySdk();
         } catch (ConfigurationException e) {
             throw new SettingsException("OpenTelemetry settings (OTEL_* variables): " + reason(e), e);
         }
-        return new Telemetry(prometheus, sdk, !traces.equals("none"));
+        return new Telemetry(prometheus, sdk, tracing.get());
+    }
+
+    /**
+     * Traces and metrics go to OTLP when an OTLP endpoint is set and nowhere otherwise, unless {@code OTEL_*_EXPORTER}
+     * says (the SDK alone would export to localhost:4317 by default).
+     */
+    private static Map<String, String> exporters(ConfigProperties config) {
+        boolean endpoint = config.getString("otel.exporter.otlp.endpoint") != null
+                || config.getString("otel.exporter.otlp.traces.endpoint") != null;
+        Map<String, String> chosen = new HashMap<>();
+        for (String signal : List.of("otel.traces.exporter", "otel.metrics.exporter")) {
+            if (config.getString(signal) == null) {
+                chosen.put(signal, endpoint ? "otlp" : "none");
+            }
+        }
+        return chosen;
     }
 
     /** The OTEL_* settings cannot be used (an unknown protocol or exporter, a malformed endpoint…): says which. */
@@ -152,18 +168,5 @@ public final class Telemetry implements Closeable {
             }
         }
         return reason;
-    }
-
-    private static boolean configured(String property) {
-        return setting(property, null) != null;
-    }
-
-    /** A system property, else its environment variable ({@code otel.x.y} → {@code OTEL_X_Y}), else {@code fallback}. */
-    private static String setting(String property, String fallback) {
-        String value = System.getProperty(property);
-        if (value == null) {
-            value = System.getenv(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
-        }
-        return value == null || value.isBlank() ? fallback : value.trim();
     }
 }
