@@ -104,6 +104,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Span requestSpan;
     private boolean discarding;
     private boolean draining;
+    /** Between the client connection's first channelRead and its channelReadComplete (one socket read). */
+    private boolean reading;
+    /** An upstream connection written to during the current read, flushed once when the read completes. */
+    private Channel upstreamUnflushed;
+    /** Response parts were written to the client and not flushed yet. */
+    private boolean clientUnflushed;
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -340,6 +346,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         stopWaiting();
         clientProgress = System.nanoTime();
         if (!(msg instanceof HttpObject)) {
@@ -355,6 +362,33 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         handle((HttpObject) msg);
+    }
+
+    /**
+     * The socket read is done: what it wrote upstream leaves in one flush (a request head and its end arrive in the same
+     * read, and the end would otherwise be flushed on its own).
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        Channel upstream = upstreamUnflushed;
+        if (upstream != null) {
+            upstreamUnflushed = null;
+            upstream.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Flushes {@code upstream} now, or when the client read under way completes. */
+    private void flushUpstream(Channel upstream) {
+        if (!reading) {
+            upstream.flush();
+            return;
+        }
+        if (upstreamUnflushed != null && upstreamUnflushed != upstream) {
+            upstreamUnflushed.flush();
+        }
+        upstreamUnflushed = upstream;
     }
 
     private void handle(HttpObject msg) {
@@ -541,13 +575,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ex.bodySent |= content.content().isReadable();
         boolean last = content instanceof LastHttpContent;
-        ex.channel.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+        ex.channel.write(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 upstreamFailed(ex, f.channel(), f.cause());
             } else if (!last && exchange == ex) {
                 client.read();
             }
         });
+        flushUpstream(ex.channel);
     }
 
     private void connect(Exchange ex) {
@@ -631,7 +666,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         while (!ex.pending.isEmpty()) {
             channel.write(ex.pending.poll());
         }
-        channel.flush();
+        flushUpstream(channel);
         channel.read(); // the response may come before the request is complete
         if (!ex.requestDone) {
             client.read();
@@ -677,10 +712,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // for a head and the body that came with it).
         if (msg instanceof LastHttpContent) {
             client.writeAndFlush(msg, client.voidPromise());
+            clientUnflushed = false;
             complete(ex);
             return;
         }
         client.write(msg, client.voidPromise());
+        clientUnflushed = true;
         // Backpressure: the upstream is read again while the client connection is below its high-water mark, else
         // once it has drained (channelWritabilityChanged).
         if (client.channel().isWritable()) {
@@ -722,7 +759,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The upstream has no more to give for now: send what was written to the client so far. */
     void onUpstreamReadComplete() {
-        client.flush();
+        if (clientUnflushed) {
+            clientUnflushed = false;
+            client.flush();
+        }
     }
 
     private void complete(Exchange ex) {
