@@ -13,8 +13,10 @@ trap 'rm -rf "$routes"' EXIT
 cp "$here/bench/proxy-compare-route.yaml" "$routes/http.yaml"
 
 java=${JAVA:-java}
+# One traffic loop, as proxy-compare.sh runs HAProxy with one thread (nbthread 1); THREADS=N to try others.
+threads=${THREADS:-1}
 bash "$compare" "$@" \
   --cmd "$java -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} -jar $here/dist/target/ballast.jar dataplane --routes $routes \
-         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083" \
+         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083 --threads $threads" \
   --ready http://127.0.0.1:19083/readyz \
   ballast=http://127.0.0.1:19082/http/bench

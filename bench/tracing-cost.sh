@@ -45,16 +45,18 @@ EOF
 "$NGINX" -c "$work/sink.conf"
 
 java=${JAVA:-java}
+# One traffic loop, as proxy-compare.sh runs HAProxy with one thread (nbthread 1); THREADS=N to try others.
+threads=${THREADS:-1}
 options="-Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-}"
 # The traced replica runs beside the untraced one for the whole run (idle while the others are loaded).
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:19318 OTEL_TRACES_SAMPLER=always_on OTEL_METRICS_EXPORTER=none \
   $java $options -jar "$here/dist/target/ballast.jar" dataplane --routes "$work/routes" \
-  --listen 127.0.0.1:19084 --admin-listen 127.0.0.1:19085 >"$work/traced.log" 2>&1 &
+  --listen 127.0.0.1:19084 --admin-listen 127.0.0.1:19085 --threads $threads >"$work/traced.log" 2>&1 &
 traced_pid=$!
 
 bash "$compare" "$@" \
   --cmd "$java $options -jar $here/dist/target/ballast.jar dataplane --routes $work/routes \
-         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083" \
+         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083 --threads $threads" \
   --ready http://127.0.0.1:19083/readyz \
   ballast=http://127.0.0.1:19082/http/bench \
   ballast-traced=http://127.0.0.1:19084/http/bench

@@ -27,12 +27,13 @@ import java.util.Optional;
  * @param maxHeaderSize largest request header block accepted (larger: 431)
  * @param drainTimeout on stop, how long requests in flight may take before the replica exits
  * @param accessLog whether every request answered is logged
+ * @param threads how many event loops carry traffic
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
                               Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
                               Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
-                              Duration drainTimeout, boolean accessLog) {
+                              Duration drainTimeout, boolean accessLog, int threads) {
 
     public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
             List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
@@ -66,10 +67,16 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
     public static final Setting<Duration> DRAIN_TIMEOUT = Setting.of("drainTimeout", "8s", Durations::parse,
             "On SIGTERM: time requests in flight get to finish before the replica exits (keep it under the service's"
                     + " stop grace period, 10s by default)");
+    /**
+     * Like HAProxy's {@code nbthread}: one loop per core by default, since a proxy's loops never block and more of them
+     * than cores only add context switches; fewer leave cores to what shares the host (backends, a load generator).
+     */
+    public static final Setting<Integer> THREADS = Setting.of("threads", null, ValueParsers.intIn(1, 1024),
+            "Event loops (threads) that carry traffic; default: one per core the JVM may use");
 
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
-            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
+            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -89,6 +96,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
         return new DataplaneConfig(controllers.orElse(List.of()), routes, c.get(LISTEN), c.get(ADMIN_LISTEN),
                 c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
                 c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
-                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT), c.get(LoggingConfig.ACCESS_LOG));
+                c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT), c.get(LoggingConfig.ACCESS_LOG),
+                c.find(THREADS).orElse(Runtime.getRuntime().availableProcessors()));
     }
 }

@@ -113,6 +113,19 @@ class ConfigResolverTest {
     }
 
     @Test
+    void trafficThreadsDefaultToOnePerCoreAndMustBePositive() throws Exception {
+        DataplaneConfig byDefault = DataplaneConfig.from(
+                resolve(Optional.empty(), Map.of(), Map.of("routes", "/routes")), "host");
+        assertThat(byDefault.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        DataplaneConfig one = DataplaneConfig.from(
+                resolve(Optional.empty(), Map.of("BALLAST_THREADS", "1"), Map.of("routes", "/routes")), "host");
+        assertThat(one.threads()).isEqualTo(1);
+        assertThatThrownBy(() -> resolve(Optional.empty(), Map.of(), Map.of("threads", "0")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "--threads (command line): 0 is out of range (1-1024)"));
+    }
+
+    @Test
     void controllerReadsDockerFlowNames() throws Exception {
         ControllerConfig c = ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
                 Optional.empty(), Map.of("DF_NOTIFY_LABEL", "com.example.proxy", "DOCKER_HOST", "tcp://127.0.0.1:2375",

@@ -53,12 +53,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     private final DataplaneConfig config;
     /**
-     * One event loop per core (Netty's default is two), as HAProxy runs one thread per core: a proxy never blocks, so
-     * more loops than cores only add context switches (measured: 0.52x HAProxy's throughput with 4 loops on 2 cores,
-     * 0.66x with 2, 0.58x with 1). {@code -Dio.netty.eventLoopThreads=N} still overrides it.
+     * {@code --threads} loops, one per core by default (Netty's default is two per core): measured on 2 cores, 0.52x
+     * HAProxy's throughput with 4 loops, 0.66x with 2 (session 3); beside a load generator and backends on the same 2
+     * cores, 1 loop did best (0.88x, against HAProxy's {@code nbthread 1}).
      */
-    private final EventLoopGroup group = Transports.group(Integer.getInteger("io.netty.eventLoopThreads",
-            Runtime.getRuntime().availableProcessors()));
+    private final EventLoopGroup group;
     /**
      * The admin listener has a loop of its own: a probe answers (and says which traffic loop is stalled) even when a
      * traffic loop is blocked, and a {@code /metrics} scrape never delays proxied requests.
@@ -92,6 +91,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     DataplaneServer(DataplaneConfig config, Telemetry telemetry, Duration stallLimit) {
         this.config = config;
         this.telemetry = telemetry;
+        this.group = Transports.group(config.threads());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
     }
 

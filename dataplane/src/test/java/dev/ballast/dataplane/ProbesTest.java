@@ -83,4 +83,15 @@ class ProbesTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> get("/healthz").statusCode() == 200);
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void theProbeListsAsManyTrafficLoopsAsThreadsSays() throws Exception {
+        try (DataplaneServer three = new DataplaneServer(TestReplicas.withThreads(TestReplicas.config(
+                Duration.ofSeconds(5)), 3), Telemetry.fromEnvironment("ballast-dataplane"), Duration.ofMillis(400))) {
+            three.start();
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + three.adminAddress().getPort() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("\"loop\":0,", "\"loop\":1,", "\"loop\":2,").doesNotContain("\"loop\":3,");
+        }
+    }
 }

@@ -23,12 +23,12 @@ public final class TestReplicas {
 
     /**
      * A standalone replica's settings: connect 2 s, client 20 s, tunnel 1 h, first request 5 s, keep-alive 15 s,
-     * 8 KiB of headers, no access log; the server and drain timeouts as the test needs them.
+     * 8 KiB of headers, no access log, two traffic loops; the server and drain timeouts as the test needs them.
      */
     public static DataplaneConfig config(Duration serverTimeout, Duration drainTimeout) {
         return new DataplaneConfig(List.of(), Optional.empty(), ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT, Optional.empty(),
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false);
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2);
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -37,9 +37,18 @@ public final class TestReplicas {
 
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
+        return copy(c, true, c.threads());
+    }
+
+    /** The same settings with {@code --threads} traffic loops. */
+    public static DataplaneConfig withThreads(DataplaneConfig c, int threads) {
+        return copy(c, c.accessLog(), threads);
+    }
+
+    private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads) {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
-                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), true);
+                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads);
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

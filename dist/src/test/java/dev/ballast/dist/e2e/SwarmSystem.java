@@ -78,7 +78,7 @@ final class SwarmSystem implements AutoCloseable {
         DataplaneConfig config = new DataplaneConfig(List.of(controllerUrl()), Optional.empty(),
                 new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.ofNullable(stateDir), id,
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), 16 * 1024, Duration.ofSeconds(5), false);
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 16 * 1024, Duration.ofSeconds(5), false, 2);
         Replica replica = Replica.start(config);
         replicas.add(replica);
         return replica;
