@@ -3,7 +3,6 @@ package dev.ballast.observability.telemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -77,9 +76,6 @@ public final class Telemetry implements Closeable {
                         return Map.of();
                     })
                     .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
-                    // The SDK's own count of started and live spans: three counter updates per span, on the event loop
-                    // (measured: 6% of a traced loop's time). The exporter's counts (processedSpans, queueSize) stay.
-                    .addTracerProviderCustomizer((builder, config) -> builder.setMeterProvider(MeterProvider::noop))
                     .disableShutdownHook() // closed with the process's own components, in order
                     .build().getOpenTelemetrySdk();
         } catch (ConfigurationException e) {
