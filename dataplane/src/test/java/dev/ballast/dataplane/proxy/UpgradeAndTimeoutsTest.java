@@ -2,6 +2,7 @@ package dev.ballast.dataplane.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ballast.dataplane.DataplaneServer;
@@ -213,7 +214,10 @@ class UpgradeAndTimeoutsTest {
     @Test
     void aWebSocketIsTunnelledBothWaysWithTheRewrittenPath() throws Exception {
         Collector collector = new Collector();
+        upgradedPath.set(null);
         WebSocket ws = open("/ws/ws", collector);
+        // the backend records the path once its 101 has been written, which may be after the client has it
+        await().atMost(Duration.ofSeconds(5)).until(() -> upgradedPath.get() != null);
         assertThat(upgradedPath.get()).isEqualTo("/renamed/ws");
         ws.sendText("hello through ballast", true).get(5, TimeUnit.SECONDS);
         assertThat(collector.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("hello through ballast");
