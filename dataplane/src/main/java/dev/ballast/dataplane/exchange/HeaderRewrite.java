@@ -1,5 +1,7 @@
 package dev.ballast.dataplane.exchange;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.Rule;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -11,11 +13,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The changes a rule makes to requests and responses passing through. Stateless apart from a cache of compiled
- * rewrites.
+ * The changes a rule makes to requests and responses passing through. Stateless apart from a bounded cache of
+ * compiled rewrites.
  */
 public final class HeaderRewrite {
 
@@ -31,7 +32,13 @@ public final class HeaderRewrite {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
 
-    private static final Map<Rule.Rewrite, PathRewrite> REWRITES = new ConcurrentHashMap<>();
+    /**
+     * Compiled rewrites by rule, shared by every snapshot that has them; bounded, so that a long-lived replica that
+     * sees many distinct rewrites over time (routes changing their expressions) keeps only those in recent use.
+     */
+    static final int REWRITES_KEPT = 10_000;
+    private static final Cache<Rule.Rewrite, PathRewrite> REWRITES = Caffeine.newBuilder()
+            .maximumSize(REWRITES_KEPT).build();
 
     private HeaderRewrite() {
     }
@@ -44,7 +51,7 @@ public final class HeaderRewrite {
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         for (Rule.Rewrite r : rewrites) {
-            path = REWRITES.computeIfAbsent(r, PathRewrite::of).apply(path);
+            path = REWRITES.get(r, PathRewrite::of).apply(path);
         }
         if (path.isEmpty() || path.charAt(0) != '/') {
             path = "/" + path; // a rewrite may not take the path out of origin form
@@ -159,5 +166,11 @@ public final class HeaderRewrite {
         ops.remove().forEach(headers::remove);
         ops.set().forEach(headers::set);
         ops.add().forEach(headers::add);
+    }
+
+    /** How many compiled rewrites are kept now (after pending evictions), for tests. */
+    static long rewritesKept() {
+        REWRITES.cleanUp();
+        return REWRITES.estimatedSize();
     }
 }

@@ -38,6 +38,15 @@ class HeaderRewriteTest {
     }
 
     @Test
+    void compiledRewritesAreKeptWithinTheirBound() {
+        for (int i = 0; i < HeaderRewrite.REWRITES_KEPT + 2_000; i++) { // routes whose expressions keep changing
+            assertThat(HeaderRewrite.rewriteTarget("/r" + i + "/x", List.of(new Rule.Rewrite("^/r" + i + "/", "/"))))
+                    .isEqualTo("/x");
+        }
+        assertThat(HeaderRewrite.rewritesKept()).isLessThanOrEqualTo(HeaderRewrite.REWRITES_KEPT);
+    }
+
+    @Test
     void requestHeadersForTheUpstream() {
         HttpHeaders h = new DefaultHttpHeaders();
         h.add("Host", "shop.example.com");
