@@ -221,6 +221,35 @@ class BallastJarIT {
     }
 
     @Test
+    void theOpenTelemetrySdksOwnLinesAreJsonToo() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes",
+                "examples", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // metrics exported every 300 ms to a port where nothing listens: the SDK logs the failure (java.util.logging)
+        command.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
+        command.environment().put("OTEL_METRIC_EXPORT_INTERVAL", "300");
+        Process dataplane = command.start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(dataplane::destroyForcibly);
+        tools.jackson.databind.ObjectMapper json = new tools.jackson.databind.ObjectMapper();
+        try (java.io.BufferedReader err = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getErrorStream(), StandardCharsets.UTF_8))) {
+            tools.jackson.databind.JsonNode failure = null;
+            for (String line = err.readLine(); line != null && failure == null; line = err.readLine()) {
+                tools.jackson.databind.JsonNode parsed = json.readTree(line); // every line: one JSON object
+                if (parsed.path("formattedMessage").asString().contains("Failed to export metrics")) {
+                    failure = parsed;
+                }
+            }
+            assertThat(failure).as("the SDK's export failure, as a JSON line").isNotNull();
+            assertThat(failure.path("loggerName").asString()).startsWith("io.opentelemetry");
+            assertThat(failure.path("level").asString()).isEqualTo("ERROR");
+        } finally {
+            dataplane.destroyForcibly();
+        }
+    }
+
+    @Test
     void textLinesLoggedInsideAPassEndWithItsTraceAndSpanIds() throws Exception {
         assertThat(firstWarning(java.util.Map.of())).contains("Docker API call failed").doesNotContain("trace_id=");
         // traces on (exported nowhere: the export fails quietly): the same line, now inside a traced pass
