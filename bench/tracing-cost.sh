@@ -6,25 +6,20 @@
 # ballast-traced / ballast (the issue's target: >= 0.85). Same route and options as dataplane-vs-haproxy.sh; extra
 # arguments go to proxy-compare.sh (-d 10 -r 5 -c 50).
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-compare=${PROXY_COMPARE:-$here/../shared/bench/proxy-compare.sh}
-[ -f "$compare" ] || { echo "no proxy-compare.sh at $compare (set PROXY_COMPARE)" >&2; exit 2; }
-[ -f "$here/dist/target/ballast.jar" ] || (cd "$here" && mvn -B -q package -DskipTests)
+source "$(dirname "$0")/replicas.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq nginx >/dev/null)
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 work=$(mktemp -d /tmp/ballast-tracing.XXXXXX)
-traced_pid=""
 cleanup() {
-  [ -n "$traced_pid" ] && kill "$traced_pid" 2>/dev/null || true
+  [ -n "$second_pid" ] && kill "$second_pid" 2>/dev/null || true
   [ -f "$work/sink.pid" ] && kill "$(cat "$work/sink.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-mkdir -p "$work/routes"
-cp "$here/bench/proxy-compare-route.yaml" "$work/routes/http.yaml"
+bench_routes "$work/routes"
 
 # The OTLP receiver: every POST (traces, metrics) answered 200 with an empty body, the request body read and dropped.
 cat >"$work/sink.conf" <<EOF
@@ -44,20 +39,7 @@ http {
 EOF
 "$NGINX" -c "$work/sink.conf"
 
-java=${JAVA:-java}
-# One traffic loop, as proxy-compare.sh runs HAProxy with one thread (nbthread 1); THREADS=N to try others.
-threads=${THREADS:-1}
-options="-Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-}"
-# The traced replica runs beside the untraced one for the whole run (idle while the others are loaded).
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:19318 OTEL_TRACES_SAMPLER=always_on OTEL_METRICS_EXPORTER=none \
-  $java $options -jar "$here/dist/target/ballast.jar" dataplane --routes "$work/routes" \
-  --listen 127.0.0.1:19084 --admin-listen 127.0.0.1:19085 --threads $threads >"$work/traced.log" 2>&1 &
-traced_pid=$!
-
-bash "$compare" "$@" \
-  --cmd "$java $options -jar $here/dist/target/ballast.jar dataplane --routes $work/routes \
-         --listen 127.0.0.1:19082 --admin-listen 127.0.0.1:19083 --threads $threads" \
-  --ready http://127.0.0.1:19083/readyz \
-  ballast=http://127.0.0.1:19082/http/bench \
-  ballast-traced=http://127.0.0.1:19084/http/bench
+  second_replica "$here/dist/target/ballast.jar" "$work/routes" "$work/traced.log"
+compare_ballast "$work/routes" ballast-traced=http://127.0.0.1:19084/http/bench -- "$@"
 echo "traced replica: $(grep -c -i 'export' "$work/traced.log" || true) log lines about exporting (0 expected)"

@@ -2,6 +2,7 @@ package dev.ballast.dataplane;
 
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
+import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,8 +44,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int status = 200;
         switch (path) {
             case "/healthz" -> {
-                body.putAll(server.watchdog().report());
-                status = "ok".equals(body.get("status")) ? 200 : 503; // as reported, not looked at again
+                EventLoopWatchdog.Health health = server.watchdog().health();
+                body.putAll(health.body());
+                status = health.ok() ? 200 : 503;
             }
             case "/readyz" -> {
                 // a replica whose traffic loop is stalled should get no traffic either

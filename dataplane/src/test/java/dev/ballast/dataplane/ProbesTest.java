@@ -40,7 +40,11 @@ class ProbesTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminAddress().getPort() + path))
+        return get(server, path);
+    }
+
+    private HttpResponse<String> get(DataplaneServer on, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.adminAddress().getPort() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -89,8 +93,7 @@ class ProbesTest {
         try (DataplaneServer three = new DataplaneServer(TestReplicas.withThreads(TestReplicas.config(
                 Duration.ofSeconds(5)), 3), Telemetry.fromEnvironment("ballast-dataplane"), Duration.ofMillis(400))) {
             three.start();
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + three.adminAddress().getPort() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String body = get(three, "/healthz").body();
             assertThat(body).contains("\"loop\":0,", "\"loop\":1,", "\"loop\":2,").doesNotContain("\"loop\":3,");
         }
     }

@@ -27,12 +27,24 @@ class BallastJarIT {
         return ballast(java.util.Map.of(), args);
     }
 
+    /** {@code java -jar ballast.jar ARGS}, on the JVM that runs the tests; to redirect or add environment, then start. */
+    static ProcessBuilder jar(String... args) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                JAR.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    /** Started, and killed after 60 s should the test hang on it. */
+    static Process startBounded(ProcessBuilder command) throws IOException {
+        Process process = command.start();
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(process::destroyForcibly);
+        return process;
+    }
+
     /** With these environment variables set. */
     static Result ballast(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = jar(args);
         builder.environment().putAll(env);
         Process process = builder.start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("ballast exits").isTrue();
@@ -61,8 +73,7 @@ class BallastJarIT {
 
     @Test
     void simServesTheEngineApiUntilStopped() throws Exception {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process sim = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "sim", "--listen", "127.0.0.1:0").start();
+        Process sim = jar("sim", "--listen", "127.0.0.1:0").start();
         try (java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8))) {
             String first = out.readLine();
@@ -81,14 +92,13 @@ class BallastJarIT {
 
     @Test
     void theControllerFollowsTheSimAsSeparateProcesses() throws Exception {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process sim = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "sim", "--listen", "127.0.0.1:0").start();
+        Process sim = jar("sim", "--listen", "127.0.0.1:0").start();
         Process controller = null;
         try (java.io.BufferedReader simOut = new java.io.BufferedReader(
                 new java.io.InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8))) {
             String first = simOut.readLine();
             String dockerHost = first.substring(first.indexOf("tcp://"));
-            controller = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "controller", "--docker-host", dockerHost,
+            controller = jar("controller", "--docker-host", dockerHost,
                     "--listen", "127.0.0.1:0").redirectErrorStream(true).start();
             java.io.BufferedReader ctlOut = new java.io.BufferedReader(
                     new java.io.InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
@@ -144,8 +154,7 @@ class BallastJarIT {
                       rewrite:
                         - { search: "^/billing/", replace: "/api/" }
                 """.formatted(backend.getAddress().getPort()));
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process dataplane = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes", dir.toString(),
+        Process dataplane = jar("dataplane", "--routes", dir.toString(),
                 "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0").redirectErrorStream(true).start();
         try (java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8))) {
@@ -186,15 +195,13 @@ class BallastJarIT {
                 metadata: { name: app }
                 spec: { endpoints: [{ address: "127.0.0.1:%d" }], rules: [{ paths: [/app/] }] }
                 """.formatted(backend.getAddress().getPort()));
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes",
+        ProcessBuilder command = jar("dataplane", "--routes",
                 dir.toString(), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json",
                 "--access-log").redirectError(ProcessBuilder.Redirect.DISCARD);
         // traces on, toward a port where nothing listens (the export fails, quietly for this test): requests get spans
         command.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
         command.environment().put("OTEL_METRICS_EXPORTER", "none");
-        Process dataplane = command.start();
-        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(dataplane::destroyForcibly);
+        Process dataplane = startBounded(command);
         try (java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8))) {
             java.util.regex.Matcher ports = java.util.regex.Pattern.compile("traffic on 127\\.0\\.0\\.1:(\\d+)")
@@ -222,15 +229,13 @@ class BallastJarIT {
 
     @Test
     void theOpenTelemetrySdksOwnLinesAreJsonToo() throws Exception {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "dataplane", "--routes",
+        ProcessBuilder command = jar("dataplane", "--routes",
                 "examples", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         // metrics exported every 300 ms to a port where nothing listens: the SDK logs the failure (java.util.logging)
         command.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
         command.environment().put("OTEL_METRIC_EXPORT_INTERVAL", "300");
-        Process dataplane = command.start();
-        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(dataplane::destroyForcibly);
+        Process dataplane = startBounded(command);
         tools.jackson.databind.ObjectMapper json = new tools.jackson.databind.ObjectMapper();
         try (java.io.BufferedReader err = new java.io.BufferedReader(
                 new java.io.InputStreamReader(dataplane.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -260,12 +265,10 @@ class BallastJarIT {
 
     /** The first WARN line of a controller whose Docker host refuses connections. */
     private static String firstWarning(java.util.Map<String, String> env) throws Exception {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder command = new ProcessBuilder(javaBin, "-jar", JAR.toString(), "controller", "--docker-host",
+        ProcessBuilder command = jar("controller", "--docker-host",
                 "tcp://127.0.0.1:9", "--listen", "127.0.0.1:0").redirectOutput(ProcessBuilder.Redirect.DISCARD);
         command.environment().putAll(env);
-        Process controller = command.start();
-        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(controller::destroyForcibly);
+        Process controller = startBounded(command);
         try (java.io.BufferedReader err = new java.io.BufferedReader(
                 new java.io.InputStreamReader(controller.getErrorStream(), StandardCharsets.UTF_8))) {
             for (String line = err.readLine(); line != null; line = err.readLine()) {

@@ -4,9 +4,9 @@ import dev.ballast.config.Durations;
 import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
 import dev.ballast.controller.snapshot.SnapshotStore;
-import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
@@ -128,8 +128,8 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                 case "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping" ->
                         json(ctx, request, 200, Map.of("Status", "OK"));
                 case "/healthz" -> {
-                    Map<String, Object> health = watchdog.report();
-                    json(ctx, request, "ok".equals(health.get("status")) ? 200 : 503, health);
+                    EventLoopWatchdog.Health health = watchdog.health();
+                    json(ctx, request, health.ok() ? 200 : 503, health.body());
                 }
                 case "/readyz" -> ready(ctx, request);
                 case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,

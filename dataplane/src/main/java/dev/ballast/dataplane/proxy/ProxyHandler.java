@@ -434,10 +434,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(msg);
             if (match instanceof Match.MethodNotAllowed refused) {
-                route = refused.route().name();
-                if (requestSpan != null) {
-                    RequestTracing.routed(requestSpan, method, route);
-                }
+                routed(refused.route());
                 FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "route " + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
@@ -447,10 +444,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        route = matched.route().name();
-        if (requestSpan != null) {
-            RequestTracing.routed(requestSpan, method, route);
-        }
+        routed(matched.route());
         Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
                 name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
@@ -488,6 +482,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             body(content); // a request that came whole (the codec may deliver head and body together)
         }
         connect(exchange);
+    }
+
+    /** The request being handled matched {@code matched}: its metrics and its span name the route. */
+    private void routed(Route matched) {
+        route = matched.name();
+        if (requestSpan != null) {
+            RequestTracing.routed(requestSpan, method, route);
+        }
     }
 
     /** The protocol of an {@code Upgrade} request ({@code Connection: upgrade} with an {@code Upgrade} header), or null. */

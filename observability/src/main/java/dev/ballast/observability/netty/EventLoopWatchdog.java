@@ -73,10 +73,14 @@ public final class EventLoopWatchdog implements AutoCloseable {
     }
 
     /**
-     * What {@code /healthz} says: {@code status} ({@code ok} or {@code stalled}), each loop's lag in milliseconds, and
-     * when some loop is stalled, {@code reasons} naming it.
+     * What {@code /healthz} says: whether every loop is responsive, and the body that says so — {@code status}
+     * ({@code ok} or {@code stalled}), each loop's lag in milliseconds and, when some loop is stalled, {@code reasons}
+     * naming it. Both from one look at the loops.
      */
-    public Map<String, Object> report() {
+    public record Health(boolean ok, Map<String, Object> body) {
+    }
+
+    public Health health() {
         List<LoopState> states = loops();
         List<String> reasons = new ArrayList<>();
         List<Map<String, Object>> each = new ArrayList<>();
@@ -97,7 +101,7 @@ public final class EventLoopWatchdog implements AutoCloseable {
             body.put("reasons", reasons);
         }
         body.put("eventLoops", each);
-        return body;
+        return new Health(reasons.isEmpty(), body);
     }
 
     @Override

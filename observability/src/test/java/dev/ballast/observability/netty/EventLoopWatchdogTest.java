@@ -19,7 +19,7 @@ class EventLoopWatchdogTest {
         try (EventLoopWatchdog watchdog = new EventLoopWatchdog(group, Duration.ofMillis(20), Duration.ofMillis(300))) {
             await().atMost(Duration.ofSeconds(5)).until(watchdog::responsive);
             assertThat(watchdog.loops()).hasSize(2);
-            assertThat(watchdog.report()).containsEntry("status", "ok").doesNotContainKey("reasons");
+            assertThat(watchdog.health().body()).containsEntry("status", "ok").doesNotContainKey("reasons");
 
             var iterator = group.iterator();
             iterator.next();
@@ -38,7 +38,7 @@ class EventLoopWatchdogTest {
                         assertThat(second.stalled()).isTrue();
                         assertThat(second.lag()).isGreaterThan(Duration.ofMillis(300));
                     });
-            assertThat(watchdog.report()).containsEntry("status", "stalled")
+            assertThat(watchdog.health().body()).containsEntry("status", "stalled")
                     .hasEntrySatisfying("reasons", reasons -> assertThat(reasons.toString())
                             .contains("event loop 1 has run no task for").doesNotContain("event loop 0"));
 
