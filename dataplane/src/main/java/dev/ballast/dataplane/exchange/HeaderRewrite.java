@@ -108,7 +108,8 @@ public final class HeaderRewrite {
      * found. A {@code Transfer-Encoding} becomes plain {@code chunked}: the codec frames the body again.
      */
     static void removeHopByHop(HttpHeaders headers) {
-        List<CharSequence> found = null;
+        AsciiString first = null; // most messages have one hop-by-hop header or none: no list for them
+        List<CharSequence> more = null;
         boolean transferEncoding = false;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
@@ -122,16 +123,20 @@ public final class HeaderRewrite {
             if (hop == null) {
                 continue;
             }
-            if (found == null) {
-                found = new ArrayList<>(2);
+            if (first == null) {
+                first = hop;
+            } else {
+                more = add(more, hop);
             }
-            found.add(hop);
             if (hop == HttpHeaderNames.CONNECTION) {
-                nominated(header.getValue(), found);
+                more = nominated(header.getValue(), more);
             }
         }
-        if (found != null) {
-            found.forEach(headers::remove);
+        if (first != null) {
+            headers.remove(first);
+        }
+        if (more != null) {
+            more.forEach(headers::remove);
         }
         if (transferEncoding) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -147,8 +152,21 @@ public final class HeaderRewrite {
         return null;
     }
 
-    /** The header names a {@code Connection} value nominates, but {@code close} and {@code keep-alive}. */
-    private static void nominated(CharSequence connection, List<CharSequence> into) {
+    private static List<CharSequence> add(List<CharSequence> list, CharSequence name) {
+        List<CharSequence> to = list == null ? new ArrayList<>(2) : list;
+        to.add(name);
+        return to;
+    }
+
+    /**
+     * Adds to {@code into} (made when needed) the header names a {@code Connection} value nominates, but {@code close}
+     * and {@code keep-alive}.
+     */
+    private static List<CharSequence> nominated(CharSequence connection, List<CharSequence> into) {
+        if (AsciiString.contentEqualsIgnoreCase(connection, HttpHeaderValues.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(connection, HttpHeaderValues.CLOSE)) {
+            return into; // the usual values, which nominate nothing: no copy, no split
+        }
         String value = connection.toString();
         int from = 0;
         while (from <= value.length()) {
@@ -156,16 +174,27 @@ public final class HeaderRewrite {
             int end = comma < 0 ? value.length() : comma;
             String token = value.substring(from, end).trim();
             if (!token.isEmpty() && !token.equalsIgnoreCase("close") && !token.equalsIgnoreCase("keep-alive")) {
-                into.add(token.toLowerCase(Locale.ROOT));
+                into = add(into, token.toLowerCase(Locale.ROOT));
             }
             from = end + 1;
         }
+        return into;
     }
 
+    /** Loops rather than forEach with method references: those would allocate three lambdas per message. */
     static void apply(HttpHeaders headers, HeaderOperations ops) {
-        ops.remove().forEach(headers::remove);
-        ops.set().forEach(headers::set);
-        ops.add().forEach(headers::add);
+        if (ops.isEmpty()) {
+            return; // most rules change no headers
+        }
+        for (String name : ops.remove()) {
+            headers.remove(name);
+        }
+        for (Map.Entry<String, String> set : ops.set().entrySet()) {
+            headers.set(set.getKey(), set.getValue());
+        }
+        for (Map.Entry<String, String> add : ops.add().entrySet()) {
+            headers.add(add.getKey(), add.getValue());
+        }
     }
 
     /** How many compiled rewrites are kept now (after pending evictions), for tests. */

@@ -127,7 +127,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         /** The protocol the client asked to switch to ({@code Upgrade}), or null. */
         final String upgrade;
         final Duration serverTimeout;
-        final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+        /** Body parts read before the upstream connection was ready; null while there are none (the usual case). */
+        ArrayDeque<HttpContent> pending;
         final List<Upstream> tried = new ArrayList<>(2);
         Upstream upstream;
         Channel channel;
@@ -153,9 +154,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.serverTimeout = context.serverTimeout(rule);
         }
 
+        void hold(HttpContent part) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(part);
+        }
+
         void releasePending() {
-            pending.forEach(ReferenceCountUtil::release);
-            pending.clear();
+            if (pending != null) {
+                pending.forEach(ReferenceCountUtil::release);
+                pending = null;
+            }
         }
 
         /** The attempt on {@link #upstream} ended: feeds its latency to the balancer, its outcome to the detector. */
@@ -572,19 +582,25 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ex.requestDone = true;
         }
         if (ex.channel == null) {
-            ex.pending.add(content);
+            ex.hold(content);
             return;
         }
         ex.bodySent |= content.content().isReadable();
-        boolean last = content instanceof LastHttpContent;
-        ex.channel.write(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                upstreamFailed(ex, f.channel(), f.cause());
-            } else if (!last && exchange == ex) {
-                client.read();
-            }
-        });
-        flushUpstream(ex.channel);
+        Channel upstream = ex.channel; // a write that fails at once may have ended this attempt when it returns
+        if (content instanceof LastHttpContent) {
+            // nothing more to read after it: only a failure matters, and it reaches onUpstreamFailure
+            // (exceptionCaught) without a promise and a listener per request
+            upstream.write(content, upstream.voidPromise());
+        } else {
+            upstream.write(content).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    upstreamFailed(ex, f.channel(), f.cause());
+                } else if (exchange == ex) {
+                    client.read();
+                }
+            });
+        }
+        flushUpstream(upstream);
     }
 
     private void connect(Exchange ex) {
@@ -663,10 +679,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void attach(Exchange ex, Channel channel) {
         ex.channel = channel;
-        channel.write(ex.head);
-        ex.bodySent = ex.pending.stream().anyMatch(c -> c.content().isReadable());
-        while (!ex.pending.isEmpty()) {
-            channel.write(ex.pending.poll());
+        ArrayDeque<HttpContent> parts = ex.pending;
+        ex.pending = null;
+        if (parts != null) { // known before the first write, which may fail at once and ask whether to resend
+            parts.forEach(part -> ex.bodySent |= part.content().isReadable());
+        }
+        // Void promises: a failed write reaches onUpstreamFailure through the upstream pipeline's exceptionCaught.
+        channel.write(ex.head, channel.voidPromise());
+        if (parts != null) {
+            parts.forEach(part -> channel.write(part, channel.voidPromise()));
         }
         flushUpstream(channel);
         channel.read(); // the response may come before the request is complete
@@ -822,7 +843,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ex.reused = false;
             ex.channel = null;
             if (ex.requestDone) {
-                ex.pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                ex.hold(LastHttpContent.EMPTY_LAST_CONTENT);
             }
             open(ex, ex.upstream);
             return;

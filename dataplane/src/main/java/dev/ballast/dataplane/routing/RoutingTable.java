@@ -97,7 +97,8 @@ public final class RoutingTable {
             }
         }
         Match found = firstIn(exactHosts.get(host), request);
-        for (int dot = host.indexOf('.'); found == null && dot >= 0; dot = host.indexOf('.', dot + 1)) {
+        for (int dot = wildcardHosts.isEmpty() ? -1 : host.indexOf('.'); found == null && dot >= 0;
+                dot = host.indexOf('.', dot + 1)) {
             found = firstIn(wildcardHosts.get(host.substring(dot + 1)), request); // a.b.c → b.c, then c
         }
         if (found == null) {
