@@ -31,6 +31,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -119,8 +121,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             @Override
             protected void initChannel(Channel ch) {
                 clients.add(ch);
-                ch.pipeline().addLast(new HttpServerCodec(8192, maxHeader, 8192), new HttpServerExpectContinueHandler(),
-                        new ProxyHandler(context));
+                // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes
+                // past the encoder, which the codec's pairing of requests and responses would not know of.
+                ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeader, 8192), new HttpResponseEncoder(),
+                        new HttpServerExpectContinueHandler(), new ProxyHandler(context));
             }
         }, false);
         admin = bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {

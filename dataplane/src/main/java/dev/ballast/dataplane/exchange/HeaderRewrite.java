@@ -15,8 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The changes a rule makes to requests and responses passing through. Stateless apart from a bounded cache of
- * compiled rewrites.
+ * The changes a rule makes to requests passing through ({@link ResponseHead} makes those to responses). Stateless
+ * apart from a bounded cache of compiled rewrites.
  */
 public final class HeaderRewrite {
 
@@ -87,15 +87,9 @@ public final class HeaderRewrite {
         apply(headers, rule.requestHeaders());
     }
 
-    /** Readies response headers for the client: hop-by-hop headers go, then the rule's operations apply. */
-    public static void response(HttpHeaders headers, Rule rule) {
-        removeHopByHop(headers);
-        apply(headers, rule.responseHeaders());
-    }
-
     /**
-     * Puts back the two hop-by-hop headers a protocol switch needs on both of its hops ({@code Connection: upgrade},
-     * {@code Upgrade}), after {@link #request} or {@link #response} removed them.
+     * Puts back the two hop-by-hop headers a protocol switch needs on its way upstream ({@code Connection: upgrade},
+     * {@code Upgrade}), after {@link #request} removed them.
      */
     public static void upgrade(HttpHeaders headers, String protocol) {
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

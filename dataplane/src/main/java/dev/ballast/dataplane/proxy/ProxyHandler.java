@@ -5,6 +5,8 @@ import dev.ballast.dataplane.access.Access;
 import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.exchange.HeaderRewrite;
+import dev.ballast.dataplane.exchange.InvalidResponseException;
+import dev.ballast.dataplane.exchange.ResponseHead;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
@@ -15,6 +17,7 @@ import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,14 +30,14 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -84,6 +87,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private final DataplaneMetrics.Recorder recorded;
     private ChannelHandlerContext client;
+    /**
+     * Where responses from upstreams are written as the bytes they are: the response encoder's context, so that they
+     * skip it (it encodes the proxy's own answers).
+     */
+    private ChannelHandlerContext rawOut;
     /** The listener port (for {@code srcPort}) and the client's address (for forwarding headers), per connection. */
     private int listenerPort;
     private String clientAddress;
@@ -141,6 +149,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Span span; // the server span, when tracing
         Span attemptSpan; // the client span of the attempt under way, when tracing
         boolean upstreamKeepAlive;
+        /** The client connection closes after this response (its body ends with the upstream's close, or draining). */
+        boolean closeClient;
         int status;
 
         Exchange(HttpRequest head, Route route, Rule rule, Upstreams.Set set, boolean clientKeepAlive, String upgrade) {
@@ -237,6 +247,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx;
+        rawOut = ctx.pipeline().context(HttpResponseEncoder.class);
         listenerPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         clientAddress = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         awaitRequest(context.requestTimeout());
@@ -548,6 +559,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             requestSpan = null;
         }
         counted(code, null, ids);
+        if (HttpMethod.HEAD.name().equals(method)) {
+            response.content().clear(); // its Content-Length stays: the length a GET would have had
+        }
         if (draining && keepAlive) {
             HttpUtil.setKeepAlive(response, false);
             keepAlive = false;
@@ -655,8 +669,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(),
-                                serverTimeout(ex),
+                        ch.pipeline().addLast(new HttpRequestEncoder(), new ResponseReader(), serverTimeout(ex),
                                 new UpstreamHandler(proxy));
                     }
                 })
@@ -711,35 +724,36 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------------------------------- response back
 
-    void onResponse(Channel upstreamChannel, HttpObject msg) {
+    /**
+     * A part of the upstream's response, as {@link ResponseReader} hands it on: a head, body bytes, the end. Heads are
+     * re-written for the client (hop-by-hop headers out, the rule's changes in, the proxy's {@code Connection}); body
+     * bytes go as they came.
+     */
+    void onResponse(Channel upstreamChannel, Object msg) {
         Exchange ex = exchange;
         if (ex == null || ex.channel != upstreamChannel) {
             ReferenceCountUtil.release(msg);
             upstreamChannel.close();
             return;
         }
-        if (msg instanceof HttpResponse response && ex.upgrade != null
-                && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-            switchProtocols(ex, upstreamChannel, response);
-            return;
-        }
-        if (msg instanceof HttpResponse response) {
-            ex.responseStarted = true;
-            ex.status = response.status().code();
-            ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-            HeaderRewrite.response(response.headers(), ex.rule);
-            HttpUtil.setKeepAlive(response, ex.clientKeepAlive && !draining);
-        }
-        // No promise per write: a failed write closes the client connection (exceptionCaught), and channelInactive
-        // ends the exchange. Parts before the last are flushed together when the upstream read completes (one write
-        // for a head and the body that came with it).
-        if (msg instanceof LastHttpContent) {
-            client.writeAndFlush(msg, client.voidPromise());
+        if (msg instanceof ResponseReader.End end) {
+            // No promise per write: a failed write closes the client connection (exceptionCaught), and channelInactive
+            // ends the exchange.
+            rawOut.writeAndFlush(end.content(), rawOut.voidPromise());
             clientUnflushed = false;
             complete(ex);
             return;
         }
-        client.write(msg, client.voidPromise());
+        if (msg instanceof ResponseHead head) {
+            if (head.status() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                switchProtocols(ex, upstreamChannel, head);
+                return;
+            }
+            msg = head(ex, head);
+        }
+        // Parts before the end are flushed together when the upstream read completes (one write for a head and the
+        // body that came with it).
+        rawOut.write(msg, rawOut.voidPromise());
         clientUnflushed = true;
         // Backpressure: the upstream is read again while the client connection is below its high-water mark, else
         // once it has drained (channelWritabilityChanged).
@@ -748,6 +762,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamChannel.read();
         } else {
             ex.awaitingWritable = true;
+        }
+    }
+
+    /** The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers. */
+    private ByteBuf head(Exchange ex, ResponseHead head) {
+        try {
+            if (head.interim()) {
+                return head.encodeInterim(client.alloc());
+            }
+            ex.responseStarted = true;
+            ex.status = head.status();
+            ex.upstreamKeepAlive = head.keepAlive();
+            // a body that ends with the upstream's close can only end with the client's too
+            ex.closeClient = !ex.clientKeepAlive || draining
+                    || head.endsWithClose(HttpMethod.HEAD.equals(ex.head.method()));
+            return head.encode(client.alloc(), ex.rule.responseHeaders(), !ex.closeClient);
+        } finally {
+            head.release();
         }
     }
 
@@ -768,15 +800,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * The upstream agreed to switch protocols: the 101 goes to the client, and the two connections become a
      * {@link Tunnel}. The upstream connection is never pooled again; the client connection carries no more HTTP.
      */
-    private void switchProtocols(Exchange ex, Channel upstreamChannel, HttpResponse response) {
-        String protocol = response.headers().get(HttpHeaderNames.UPGRADE, ex.upgrade);
-        HeaderRewrite.response(response.headers(), ex.rule);
-        HeaderRewrite.upgrade(response.headers(), protocol);
+    private void switchProtocols(Exchange ex, Channel upstreamChannel, ResponseHead head) {
+        if (ex.upgrade == null) {
+            head.release();
+            upstreamFailed(ex, upstreamChannel, new InvalidResponseException("a 101 to a request that asked for no upgrade"));
+            return;
+        }
+        ByteBuf switching;
+        try {
+            String protocol = head.upgrade() != null ? head.upgrade() : ex.upgrade;
+            switching = head.encodeSwitch(client.alloc(), ex.rule.responseHeaders(), protocol);
+        } finally {
+            head.release();
+        }
         ex.attemptEnded(false);
         ex.answered(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
         exchange = null;
         endHttp(); // nothing may follow an upgrade request as HTTP
-        client.writeAndFlush(response);
+        rawOut.writeAndFlush(switching);
         Tunnel.join(client.channel(), upstreamChannel, context.tunnelTimeout(ex.rule));
     }
 
@@ -797,7 +838,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
             ex.channel.close();
         }
-        if (!ex.clientKeepAlive || draining) {
+        if (ex.closeClient || draining) {
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -837,7 +878,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (exchange != ex) {
             return;
         }
-        if (ex.reused && !ex.responseStarted && !ex.bodySent && ex.idempotent) {
+        boolean invalid = cause instanceof InvalidResponseException;
+        if (ex.reused && !ex.responseStarted && !ex.bodySent && ex.idempotent && !invalid) {
             // A pooled connection the upstream had closed as we sent: not the upstream's failure, send it again
             // on a new connection (HTTP/1.1 §9.3.1 allows it for idempotent requests).
             ex.reused = false;
@@ -857,6 +899,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         failExchange(ex, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
                 "route " + ex.route.name() + ": upstream " + ex.upstream.address()
                         + (timeout ? " did not answer within " + ex.serverTimeout.toMillis() + " ms"
+                        : invalid ? " sent an invalid response: " + cause.getMessage()
                         : " closed the connection"));
     }
 

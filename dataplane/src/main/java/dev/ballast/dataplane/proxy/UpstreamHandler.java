@@ -2,13 +2,13 @@ package dev.ballast.dataplane.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
 /**
- * The upstream side of a connection: while leased to a client's {@link ProxyHandler}, hands it every response part;
+ * The upstream side of a connection: while leased to a client's {@link ProxyHandler}, hands it every response part
+ * ({@link ResponseReader}'s);
  * while idle in an {@link UpstreamPool}, anything that happens on it (data, close, error) evicts it.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
@@ -36,8 +36,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (owner != null && msg instanceof HttpObject http) {
-            owner.onResponse(ctx.channel(), http);
+        if (owner != null) {
+            owner.onResponse(ctx.channel(), msg);
             return;
         }
         ReferenceCountUtil.release(msg);

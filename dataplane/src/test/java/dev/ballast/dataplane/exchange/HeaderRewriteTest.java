@@ -86,17 +86,6 @@ class HeaderRewriteTest {
         assertThat(h.get("X-Forwarded-Proto")).as("a TLS-terminating balancer's value is kept").isEqualTo("https");
     }
 
-    @Test
-    void responseHeadersForTheClient() {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add("Connection", "close");
-        h.add("Server", "nginx");
-        h.add("Content-Length", "5");
-        HeaderRewrite.response(h, rule(null, new HeaderOperations(Map.of("X-Frame-Options", "DENY"), null,
-                List.of("Server")), null));
-        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "X-Frame-Options");
-    }
-
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "Content-Length: 5                                  | ",

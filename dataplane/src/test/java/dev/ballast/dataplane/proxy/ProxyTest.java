@@ -169,6 +169,12 @@ class ProxyTest {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEmpty();
+        // the proxy's own answers too: the 404's length, not its text, then the next answer on the same connection
+        String both = raw("HEAD /nowhere HTTP/1.1\r\nHost: a\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: a\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(both.split("HTTP/1.1 404 Not Found", -1)).as(both).hasSize(3);
+        assertThat(both.split("no route for a/nowhere", -1)).as(both).hasSize(2);
+        assertThat(both).contains("content-length: 23"); // "no route for a/nowhere\n"
     }
 
     @Test

@@ -1,0 +1,406 @@
+package dev.ballast.dataplane.exchange;
+
+import dev.ballast.schema.HeaderOperations;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.DefaultByteBufHolder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An upstream's response head as it came (status line, header lines, blank line), with what the proxy needs to know
+ * about it: status, version, body framing, whether the upstream keeps the connection. It goes to the client as
+ * bytes: {@link #encode} copies the status line and every header line that stays, leaves out the hop-by-hop ones and
+ * those the rule replaces or removes, and adds the rule's headers and the proxy's own {@code Connection}. No header
+ * map is built, no line re-encoded: a response passes through at the cost of a copy of its head.
+ *
+ * <p>Holds a retained slice of the bytes read; whoever takes it releases it once.
+ */
+public final class ResponseHead extends DefaultByteBufHolder {
+
+    private static final byte[] CONTENT_LENGTH = bytes("content-length");
+    private static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
+    private static final byte[] CONNECTION = bytes("connection");
+    private static final byte[] UPGRADE = bytes("upgrade");
+    private static final byte[] KEEP_ALIVE = bytes("keep-alive");
+    private static final byte[] CLOSE = bytes("close");
+    private static final byte[] CHUNKED = bytes("chunked");
+    private static final byte[] HTTP_1 = bytes("http/1.");
+    /** Hop-by-hop headers (RFC 9110 §7.6.1) but Transfer-Encoding, which frames the body that passes through as is. */
+    private static final byte[][] HOP_BY_HOP = {CONNECTION, KEEP_ALIVE, bytes("proxy-connection"),
+            bytes("te"), bytes("trailer"), UPGRADE, bytes("proxy-authenticate"), bytes("proxy-authorization")};
+    private static final int FIELDS = 4; // per header line: start, colon, value start, value end
+    private static final short CRLF = ('\r' << 8) | '\n';
+
+    private final int minorVersion;
+    private final int status;
+    private final int statusLineEnd;
+    private final int[] lines;
+    private final int count;
+    /** Header lines not to forward (hop-by-hop, or made wrong by the framing), one bit per line. */
+    private final boolean[] dropped;
+    private final long contentLength;
+    private final boolean chunked;
+    private final boolean keepAlive;
+    private final String upgrade;
+
+    private ResponseHead(ByteBuf head) {
+        super(head);
+        int end = head.writerIndex();
+        int lineEnd = lineEnd(head, 0, end);
+        statusLineEnd = trimCr(head, 0, lineEnd);
+        minorVersion = version(head, statusLineEnd);
+        status = statusCode(head, statusLineEnd);
+        int[] found = new int[16 * FIELDS];
+        int n = 0;
+        long length = -1;
+        boolean teChunked = false;
+        boolean transferEncoding = false;
+        boolean close = false;
+        boolean keep = false;
+        String upgradeTo = null;
+        List<String> nominated = null;
+        for (int start = lineEnd + 1, next; start < end; start = next + 1) {
+            next = lineEnd(head, start, end);
+            int stop = trimCr(head, start, next);
+            if (stop == start) {
+                break; // the blank line
+            }
+            byte first = head.getByte(start);
+            if (first == ' ' || first == '\t') {
+                throw new InvalidResponseException("a folded header line (obsolete line folding)");
+            }
+            int colon = head.indexOf(start, stop, (byte) ':');
+            if (colon <= start) {
+                throw new InvalidResponseException("a header line without a name: \"" + text(head, start, stop) + "\"");
+            }
+            for (int i = start; i < colon; i++) {
+                byte c = head.getByte(i);
+                if (c <= ' ' || c >= 127) {
+                    throw new InvalidResponseException("a header name with whitespace or a control character: \""
+                            + text(head, start, colon) + "\"");
+                }
+            }
+            int valueStart = colon + 1;
+            while (valueStart < stop && isBlank(head.getByte(valueStart))) {
+                valueStart++;
+            }
+            int valueEnd = stop;
+            while (valueEnd > valueStart && isBlank(head.getByte(valueEnd - 1))) {
+                valueEnd--;
+            }
+            if (n == found.length / FIELDS) {
+                found = java.util.Arrays.copyOf(found, found.length * 2);
+            }
+            found[n * FIELDS] = start;
+            found[n * FIELDS + 1] = colon;
+            found[n * FIELDS + 2] = valueStart;
+            found[n * FIELDS + 3] = valueEnd;
+            n++;
+            if (nameIs(head, start, colon, CONTENT_LENGTH)) {
+                long value = contentLength(head, valueStart, valueEnd);
+                if (length >= 0 && value != length) {
+                    throw new InvalidResponseException("differing Content-Length values");
+                }
+                length = value;
+            } else if (nameIs(head, start, colon, TRANSFER_ENCODING)) {
+                transferEncoding = true;
+                teChunked = nameIs(head, valueStart, valueEnd, CHUNKED)
+                        || lastCodingIsChunked(text(head, valueStart, valueEnd));
+            } else if (nameIs(head, start, colon, CONNECTION)) {
+                // the usual values first, without copying them out
+                if (nameIs(head, valueStart, valueEnd, KEEP_ALIVE)) {
+                    keep = true;
+                    continue;
+                }
+                if (nameIs(head, valueStart, valueEnd, CLOSE)) {
+                    close = true;
+                    continue;
+                }
+                for (String token : text(head, valueStart, valueEnd).split(",")) {
+                    String t = token.trim().toLowerCase(Locale.ROOT);
+                    if (t.equals("close")) {
+                        close = true;
+                    } else if (t.equals("keep-alive")) {
+                        keep = true;
+                    } else if (!t.isEmpty() && !t.equals("upgrade")) {
+                        nominated = nominated == null ? new ArrayList<>(2) : nominated;
+                        nominated.add(t);
+                    }
+                }
+            } else if (nameIs(head, start, colon, UPGRADE)) {
+                upgradeTo = text(head, valueStart, valueEnd);
+            }
+        }
+        lines = found;
+        count = n;
+        dropped = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int start = found[i * FIELDS];
+            int colon = found[i * FIELDS + 1];
+            // with a Transfer-Encoding, a Content-Length is wrong (RFC 9112 §6.3) and must not be forwarded
+            dropped[i] = isHopByHop(head, start, colon) || transferEncoding && nameIs(head, start, colon, CONTENT_LENGTH)
+                    || nominated != null && nominated.contains(text(head, start, colon).toLowerCase(Locale.ROOT));
+        }
+        chunked = teChunked;
+        // a transfer coding that does not end in chunked is delimited by the close (RFC 9112 §6.3)
+        contentLength = transferEncoding ? -1 : length;
+        keepAlive = !close && (minorVersion == 1 || keep) && !(transferEncoding && !teChunked);
+        upgrade = upgradeTo;
+    }
+
+    /**
+     * The head in {@code buf} from {@code from} to {@code to} (just past its blank line), as a retained slice.
+     *
+     * @throws InvalidResponseException when it is not a valid HTTP/1.0 or 1.1 response head
+     */
+    public static ResponseHead parse(ByteBuf buf, int from, int to) {
+        ByteBuf slice = buf.retainedSlice(from, to - from);
+        try {
+            return new ResponseHead(slice);
+        } catch (RuntimeException e) {
+            slice.release();
+            throw e instanceof InvalidResponseException ? e : new InvalidResponseException(e.toString());
+        }
+    }
+
+    /**
+     * Where the head that starts at {@code from} ends (the index past its blank line, CRLF or bare LF line ends), or
+     * -1 when {@code buf} does not hold all of it before {@code to}; {@code searchFrom} skips what an earlier call
+     * searched already.
+     */
+    public static int end(ByteBuf buf, int from, int searchFrom, int to) {
+        for (int lf = buf.indexOf(Math.max(from, searchFrom), to, (byte) '\n'); lf >= 0;
+                lf = buf.indexOf(lf + 1, to, (byte) '\n')) {
+            if (lf + 1 < to && buf.getByte(lf + 1) == '\n') {
+                return lf + 2;
+            }
+            if (lf + 2 < to && buf.getByte(lf + 1) == '\r' && buf.getByte(lf + 2) == '\n') {
+                return lf + 3;
+            }
+        }
+        return -1;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** 1xx but 101: an interim answer, after which the final one comes. */
+    public boolean interim() {
+        return status >= 100 && status < 200 && status != 101;
+    }
+
+    /** Whether a body follows this head (none for 1xx, 204, 304, an answer to HEAD, or a zero length). */
+    public boolean hasBody(boolean headRequest) {
+        return !(headRequest || status < 200 || status == 204 || status == 304 || contentLength == 0);
+    }
+
+    /** Whether its body ends only with the upstream's close (no length, not chunked). */
+    public boolean endsWithClose(boolean headRequest) {
+        return hasBody(headRequest) && !chunked && contentLength < 0;
+    }
+
+    /** The declared body length, or -1 when there is none (or a transfer coding frames the body). */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    public boolean chunked() {
+        return chunked;
+    }
+
+    /** Whether the upstream keeps the connection open after this response. */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** The protocol of a 101's {@code Upgrade} header, or null. */
+    public String upgrade() {
+        return upgrade;
+    }
+
+    /**
+     * The head for the client: hop-by-hop headers left out, the rule's operations applied (removed and replaced
+     * headers left out, set and added ones appended), then {@code Connection} as the proxy keeps the client
+     * connection: nothing for an HTTP/1.1 keep-alive, {@code keep-alive} for HTTP/1.0, {@code close} when closing.
+     */
+    public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient) {
+        String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
+        return encode(alloc, ops, connection == null ? null : "Connection: " + connection);
+    }
+
+    /** An interim (1xx) head for the client: only the hop-by-hop headers are left out. */
+    public ByteBuf encodeInterim(ByteBufAllocator alloc) {
+        return encode(alloc, HeaderOperations.NONE, null);
+    }
+
+    /** A 101 for the client, which switches to {@code protocol}: the rule's operations, and the upgrade headers. */
+    public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol) {
+        return encode(alloc, ops, "Connection: upgrade\r\nUpgrade: " + protocol);
+    }
+
+    private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra) {
+        ByteBuf head = content();
+        ByteBuf out = alloc.buffer(head.readableBytes() + 64);
+        out.writeBytes(head, 0, statusLineEnd).writeShort(CRLF);
+        boolean operations = !ops.isEmpty();
+        for (int i = 0; i < count; i++) {
+            int start = lines[i * FIELDS];
+            int colon = lines[i * FIELDS + 1];
+            if (dropped[i] || operations && replaced(head, start, colon, ops)) {
+                continue;
+            }
+            out.writeBytes(head, start, lines[i * FIELDS + 3] - start).writeShort(CRLF);
+        }
+        if (operations) {
+            for (Map.Entry<String, String> set : ops.set().entrySet()) {
+                writeHeader(out, set.getKey(), set.getValue());
+            }
+            for (Map.Entry<String, String> add : ops.add().entrySet()) {
+                writeHeader(out, add.getKey(), add.getValue());
+            }
+        }
+        if (extra != null) {
+            out.writeCharSequence(extra, StandardCharsets.ISO_8859_1);
+            out.writeShort(CRLF);
+        }
+        return out.writeShort(CRLF);
+    }
+
+    private static boolean replaced(ByteBuf head, int start, int colon, HeaderOperations ops) {
+        for (String name : ops.remove()) {
+            if (nameIs(head, start, colon, name)) {
+                return true;
+            }
+        }
+        for (String name : ops.set().keySet()) {
+            if (nameIs(head, start, colon, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void writeHeader(ByteBuf out, String name, String value) {
+        out.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        out.writeByte(':').writeByte(' ');
+        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        out.writeShort(CRLF);
+    }
+
+    // ------------------------------------------------------------------------------------------------ parsing
+
+    private static int lineEnd(ByteBuf head, int from, int end) {
+        int lf = head.indexOf(from, end, (byte) '\n');
+        return lf < 0 ? end : lf;
+    }
+
+    private static int trimCr(ByteBuf head, int start, int lf) {
+        return lf > start && head.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    }
+
+    /** {@code HTTP/1.0} or {@code HTTP/1.1}: the minor version. */
+    private static int version(ByteBuf head, int lineEnd) {
+        if (lineEnd < 12 || !nameIs(head, 0, 7, HTTP_1) || head.getByte(8) != ' ') {
+            throw new InvalidResponseException("not an HTTP/1.x status line: \"" + text(head, 0, Math.min(lineEnd, 60))
+                    + "\"");
+        }
+        byte minor = head.getByte(7);
+        if (minor != '0' && minor != '1') {
+            throw new InvalidResponseException("an unsupported version: \"" + text(head, 0, 8) + "\"");
+        }
+        return minor - '0';
+    }
+
+    private static int statusCode(ByteBuf head, int lineEnd) {
+        int code = 0;
+        for (int i = 9; i < 12; i++) {
+            byte c = head.getByte(i);
+            if (c < '0' || c > '9') {
+                throw new InvalidResponseException("a status line without a three-digit code: \""
+                        + text(head, 0, Math.min(lineEnd, 60)) + "\"");
+            }
+            code = code * 10 + c - '0';
+        }
+        if (code < 100 || lineEnd > 12 && head.getByte(12) != ' ') {
+            throw new InvalidResponseException("a status line without a three-digit code: \""
+                    + text(head, 0, Math.min(lineEnd, 60)) + "\"");
+        }
+        return code;
+    }
+
+    private static long contentLength(ByteBuf head, int from, int to) {
+        if (to == from || to - from > 18) {
+            throw new InvalidResponseException("a Content-Length that is not a number: \"" + text(head, from, to) + "\"");
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            byte c = head.getByte(i);
+            if (c < '0' || c > '9') {
+                throw new InvalidResponseException("a Content-Length that is not a number: \"" + text(head, from, to)
+                        + "\"");
+            }
+            value = value * 10 + c - '0';
+        }
+        return value;
+    }
+
+    private static boolean lastCodingIsChunked(String value) {
+        int comma = value.lastIndexOf(',');
+        return value.substring(comma + 1).trim().equalsIgnoreCase("chunked");
+    }
+
+    private static boolean isHopByHop(ByteBuf head, int start, int colon) {
+        for (byte[] name : HOP_BY_HOP) {
+            if (nameIs(head, start, colon, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the name from {@code start} to {@code end} is {@code lower} (lower case ASCII), in any case. */
+    private static boolean nameIs(ByteBuf head, int start, int end, byte[] lower) {
+        if (end - start != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < lower.length; i++) {
+            if (toLower(head.getByte(start + i)) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean nameIs(ByteBuf head, int start, int end, String name) {
+        if (end - start != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (toLower(head.getByte(start + i)) != toLower((byte) name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte toLower(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+    }
+
+    private static boolean isBlank(byte c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static String text(ByteBuf head, int from, int to) {
+        return head.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] bytes(String lower) {
+        return lower.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
