@@ -89,14 +89,16 @@ public final class RoutingTable {
     }
 
     public Match match(RequestFacts request) {
-        String host = request.hostName();
+        // a table whose rules name no host (a single-site proxy) does not need the request's: no copy, no lookups
+        boolean hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty();
+        String host = hostsMatter ? request.hostName() : "";
         String path = request.path();
         for (RuleEntry e : ordered) {
             if (e.hostMatches(host) && e.pathMatches(path) && e.conditionsHold(request)) {
                 return decide(e, request);
             }
         }
-        Match found = firstIn(exactHosts.get(host), request);
+        Match found = exactHosts.isEmpty() ? null : firstIn(exactHosts.get(host), request);
         for (int dot = wildcardHosts.isEmpty() ? -1 : host.indexOf('.'); found == null && dot >= 0;
                 dot = host.indexOf('.', dot + 1)) {
             found = firstIn(wildcardHosts.get(host.substring(dot + 1)), request); // a.b.c → b.c, then c
