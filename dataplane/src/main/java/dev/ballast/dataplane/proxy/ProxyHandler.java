@@ -149,7 +149,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Span span; // the server span, when tracing
         Span attemptSpan; // the client span of the attempt under way, when tracing
         boolean upstreamKeepAlive;
-        /** The client connection closes after this response (its body ends with the upstream's close, or draining). */
+        /** The client connection closes after this response: asked by the client, draining, or a close-ended body. */
         boolean closeClient;
         int status;
 
