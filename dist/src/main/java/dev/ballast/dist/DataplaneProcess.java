@@ -14,6 +14,8 @@ import picocli.CommandLine;
 /** {@code ballast dataplane}: one proxy replica, until interrupted. */
 final class DataplaneProcess {
 
+    static final String TRACK_PINNED_MEMORY = "io.netty.trackPinnedMemory";
+
     private DataplaneProcess() {
     }
 
@@ -30,6 +32,18 @@ final class DataplaneProcess {
         }
     }
 
+    /**
+     * Netty's pooled allocator counts, on every allocation and release, the bytes its buffers hold ("pinned"), for a
+     * metric nothing here reads; the counter's update was ~2% of the event loop's samples, and the replica ~3% faster
+     * without it (interleaved rounds against the same jar). Off unless {@code -Dio.netty.trackPinnedMemory} is given.
+     * Read once, when the allocator's first chunk is made: this must run before the replica starts.
+     */
+    static void noPinnedMemoryAccounting() {
+        if (System.getProperty(TRACK_PINNED_MEMORY) == null) {
+            System.setProperty(TRACK_PINNED_MEMORY, "false");
+        }
+    }
+
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
         DataplaneConfig config;
         try {
@@ -39,6 +53,7 @@ final class DataplaneProcess {
             return Main.USAGE;
         }
         productionLeakDetection();
+        noPinnedMemoryAccounting();
         Replica replica;
         try {
             replica = Replica.start(config);
