@@ -84,6 +84,15 @@ class UpstreamResponsesTest {
                     return;
                 }
                 String[] requestLine = head.split(" ", 3);
+                Response request = new Response(head); // a head's header lines read alike either way
+                String length = request.header("content-length");
+                int bodyLength = in.readNBytes(length == null ? 0 : Integer.parseInt(length)).length;
+                if (requestLine[1].equals("/body")) {
+                    String reply = "got " + bodyLength + " bytes, expect=" + request.header("expect");
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + reply.length() + "\r\n\r\n" + reply);
+                    out.flush();
+                    continue;
+                }
                 if (!answer(requestLine[0], requestLine[1], out)) {
                     return;
                 }
@@ -341,6 +350,22 @@ class UpstreamResponsesTest {
         }
         try (Client client = new Client()) {
             assertThat(client.send("GET", "/after").body).as("the next request is served").isEqualTo("default");
+        }
+    }
+
+    @Test
+    void aClientThatExpects100ContinueGetsItAndThenTheUpstreamsAnswer() throws Exception {
+        try (Client client = new Client()) {
+            OutputStream out = client.socket.getOutputStream();
+            out.write("POST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(client.read("POST").status()).isEqualTo(100);
+            out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+            Response answer = client.read("POST");
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body).as("the proxy answered the expectation itself")
+                    .isEqualTo("got 5 bytes, expect=null");
+            assertThat(client.send("GET", "/after").body).isEqualTo("default");
         }
     }
 
