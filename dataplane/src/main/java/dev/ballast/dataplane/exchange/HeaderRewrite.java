@@ -11,7 +11,6 @@ import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,13 +19,6 @@ import java.util.Map;
  */
 public final class HeaderRewrite {
 
-    /**
-     * Hop-by-hop headers (RFC 9110 §7.6.1), plus {@code Proxy-Connection} that old clients still send. AsciiStrings:
-     * they keep their hash, which the header map needs for every lookup (a String's is computed each time).
-     */
-    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE);
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
@@ -102,8 +94,7 @@ public final class HeaderRewrite {
      * found. A {@code Transfer-Encoding} becomes plain {@code chunked}: the codec frames the body again.
      */
     static void removeHopByHop(HttpHeaders headers) {
-        AsciiString first = null; // most messages have one hop-by-hop header or none: no list for them
-        List<CharSequence> more = null;
+        List<CharSequence> found = null;
         boolean transferEncoding = false;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
@@ -117,20 +108,16 @@ public final class HeaderRewrite {
             if (hop == null) {
                 continue;
             }
-            if (first == null) {
-                first = hop;
-            } else {
-                more = add(more, hop);
+            if (found == null) {
+                found = new ArrayList<>(2);
             }
+            found.add(hop);
             if (hop == HttpHeaderNames.CONNECTION) {
-                more = nominated(header.getValue(), more);
+                nominated(header.getValue(), found);
             }
         }
-        if (first != null) {
-            headers.remove(first);
-        }
-        if (more != null) {
-            more.forEach(headers::remove);
+        if (found != null) {
+            found.forEach(headers::remove);
         }
         if (transferEncoding) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -138,7 +125,7 @@ public final class HeaderRewrite {
     }
 
     private static AsciiString hopByHop(CharSequence name) {
-        for (AsciiString hop : HOP_BY_HOP) {
+        for (AsciiString hop : HopByHop.NAMES) {
             if (name.length() == hop.length() && AsciiString.contentEqualsIgnoreCase(name, hop)) {
                 return hop;
             }
@@ -146,33 +133,13 @@ public final class HeaderRewrite {
         return null;
     }
 
-    private static List<CharSequence> add(List<CharSequence> list, CharSequence name) {
-        List<CharSequence> to = list == null ? new ArrayList<>(2) : list;
-        to.add(name);
-        return to;
-    }
-
-    /**
-     * Adds to {@code into} (made when needed) the header names a {@code Connection} value nominates, but {@code close}
-     * and {@code keep-alive}.
-     */
-    private static List<CharSequence> nominated(CharSequence connection, List<CharSequence> into) {
-        if (AsciiString.contentEqualsIgnoreCase(connection, HttpHeaderValues.KEEP_ALIVE)
-                || AsciiString.contentEqualsIgnoreCase(connection, HttpHeaderValues.CLOSE)) {
-            return into; // the usual values, which nominate nothing: no copy, no split
-        }
-        String value = connection.toString();
-        int from = 0;
-        while (from <= value.length()) {
-            int comma = value.indexOf(',', from);
-            int end = comma < 0 ? value.length() : comma;
-            String token = value.substring(from, end).trim();
-            if (!token.isEmpty() && !token.equalsIgnoreCase("close") && !token.equalsIgnoreCase("keep-alive")) {
-                into = add(into, token.toLowerCase(Locale.ROOT));
+    /** The header names a {@code Connection} value nominates, but {@code close} and {@code keep-alive}. */
+    private static void nominated(CharSequence connection, List<CharSequence> into) {
+        for (String token : HopByHop.connectionTokens(connection)) {
+            if (!token.equals("close") && !token.equals("keep-alive")) {
+                into.add(token);
             }
-            from = end + 1;
         }
-        return into;
     }
 
     /** Loops rather than forEach with method references: those would allocate three lambdas per message. */

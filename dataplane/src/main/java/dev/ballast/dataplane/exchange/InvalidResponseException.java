@@ -1,9 +1,20 @@
 package dev.ballast.dataplane.exchange;
 
-/** An upstream answered with something that is not an HTTP/1 response; the message says what was wrong. */
-public final class InvalidResponseException extends RuntimeException {
+import io.netty.handler.codec.DecoderException;
+
+/**
+ * An upstream answered with something that is not an HTTP/1 response; the message says what was wrong. A
+ * {@link DecoderException}, so that the decoder that finds it passes it on as it is.
+ */
+public final class InvalidResponseException extends DecoderException {
 
     public InvalidResponseException(String message) {
-        super(message, null, false, false); // an answer to turn into a 502, not a bug to trace
+        super(message);
+    }
+
+    /** An answer to turn into a 502, not a bug to trace. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 }

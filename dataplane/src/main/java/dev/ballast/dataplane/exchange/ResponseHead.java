@@ -4,10 +4,12 @@ import dev.ballast.schema.HeaderOperations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,18 +23,8 @@ import java.util.Map;
  */
 public final class ResponseHead extends DefaultByteBufHolder {
 
-    private static final byte[] CONTENT_LENGTH = bytes("content-length");
-    private static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
-    private static final byte[] CONNECTION = bytes("connection");
-    private static final byte[] UPGRADE = bytes("upgrade");
-    private static final byte[] KEEP_ALIVE = bytes("keep-alive");
-    private static final byte[] CLOSE = bytes("close");
-    private static final byte[] CHUNKED = bytes("chunked");
-    private static final byte[] HTTP_1 = bytes("http/1.");
-    /** Hop-by-hop headers (RFC 9110 §7.6.1) but Transfer-Encoding, which frames the body that passes through as is. */
-    private static final byte[][] HOP_BY_HOP = {CONNECTION, KEEP_ALIVE, bytes("proxy-connection"),
-            bytes("te"), bytes("trailer"), UPGRADE, bytes("proxy-authenticate"), bytes("proxy-authorization")};
-    private static final int FIELDS = 4; // per header line: start, colon, value start, value end
+    private static final AsciiString HTTP_1 = AsciiString.cached("http/1.");
+    private static final int FIELDS = 3; // per header line: its start, its colon, the end of its value
     private static final short CRLF = ('\r' << 8) | '\n';
 
     private final int minorVersion;
@@ -97,41 +89,35 @@ public final class ResponseHead extends DefaultByteBufHolder {
             }
             found[n * FIELDS] = start;
             found[n * FIELDS + 1] = colon;
-            found[n * FIELDS + 2] = valueStart;
-            found[n * FIELDS + 3] = valueEnd;
+            found[n * FIELDS + 2] = valueEnd;
             n++;
-            if (nameIs(head, start, colon, CONTENT_LENGTH)) {
+            if (nameIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)) {
                 long value = contentLength(head, valueStart, valueEnd);
                 if (length >= 0 && value != length) {
                     throw new InvalidResponseException("differing Content-Length values");
                 }
                 length = value;
-            } else if (nameIs(head, start, colon, TRANSFER_ENCODING)) {
+            } else if (nameIs(head, start, colon, HttpHeaderNames.TRANSFER_ENCODING)) {
                 transferEncoding = true;
-                teChunked = nameIs(head, valueStart, valueEnd, CHUNKED)
+                teChunked = nameIs(head, valueStart, valueEnd, HttpHeaderValues.CHUNKED)
                         || lastCodingIsChunked(text(head, valueStart, valueEnd));
-            } else if (nameIs(head, start, colon, CONNECTION)) {
-                // the usual values first, without copying them out
-                if (nameIs(head, valueStart, valueEnd, KEEP_ALIVE)) {
+            } else if (nameIs(head, start, colon, HttpHeaderNames.CONNECTION)) {
+                // the usual values are compared in place; only others are copied out and split
+                if (nameIs(head, valueStart, valueEnd, HttpHeaderValues.KEEP_ALIVE)) {
                     keep = true;
                     continue;
                 }
-                if (nameIs(head, valueStart, valueEnd, CLOSE)) {
-                    close = true;
-                    continue;
-                }
-                for (String token : text(head, valueStart, valueEnd).split(",")) {
-                    String t = token.trim().toLowerCase(Locale.ROOT);
-                    if (t.equals("close")) {
+                for (String token : HopByHop.connectionTokens(text(head, valueStart, valueEnd))) {
+                    if (token.equals("close")) {
                         close = true;
-                    } else if (t.equals("keep-alive")) {
+                    } else if (token.equals("keep-alive")) {
                         keep = true;
-                    } else if (!t.isEmpty() && !t.equals("upgrade")) {
+                    } else if (!token.equals("upgrade")) {
                         nominated = nominated == null ? new ArrayList<>(2) : nominated;
-                        nominated.add(t);
+                        nominated.add(token);
                     }
                 }
-            } else if (nameIs(head, start, colon, UPGRADE)) {
+            } else if (nameIs(head, start, colon, HttpHeaderNames.UPGRADE)) {
                 upgradeTo = text(head, valueStart, valueEnd);
             }
         }
@@ -142,8 +128,9 @@ public final class ResponseHead extends DefaultByteBufHolder {
             int start = found[i * FIELDS];
             int colon = found[i * FIELDS + 1];
             // with a Transfer-Encoding, a Content-Length is wrong (RFC 9112 §6.3) and must not be forwarded
-            dropped[i] = isHopByHop(head, start, colon) || transferEncoding && nameIs(head, start, colon, CONTENT_LENGTH)
-                    || nominated != null && nominated.contains(text(head, start, colon).toLowerCase(Locale.ROOT));
+            dropped[i] = isHopByHop(head, start, colon)
+                    || transferEncoding && nameIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)
+                    || nominated != null && isOneOf(head, start, colon, nominated);
         }
         chunked = teChunked;
         // a transfer coding that does not end in chunked is delimited by the close (RFC 9112 §6.3)
@@ -254,7 +241,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
             if (dropped[i] || operations && replaced(head, start, colon, ops)) {
                 continue;
             }
-            out.writeBytes(head, start, lines[i * FIELDS + 3] - start).writeShort(CRLF);
+            out.writeBytes(head, start, lines[i * FIELDS + 2] - start).writeShort(CRLF);
         }
         if (operations) {
             for (Map.Entry<String, String> set : ops.set().entrySet()) {
@@ -272,17 +259,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
     }
 
     private static boolean replaced(ByteBuf head, int start, int colon, HeaderOperations ops) {
-        for (String name : ops.remove()) {
-            if (nameIs(head, start, colon, name)) {
-                return true;
-            }
-        }
-        for (String name : ops.set().keySet()) {
-            if (nameIs(head, start, colon, name)) {
-                return true;
-            }
-        }
-        return false;
+        return isOneOf(head, start, colon, ops.remove()) || isOneOf(head, start, colon, ops.set().keySet());
     }
 
     private static void writeHeader(ByteBuf out, String name, String value) {
@@ -355,41 +332,30 @@ public final class ResponseHead extends DefaultByteBufHolder {
     }
 
     private static boolean isHopByHop(ByteBuf head, int start, int colon) {
-        for (byte[] name : HOP_BY_HOP) {
-            if (nameIs(head, start, colon, name)) {
+        return isOneOf(head, start, colon, HopByHop.NAMES);
+    }
+
+    private static boolean isOneOf(ByteBuf head, int start, int end, Iterable<? extends CharSequence> names) {
+        for (CharSequence name : names) {
+            if (nameIs(head, start, end, name)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether the name from {@code start} to {@code end} is {@code lower} (lower case ASCII), in any case. */
-    private static boolean nameIs(ByteBuf head, int start, int end, byte[] lower) {
-        if (end - start != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < lower.length; i++) {
-            if (toLower(head.getByte(start + i)) != lower[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean nameIs(ByteBuf head, int start, int end, String name) {
+    /** Whether the bytes from {@code start} to {@code end} are {@code name}, ASCII case ignored. */
+    private static boolean nameIs(ByteBuf head, int start, int end, CharSequence name) {
         if (end - start != name.length()) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            if (toLower(head.getByte(start + i)) != toLower((byte) name.charAt(i))) {
+            if (AsciiString.toLowerCase((char) (head.getByte(start + i) & 0xff))
+                    != AsciiString.toLowerCase(name.charAt(i))) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static byte toLower(byte c) {
-        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
     }
 
     private static boolean isBlank(byte c) {
@@ -398,9 +364,5 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     private static String text(ByteBuf head, int from, int to) {
         return head.toString(from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] bytes(String lower) {
-        return lower.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -36,7 +36,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -669,7 +668,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpRequestEncoder(), new ResponseReader(), serverTimeout(ex),
+                        ResponseReader responses = new ResponseReader();
+                        ch.pipeline().addLast(responses.requestEncoder(), responses, serverTimeout(ex),
                                 new UpstreamHandler(proxy));
                     }
                 })

@@ -8,8 +8,8 @@ import java.io.IOException;
 
 /**
  * The upstream side of a connection: while leased to a client's {@link ProxyHandler}, hands it every response part
- * ({@link ResponseReader}'s);
- * while idle in an {@link UpstreamPool}, anything that happens on it (data, close, error) evicts it.
+ * ({@link ResponseReader}'s); while idle in an {@link UpstreamPool}, anything that happens on it (data, close, error)
+ * evicts it.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 

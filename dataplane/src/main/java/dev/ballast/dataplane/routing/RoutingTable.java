@@ -27,6 +27,8 @@ public final class RoutingTable {
     private final Bucket anyHost = new Bucket();
     private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
+    /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
+    private final boolean hostsMatter;
 
     private RoutingTable(Snapshot snapshot) {
         this.snapshot = snapshot;
@@ -64,6 +66,7 @@ public final class RoutingTable {
         exactHosts.values().forEach(Bucket::seal);
         wildcardHosts.values().forEach(Bucket::seal);
         anyHost.seal();
+        hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty();
     }
 
     /** Compiles a snapshot (which has been validated: every regex compiles). */
@@ -89,8 +92,6 @@ public final class RoutingTable {
     }
 
     public Match match(RequestFacts request) {
-        // a table whose rules name no host (a single-site proxy) does not need the request's: no copy, no lookups
-        boolean hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty();
         String host = hostsMatter ? request.hostName() : "";
         String path = request.path();
         for (RuleEntry e : ordered) {

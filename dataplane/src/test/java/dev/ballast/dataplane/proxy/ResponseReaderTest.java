@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +23,15 @@ class ResponseReaderTest {
     private static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\nT: 1\r\n\r\n";
 
+    /** An upstream connection's request encoder and response reader, as the proxy sets them up. */
+    private static EmbeddedChannel connection() {
+        ResponseReader reader = new ResponseReader();
+        return new EmbeddedChannel(reader.requestEncoder(), reader);
+    }
+
     /** A connection that has sent a {@code method} request. */
     private static EmbeddedChannel sent(HttpMethod method) {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestEncoder(), new ResponseReader());
+        EmbeddedChannel channel = connection();
         channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/"));
         for (Object sent; (sent = channel.readOutbound()) != null; ) {
             ReferenceCountUtil.release(sent);
@@ -89,7 +94,7 @@ class ResponseReaderTest {
 
     @Test
     void bytesNobodyAskedForAreAnInvalidResponse() {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestEncoder(), new ResponseReader());
+        EmbeddedChannel channel = connection();
         assertThatThrownBy(() -> channel.writeInbound(bytes("HTTP/1.1 200 OK\r\n\r\n")))
                 .isInstanceOf(InvalidResponseException.class).hasMessage("sent 19 bytes when no response was due");
         EmbeddedChannel extra = sent(HttpMethod.GET);
