@@ -19,10 +19,12 @@ bench_routes() {
 
 # second_replica JAR ROUTES LOG: another replica of JAR on 127.0.0.1:19084 (admin 19085), in the background for the
 # whole run (idle while the others are loaded), its pid in second_pid; returns once it is ready. Variables set on the
-# call (VAR=… second_replica …) are its environment.
+# call (VAR=… second_replica …) are its environment. It runs in a session of its own, as proxy-compare.sh runs the
+# --cmd replica (setsid) and as HAProxy and nginx run once daemonized: with the kernel's autogroup scheduling (on by
+# default), a process left in this script's session shares one CPU share with wrk, which slows it against the others.
 second_pid=""
 second_replica() {
-  $java $options -jar "$1" dataplane --routes "$2" --listen 127.0.0.1:19084 --admin-listen 127.0.0.1:19085 \
+  setsid $java $options -jar "$1" dataplane --routes "$2" --listen 127.0.0.1:19084 --admin-listen 127.0.0.1:19085 \
     --threads "$threads" >"$3" 2>&1 &
   second_pid=$!
   for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:19085/readyz && return 0; sleep 0.2; done
