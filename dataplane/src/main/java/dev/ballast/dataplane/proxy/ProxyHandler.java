@@ -117,6 +117,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Channel upstreamUnflushed;
     /** Response parts were written to the client and not flushed yet. */
     private boolean clientUnflushed;
+    /**
+     * A response head not written yet, which takes in the body bytes that follow it in the same upstream read while
+     * they fit without growing it: a small response leaves in one buffer, one {@code write} rather than a gathering
+     * {@code writev}. Written by the end of that read at the latest.
+     */
+    private ByteBuf unsent;
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -739,8 +745,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof ResponseReader.End end) {
             // No promise per write: a failed write closes the client connection (exceptionCaught), and channelInactive
             // ends the exchange.
-            rawOut.writeAndFlush(end.content(), rawOut.voidPromise());
+            toClient(end.content());
+            writeUnsent();
             clientUnflushed = false;
+            rawOut.flush();
             complete(ex);
             return;
         }
@@ -749,12 +757,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 switchProtocols(ex, upstreamChannel, head);
                 return;
             }
-            msg = head(ex, head);
+            writeUnsent(); // an interim head before this one
+            unsent = head(ex, head);
+        } else {
+            // Parts before the end are flushed together when the upstream read completes (one write for a head and
+            // the body that came with it).
+            toClient((ByteBuf) msg);
         }
-        // Parts before the end are flushed together when the upstream read completes (one write for a head and the
-        // body that came with it).
-        rawOut.write(msg, rawOut.voidPromise());
-        clientUnflushed = true;
         // Backpressure: the upstream is read again while the client connection is below its high-water mark, else
         // once it has drained (channelWritabilityChanged).
         if (client.channel().isWritable()) {
@@ -762,6 +771,41 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamChannel.read();
         } else {
             ex.awaitingWritable = true;
+        }
+    }
+
+    /** Response bytes for the client: into the unsent head while they fit, else written after it. */
+    private void toClient(ByteBuf bytes) {
+        int n = bytes.readableBytes();
+        if (unsent != null && n <= unsent.maxFastWritableBytes()) {
+            unsent.writeBytes(bytes);
+            bytes.release();
+            return;
+        }
+        writeUnsent();
+        if (n > 0) {
+            rawOut.write(bytes, rawOut.voidPromise());
+            clientUnflushed = true;
+        } else {
+            bytes.release();
+        }
+    }
+
+    private void writeUnsent() {
+        ByteBuf head = unsent;
+        if (head != null) {
+            unsent = null;
+            rawOut.write(head, rawOut.voidPromise());
+            clientUnflushed = true;
+        }
+    }
+
+    /** An unsent head that will not be sent: the exchange ended before its upstream read did. */
+    private void dropUnsent() {
+        ByteBuf head = unsent;
+        if (head != null) {
+            unsent = null;
+            head.release();
         }
     }
 
@@ -817,12 +861,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ex.answered(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
         exchange = null;
         endHttp(); // nothing may follow an upgrade request as HTTP
+        writeUnsent(); // an interim head before it
         rawOut.writeAndFlush(switching);
         Tunnel.join(client.channel(), upstreamChannel, context.tunnelTimeout(ex.rule));
     }
 
     /** The upstream has no more to give for now: send what was written to the client so far. */
     void onUpstreamReadComplete() {
+        writeUnsent();
         if (clientUnflushed) {
             clientUnflushed = false;
             client.flush();
@@ -905,6 +951,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers the client with an error for the current exchange and closes: its request stream is unknown now. */
     private void failExchange(Exchange ex, HttpResponseStatus status, String message) {
+        writeUnsent(); // an interim head before the failure
         ex.answered(status.code());
         exchange = null;
         ex.drop();
@@ -912,6 +959,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void abort(Exchange ex) {
+        dropUnsent();
         exchange = null;
         ex.drop();
         client.close();
@@ -919,6 +967,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        dropUnsent();
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {

@@ -134,6 +134,14 @@ class UpstreamResponsesTest {
                 write(out, "the close");
                 return false;
             }
+            case "/broken-chunked" -> { // a good head, then framing no reader can follow, in one write
+                write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+                return false;
+            }
+            case "/hints-then-garbage" -> { // an interim head and an invalid final one, in one write
+                write(out, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nSOMETHING ELSE\r\n\r\n");
+                return false;
+            }
             case "/garbage" -> {
                 write(out, "SOMETHING ELSE\r\n\r\n");
                 return false;
@@ -347,6 +355,31 @@ class UpstreamResponsesTest {
             assertThat(huge.status()).isEqualTo(502);
             assertThat(huge.body).startsWith("route scripted: upstream " + upstream + " sent an invalid response")
                     .contains("too large");
+        }
+        try (Client client = new Client()) {
+            assertThat(client.send("GET", "/after").body).as("the next request is served").isEqualTo("default");
+        }
+    }
+
+    @Test
+    void anInterimAnswerBeforeAnInvalidOneIsPassedOnBeforeThe502() throws Exception {
+        try (Client client = new Client()) {
+            Response hints = client.send("GET", "/hints-then-garbage");
+            assertThat(hints.status()).isEqualTo(103);
+            assertThat(hints.header("link")).isEqualTo("</a.css>; rel=preload");
+            Response failed = client.read("GET");
+            assertThat(failed.status()).isEqualTo(502);
+            assertThat(failed.body).contains("sent an invalid response");
+        }
+    }
+
+    @Test
+    void aBodyThatBreaksItsFramingAfterAGoodHeadEndsTheClientsConnection() throws Exception {
+        try (Client client = new Client()) {
+            client.socket.getOutputStream().write("GET /broken-chunked HTTP/1.1\r\nHost: test\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            // half a response cannot be mended: the head that came with the broken body is not sent alone
+            assertThat(readHead(client.in)).as("nothing but the close").isNull();
         }
         try (Client client = new Client()) {
             assertThat(client.send("GET", "/after").body).as("the next request is served").isEqualTo("default");
