@@ -91,19 +91,19 @@ public final class ResponseHead extends DefaultByteBufHolder {
             found[n * FIELDS + 1] = colon;
             found[n * FIELDS + 2] = valueEnd;
             n++;
-            if (nameIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)) {
+            if (textIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)) {
                 long value = contentLength(head, valueStart, valueEnd);
                 if (length >= 0 && value != length) {
                     throw new InvalidResponseException("differing Content-Length values");
                 }
                 length = value;
-            } else if (nameIs(head, start, colon, HttpHeaderNames.TRANSFER_ENCODING)) {
+            } else if (textIs(head, start, colon, HttpHeaderNames.TRANSFER_ENCODING)) {
                 transferEncoding = true;
-                teChunked = nameIs(head, valueStart, valueEnd, HttpHeaderValues.CHUNKED)
+                teChunked = textIs(head, valueStart, valueEnd, HttpHeaderValues.CHUNKED)
                         || lastCodingIsChunked(text(head, valueStart, valueEnd));
-            } else if (nameIs(head, start, colon, HttpHeaderNames.CONNECTION)) {
+            } else if (textIs(head, start, colon, HttpHeaderNames.CONNECTION)) {
                 // the usual values are compared in place; only others are copied out and split
-                if (nameIs(head, valueStart, valueEnd, HttpHeaderValues.KEEP_ALIVE)) {
+                if (textIs(head, valueStart, valueEnd, HttpHeaderValues.KEEP_ALIVE)) {
                     keep = true;
                     continue;
                 }
@@ -117,7 +117,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
                         nominated.add(token);
                     }
                 }
-            } else if (nameIs(head, start, colon, HttpHeaderNames.UPGRADE)) {
+            } else if (textIs(head, start, colon, HttpHeaderNames.UPGRADE)) {
                 upgradeTo = text(head, valueStart, valueEnd);
             }
         }
@@ -129,7 +129,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
             int colon = found[i * FIELDS + 1];
             // with a Transfer-Encoding, a Content-Length is wrong (RFC 9112 §6.3) and must not be forwarded
             dropped[i] = isHopByHop(head, start, colon)
-                    || transferEncoding && nameIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)
+                    || transferEncoding && textIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)
                     || nominated != null && isOneOf(head, start, colon, nominated);
         }
         chunked = teChunked;
@@ -282,7 +282,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** {@code HTTP/1.0} or {@code HTTP/1.1}: the minor version. */
     private static int version(ByteBuf head, int lineEnd) {
-        if (lineEnd < 12 || !nameIs(head, 0, 7, HTTP_1) || head.getByte(8) != ' ') {
+        if (lineEnd < 12 || !textIs(head, 0, 7, HTTP_1) || head.getByte(8) != ' ') {
             throw new InvalidResponseException("not an HTTP/1.x status line: \"" + text(head, 0, Math.min(lineEnd, 60))
                     + "\"");
         }
@@ -337,21 +337,21 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     private static boolean isOneOf(ByteBuf head, int start, int end, Iterable<? extends CharSequence> names) {
         for (CharSequence name : names) {
-            if (nameIs(head, start, end, name)) {
+            if (textIs(head, start, end, name)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether the bytes from {@code start} to {@code end} are {@code name}, ASCII case ignored. */
-    private static boolean nameIs(ByteBuf head, int start, int end, CharSequence name) {
-        if (end - start != name.length()) {
+    /** Whether the bytes from {@code start} to {@code end} are {@code text}, ASCII case ignored (a name, or a value). */
+    private static boolean textIs(ByteBuf head, int start, int end, CharSequence text) {
+        if (end - start != text.length()) {
             return false;
         }
-        for (int i = 0; i < name.length(); i++) {
+        for (int i = 0; i < text.length(); i++) {
             if (AsciiString.toLowerCase((char) (head.getByte(start + i) & 0xff))
-                    != AsciiString.toLowerCase(name.charAt(i))) {
+                    != AsciiString.toLowerCase(text.charAt(i))) {
                 return false;
             }
         }

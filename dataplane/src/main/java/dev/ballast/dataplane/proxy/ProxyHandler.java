@@ -746,9 +746,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // No promise per write: a failed write closes the client connection (exceptionCaught), and channelInactive
             // ends the exchange.
             toClient(end.content());
-            writeUnsent();
-            clientUnflushed = false;
-            rawOut.flush();
+            sendToClient();
             complete(ex);
             return;
         }
@@ -868,6 +866,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The upstream has no more to give for now: send what was written to the client so far. */
     void onUpstreamReadComplete() {
+        sendToClient();
+    }
+
+    /** Writes the unsent head, if any, and flushes what the client connection has been given since the last flush. */
+    private void sendToClient() {
         writeUnsent();
         if (clientUnflushed) {
             clientUnflushed = false;

@@ -195,9 +195,13 @@ class UpstreamResponsesTest {
         }
 
         Response send(String method, String path) throws IOException {
-            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            write(method + " " + path + " HTTP/1.1\r\nHost: test\r\n\r\n");
             return read(method);
+        }
+
+        /** Writes {@code text} as it is: a request, or part of one. */
+        void write(String text) throws IOException {
+            UpstreamResponsesTest.write(socket.getOutputStream(), text);
         }
 
         /** One response: its head, and its body read as its headers frame it (chunked: decoded, trailers kept). */
@@ -376,8 +380,7 @@ class UpstreamResponsesTest {
     @Test
     void aBodyThatBreaksItsFramingAfterAGoodHeadEndsTheClientsConnection() throws Exception {
         try (Client client = new Client()) {
-            client.socket.getOutputStream().write("GET /broken-chunked HTTP/1.1\r\nHost: test\r\n\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            client.write("GET /broken-chunked HTTP/1.1\r\nHost: test\r\n\r\n");
             // half a response cannot be mended: the head that came with the broken body is not sent alone
             assertThat(readHead(client.in)).as("nothing but the close").isNull();
         }
@@ -389,11 +392,9 @@ class UpstreamResponsesTest {
     @Test
     void aClientThatExpects100ContinueGetsItAndThenTheUpstreamsAnswer() throws Exception {
         try (Client client = new Client()) {
-            OutputStream out = client.socket.getOutputStream();
-            out.write("POST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            client.write("POST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
             assertThat(client.read("POST").status()).isEqualTo(100);
-            out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+            client.write("hello");
             Response answer = client.read("POST");
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.body).as("the proxy answered the expectation itself")
@@ -407,8 +408,7 @@ class UpstreamResponsesTest {
         bigWritten.set(0);
         try (Client client = new Client()) {
             client.socket.setReceiveBufferSize(64 * 1024);
-            client.socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: test\r\n\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            client.write("GET /big HTTP/1.1\r\nHost: test\r\n\r\n");
             Response head = new Response(readHead(client.in));
             assertThat(head.header("content-length")).isEqualTo(String.valueOf(BIG));
             Thread.sleep(1500); // the client reads nothing: the proxy must stop reading the upstream
