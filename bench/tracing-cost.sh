@@ -43,3 +43,8 @@ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:19318 OTEL_TRACES_SAMPLER=always_on
   second_replica "$here/dist/target/ballast.jar" "$work/routes" "$work/traced.log"
 compare_ballast "$work/routes" ballast-traced=http://127.0.0.1:19084/http/bench -- "$@"
 echo "traced replica: $(grep -c -i 'export' "$work/traced.log" || true) log lines about exporting (0 expected)"
+# Spans the batch processor had to drop (its queue full): tracing that keeps up only by dropping would not count.
+metrics=$(curl -fs http://127.0.0.1:19085/metrics || true)
+queued=$(echo "$metrics" | awk '/^processedSpans_total\{dropped="false"/ {print $2}')
+dropped=$(echo "$metrics" | awk '/^processedSpans_total\{dropped="true"/ {print $2}')
+echo "traced replica: spans handed to the exporter ${queued:-0}, dropped ${dropped:-0} (0 expected)"

@@ -1,4 +1,5 @@
 /**
- * Operational support shared by the controller, the dataplane and the emulator; see the {@code netty} package.
+ * Operational support shared by the controller, the dataplane and the emulator; see the {@code netty} and
+ * {@code telemetry} packages.
  */
 package dev.ballast.observability;
