@@ -33,8 +33,8 @@ final class ExportWarnings {
         if (warnedOnce && now - lastWarned < INTERVAL) {
             return;
         }
-        LOG.warn("cannot export spans to {}: {}; {} spans in {} batches dropped{}", endpoint, why, spansSince,
-                batchesSince, warnedOnce ? " since the last warning" : "");
+        LOG.warn("cannot export spans to {}: {}; {} spans in {} {} dropped{}", endpoint, why, spansSince,
+                batchesSince, batchesSince == 1 ? "batch" : "batches", warnedOnce ? " since the last warning" : "");
         warnedOnce = true;
         lastWarned = now;
         batchesSince = 0;
