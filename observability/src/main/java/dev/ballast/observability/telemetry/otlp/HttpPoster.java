@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A post that takes longer than the timeout is cut by closing its socket (a watchdog looks once a second, or four
  * times per timeout when that is shorter), so a receiver that stops reading cannot hold the exporting thread: the
- * socket's read timeout covers reads, nothing else covers a blocked write. A kept-alive connection the receiver has closed in the meantime fails the
- * next post at once; {@link #post} then tries once more on a new connection before it gives up. Not thread-safe.
+ * socket's read timeout covers reads, nothing else covers a blocked write. A kept-alive connection the receiver has
+ * closed in the meantime fails the next post at once; {@link #post} then tries once more on a new connection before
+ * it gives up. Not thread-safe.
  */
 final class HttpPoster implements Closeable {
 
@@ -59,8 +60,10 @@ final class HttpPoster implements Closeable {
             thread.setDaemon(true);
             return thread;
         });
-        long period = Math.max(1, Math.min(1000, timeout.toMillis() / 4));
-        watchdog.scheduleAtFixedRate(this::cutIfLate, period, period, TimeUnit.MILLISECONDS);
+        if (!timeout.isZero()) { // zero: no limit, as for the socket's own timeouts
+            long period = Math.max(1, Math.min(1000, timeout.toMillis() / 4));
+            watchdog.scheduleAtFixedRate(this::cutIfLate, period, period, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void cutIfLate() {

@@ -39,21 +39,21 @@ final class OtlpTraceEncoder {
 
     /** Writes the request for {@code spans} after whatever {@link ProtoWriter} holds (callers clear it first). */
     void encode(Collection<SpanData> spans) {
-        for (ResourceGroup resource : group(spans)) {
+        for (Group<Resource, Group<InstrumentationScopeInfo, SpanData>> resource : group(spans)) {
             int resourceSpans = out.beginMessage(1, BATCH_LENGTH_BYTES); // ExportTraceServiceRequest.resource_spans
             int resourceMark = out.beginMessage(1); // ResourceSpans.resource
-            attributes(1, resource.resource.getAttributes()); // Resource.attributes
+            attributes(1, resource.key.getAttributes()); // Resource.attributes
             out.endMessage(resourceMark);
-            for (ScopeGroup scope : resource.scopes) {
+            for (Group<InstrumentationScopeInfo, SpanData> scope : resource.members) {
                 int scopeSpans = out.beginMessage(2, BATCH_LENGTH_BYTES); // ResourceSpans.scope_spans
-                scope(scope.scope);
-                for (SpanData span : scope.spans) {
+                scope(scope.key);
+                for (SpanData span : scope.members) {
                     span(span);
                 }
-                out.string(3, nullToEmpty(scope.scope.getSchemaUrl())); // ScopeSpans.schema_url
+                out.string(3, nullToEmpty(scope.key.getSchemaUrl())); // ScopeSpans.schema_url
                 out.endMessage(scopeSpans);
             }
-            out.string(3, nullToEmpty(resource.resource.getSchemaUrl())); // ResourceSpans.schema_url
+            out.string(3, nullToEmpty(resource.key.getSchemaUrl())); // ResourceSpans.schema_url
             out.endMessage(resourceSpans);
         }
     }
@@ -234,60 +234,35 @@ final class OtlpTraceEncoder {
         return text == null ? "" : text;
     }
 
-    /** Spans by resource, then by scope, each in order of first appearance; compared by identity, as the SDK shares them. */
-    private static List<ResourceGroup> group(Collection<SpanData> spans) {
-        List<ResourceGroup> resources = new ArrayList<>(1);
-        ResourceGroup lastResource = null;
-        ScopeGroup lastScope = null;
+    /** Spans by resource, then by scope, in order of first appearance; compared by identity, as the SDK shares them. */
+    private static List<Group<Resource, Group<InstrumentationScopeInfo, SpanData>>> group(Collection<SpanData> spans) {
+        List<Group<Resource, Group<InstrumentationScopeInfo, SpanData>>> resources = new ArrayList<>(1);
+        Group<Resource, Group<InstrumentationScopeInfo, SpanData>> lastResource = null;
+        Group<InstrumentationScopeInfo, SpanData> lastScope = null;
         for (SpanData span : spans) {
-            Resource resource = span.getResource();
-            InstrumentationScopeInfo scope = span.getInstrumentationScopeInfo();
-            if (lastScope == null || lastResource.resource != resource || lastScope.scope != scope) {
-                lastResource = find(resources, resource);
-                lastScope = lastResource.scope(scope);
+            if (lastScope == null || lastResource.key != span.getResource()
+                    || lastScope.key != span.getInstrumentationScopeInfo()) {
+                lastResource = Group.of(resources, span.getResource());
+                lastScope = Group.of(lastResource.members, span.getInstrumentationScopeInfo());
             }
-            lastScope.spans.add(span);
+            lastScope.members.add(span);
         }
         return resources;
     }
 
-    private static ResourceGroup find(List<ResourceGroup> resources, Resource resource) {
-        for (ResourceGroup group : resources) {
-            if (group.resource == resource) {
-                return group;
-            }
-        }
-        ResourceGroup added = new ResourceGroup(resource);
-        resources.add(added);
-        return added;
-    }
+    /** Members that share one key (a resource, a scope). */
+    private record Group<K, M>(K key, List<M> members) {
 
-    private static final class ResourceGroup {
-        final Resource resource;
-        final List<ScopeGroup> scopes = new ArrayList<>(2);
-
-        ResourceGroup(Resource resource) {
-            this.resource = resource;
-        }
-
-        ScopeGroup scope(InstrumentationScopeInfo scope) {
-            for (ScopeGroup group : scopes) {
-                if (group.scope == scope) {
+        /** The group of {@code key} in {@code groups}, added at the end when there is none yet. */
+        static <K, M> Group<K, M> of(List<Group<K, M>> groups, K key) {
+            for (Group<K, M> group : groups) {
+                if (group.key == key) {
                     return group;
                 }
             }
-            ScopeGroup added = new ScopeGroup(scope);
-            scopes.add(added);
+            Group<K, M> added = new Group<>(key, new ArrayList<>());
+            groups.add(added);
             return added;
-        }
-    }
-
-    private static final class ScopeGroup {
-        final InstrumentationScopeInfo scope;
-        final List<SpanData> spans = new ArrayList<>();
-
-        ScopeGroup(InstrumentationScopeInfo scope) {
-            this.scope = scope;
         }
     }
 }

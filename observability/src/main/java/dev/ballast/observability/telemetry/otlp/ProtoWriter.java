@@ -51,7 +51,7 @@ final class ProtoWriter {
         return Arrays.copyOf(bytes, position);
     }
 
-    /** Opens a length-delimited field expected to be short (under 128 bytes); returns the mark for {@link #endMessage}. */
+    /** Opens a length-delimited field expected to be under 128 bytes; returns the mark for {@link #endMessage}. */
     int beginMessage(int field) {
         return beginMessage(field, 1);
     }

@@ -159,6 +159,27 @@ class OtlpHttpTraceExporterTest {
     }
 
     @Test
+    void aZeroTimeoutIsNoLimit() throws Exception {
+        HttpServer receiver = receiver(exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            sleep(300); // far longer than a zero timeout taken literally would wait
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        Map<String, String> settings = new HashMap<>(endpoint(receiver.getAddress().getPort()));
+        settings.put("otel.exporter.otlp.timeout", "0");
+        assertThat(exporter(settings).export(spans(1)).isSuccess()).isTrue();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void anUnreachableReceiverFailsTheBatchWithoutThrowing() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0)) {
@@ -177,6 +198,7 @@ class OtlpHttpTraceExporterTest {
         for (Map<String, String> other : List.of(
                 Map.of("otel.exporter.otlp.protocol", "grpc", "otel.exporter.otlp.endpoint", "http://c:4317"),
                 Map.of("otel.exporter.otlp.protocol", "http/protobuf", "otel.exporter.otlp.endpoint", "https://c"),
+                Map.of("otel.exporter.otlp.protocol", "http/protobuf", "otel.exporter.otlp.endpoint", "http://a b"),
                 with(endpoint(4318), "otel.exporter.otlp.traces.compression", "gzip"),
                 with(endpoint(4318), "otel.exporter.otlp.certificate", "/ca.pem"),
                 with(endpoint(4318), "otel.exporter.otlp.traces.client.key", "/key.pem"))) {
