@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * times per timeout when that is shorter), so a receiver that stops reading cannot hold the exporting thread: the
  * socket's read timeout covers reads, nothing else covers a blocked write. A kept-alive connection the receiver has
  * closed in the meantime fails the next post at once; {@link #post} then tries once more on a new connection before
- * it gives up. Not thread-safe.
+ * it gives up (not after a timeout: the batch may have arrived, and a slow receiver stays slow). Not thread-safe.
  */
 final class HttpPoster implements Closeable {
 
@@ -39,6 +40,7 @@ final class HttpPoster implements Closeable {
     private final ScheduledExecutorService watchdog;
     private volatile Socket posting; // the socket of the post under way, for the watchdog
     private volatile long postDeadline;
+    private volatile boolean cut; // the watchdog closed the socket of the post under way
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -69,6 +71,7 @@ final class HttpPoster implements Closeable {
     private void cutIfLate() {
         Socket current = posting;
         if (current != null && System.nanoTime() - postDeadline > 0) {
+            cut = true;
             quietlyClose(current);
         }
     }
@@ -80,8 +83,8 @@ final class HttpPoster implements Closeable {
             return exchange(body, length);
         } catch (IOException e) {
             disconnect();
-            if (!reused) {
-                throw e;
+            if (!reused || e instanceof SocketTimeoutException || cut) {
+                throw e; // a receiver too slow to answer in time would be as slow on a new connection
             }
             return exchange(body, length); // the receiver had closed the kept-alive connection: once more, anew
         }
@@ -89,6 +92,7 @@ final class HttpPoster implements Closeable {
 
     private int exchange(byte[] body, int length) throws IOException {
         Socket current = connect();
+        cut = false;
         postDeadline = System.nanoTime() + timeout.toNanos();
         posting = current;
         try {

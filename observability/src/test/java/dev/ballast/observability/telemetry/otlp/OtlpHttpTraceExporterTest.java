@@ -128,6 +128,18 @@ class OtlpHttpTraceExporterTest {
     }
 
     @Test
+    void aBatchThatTimedOutOnAKeptAliveConnectionIsNotSentAgain() throws Exception {
+        RawReceiver receiver = new RawReceiver(List.of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), false);
+        Map<String, String> settings = new HashMap<>(endpoint(receiver.port()));
+        settings.put("otel.exporter.otlp.timeout", "300ms");
+        OtlpHttpTraceExporter exporter = exporter(settings);
+
+        assertThat(exporter.export(spans(1)).isSuccess()).isTrue();
+        assertThat(exporter.export(spans(1)).isSuccess()).as("never answered").isFalse();
+        assertThat(receiver.connections()).as("no second connection to send it again").hasValue(1);
+    }
+
+    @Test
     void aReceiverThatStopsReadingIsCutAtTheTimeout() throws Exception {
         ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         closing.add(server);
@@ -266,29 +278,40 @@ class OtlpHttpTraceExporterTest {
         RawReceiver(List<String> answers, boolean closeAfterEach) throws IOException {
             closing.add(server);
             List<String> left = new CopyOnWriteArrayList<>(answers);
-            Thread thread = new Thread(() -> {
+            Thread acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
-                    try (Socket socket = server.accept()) {
+                    try {
+                        Socket socket = server.accept();
                         connections.incrementAndGet();
-                        while (true) {
-                            readRequest(socket.getInputStream());
-                            if (left.isEmpty()) {
-                                Thread.sleep(60_000);
-                            }
-                            String answer = left.remove(0);
-                            socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                            socket.getOutputStream().flush();
-                            if (closeAfterEach || !answer.contains("Length") && !answer.contains("chunked")) {
-                                break;
-                            }
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        // the test is over, or the client went away: accept the next connection
+                        Thread handler = new Thread(() -> answer(socket, left, closeAfterEach), "raw-receiver");
+                        handler.setDaemon(true);
+                        handler.start();
+                    } catch (IOException e) {
+                        // the test is over
                     }
                 }
-            }, "raw-receiver");
-            thread.setDaemon(true);
-            thread.start();
+            }, "raw-receiver-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private void answer(Socket socket, List<String> left, boolean closeAfterEach) {
+            try (socket) {
+                while (true) {
+                    readRequest(socket.getInputStream());
+                    if (left.isEmpty()) {
+                        Thread.sleep(60_000);
+                    }
+                    String answer = left.remove(0);
+                    socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush();
+                    if (closeAfterEach || !answer.contains("Length") && !answer.contains("chunked")) {
+                        return;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // the test is over, or the client went away
+            }
         }
 
         int port() {
