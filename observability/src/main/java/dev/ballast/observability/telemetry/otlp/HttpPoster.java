@@ -114,9 +114,9 @@ final class HttpPoster implements Closeable {
             Socket fresh = new Socket();
             try {
                 fresh.setTcpNoDelay(true);
-                fresh.connect(new InetSocketAddress(address.getHostString(), address.getPort()),
-                        (int) timeout.toMillis());
-                fresh.setSoTimeout((int) timeout.toMillis());
+                int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()); // 0: none, for both
+                fresh.connect(new InetSocketAddress(address.getHostString(), address.getPort()), millis);
+                fresh.setSoTimeout(millis);
                 in = new BufferedInputStream(fresh.getInputStream(), 8192);
                 out = fresh.getOutputStream();
             } catch (IOException e) {
