@@ -800,11 +800,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** An unsent head that will not be sent: the exchange ended before its upstream read did. */
     private void dropUnsent() {
-        ByteBuf head = unsent;
-        if (head != null) {
-            unsent = null;
-            head.release();
-        }
+        ReferenceCountUtil.release(unsent); // null when there is none
+        unsent = null;
     }
 
     /** The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers. */

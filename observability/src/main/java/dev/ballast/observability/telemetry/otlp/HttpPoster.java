@@ -136,12 +136,7 @@ final class HttpPoster implements Closeable {
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP/1.x answer: " + statusLine);
             }
-            int status;
-            try {
-                status = Integer.parseInt(parts[1]);
-            } catch (NumberFormatException e) {
-                throw new IOException("not an HTTP status line: " + statusLine, e);
-            }
+            int status = (int) number(parts[1], 10, "status code");
             long contentLength = -1;
             boolean chunked = false;
             boolean close = parts[0].equals("HTTP/1.0");
@@ -158,7 +153,7 @@ final class HttpPoster implements Closeable {
                 String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
                 String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
                 switch (name) {
-                    case "content-length" -> contentLength = parseLength(value);
+                    case "content-length" -> contentLength = number(value, 10, "Content-Length");
                     case "transfer-encoding" -> chunked = value.endsWith("chunked");
                     case "connection" -> close |= value.contains("close");
                     default -> { }
@@ -186,7 +181,8 @@ final class HttpPoster implements Closeable {
         while (true) {
             String sizeLine = line();
             int extension = sizeLine.indexOf(';');
-            long size = parseHex(extension < 0 ? sizeLine.trim() : sizeLine.substring(0, extension).trim());
+            long size = number(extension < 0 ? sizeLine.trim() : sizeLine.substring(0, extension).trim(), 16,
+                    "chunk size");
             if (size == 0) {
                 while (!line().isEmpty()) { } // trailers
                 return;
@@ -225,19 +221,12 @@ final class HttpPoster implements Closeable {
         return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 
-    private static long parseLength(String value) throws IOException {
+    /** A number in the answer's head; one that is not makes the answer unreadable. */
+    private static long number(String text, int radix, String what) throws IOException {
         try {
-            return Long.parseLong(value);
+            return Long.parseLong(text, radix);
         } catch (NumberFormatException e) {
-            throw new IOException("bad Content-Length in the answer: " + value, e);
-        }
-    }
-
-    private static long parseHex(String value) throws IOException {
-        try {
-            return Long.parseLong(value, 16);
-        } catch (NumberFormatException e) {
-            throw new IOException("bad chunk size in the answer: " + value, e);
+            throw new IOException("bad " + what + " in the answer: " + text, e);
         }
     }
 

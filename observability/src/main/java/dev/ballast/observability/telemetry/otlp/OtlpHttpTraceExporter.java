@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -45,7 +44,7 @@ public final class OtlpHttpTraceExporter implements SpanExporter {
     private final ProtoWriter buffer = new ProtoWriter(256 * 1024);
     private final OtlpTraceEncoder encoder = new OtlpTraceEncoder(buffer);
     private final ExportWarnings warnings;
-    private final AtomicBoolean shutdown = new AtomicBoolean();
+    private boolean shutdown; // guarded by this, as export and shutdown are
 
     OtlpHttpTraceExporter(URI endpoint, Map<String, String> headers, Duration timeout) {
         this.endpoint = endpoint;
@@ -95,7 +94,7 @@ public final class OtlpHttpTraceExporter implements SpanExporter {
     /** Synchronized: the one buffer is reused, and a flush at shutdown may come from another thread. */
     @Override
     public synchronized CompletableResultCode export(Collection<SpanData> spans) {
-        if (shutdown.get()) {
+        if (shutdown) {
             return CompletableResultCode.ofFailure();
         }
         buffer.clear();
@@ -149,7 +148,7 @@ public final class OtlpHttpTraceExporter implements SpanExporter {
 
     @Override
     public synchronized CompletableResultCode shutdown() {
-        shutdown.set(true);
+        shutdown = true;
         poster.close();
         return CompletableResultCode.ofSuccess();
     }

@@ -1,6 +1,5 @@
 package dev.ballast.observability.telemetry.otlp;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.KeyValue;
 import io.opentelemetry.api.common.Value;
@@ -50,10 +49,10 @@ final class OtlpTraceEncoder {
                 for (SpanData span : scope.members) {
                     span(span);
                 }
-                out.string(3, nullToEmpty(scope.key.getSchemaUrl())); // ScopeSpans.schema_url
+                out.string(3, scope.key.getSchemaUrl()); // ScopeSpans.schema_url
                 out.endMessage(scopeSpans);
             }
-            out.string(3, nullToEmpty(resource.key.getSchemaUrl())); // ResourceSpans.schema_url
+            out.string(3, resource.key.getSchemaUrl()); // ResourceSpans.schema_url
             out.endMessage(resourceSpans);
         }
     }
@@ -61,7 +60,7 @@ final class OtlpTraceEncoder {
     private void scope(InstrumentationScopeInfo scope) {
         int mark = out.beginMessage(1); // ScopeSpans.scope
         out.string(1, scope.getName());
-        out.string(2, nullToEmpty(scope.getVersion()));
+        out.string(2, scope.getVersion());
         attributes(3, scope.getAttributes());
         out.endMessage(mark);
     }
@@ -125,59 +124,41 @@ final class OtlpTraceEncoder {
             int mark = out.beginMessage(field);
             out.string(1, key.getKey()); // KeyValue.key
             int valueMark = out.beginMessage(2); // KeyValue.value
-            attributeValue(key, value);
+            anyValue(value);
             out.endMessage(valueMark);
             out.endMessage(mark);
         });
     }
 
-    /** The inside of an {@code AnyValue}: exactly one member of its oneof, written even when it is a default. */
-    private void attributeValue(AttributeKey<?> key, Object value) {
-        switch (key.getType()) {
-            case STRING -> out.stringAlways(1, (String) value);
-            case BOOLEAN -> out.int64Always(2, (Boolean) value ? 1 : 0);
-            case LONG -> out.int64Always(3, (Long) value);
-            case DOUBLE -> out.fixed64Always(4, Double.doubleToRawLongBits((Double) value));
-            case STRING_ARRAY, BOOLEAN_ARRAY, LONG_ARRAY, DOUBLE_ARRAY -> {
-                int array = out.beginMessage(5);
-                for (Object element : (List<?>) value) {
-                    int item = out.beginMessage(1); // ArrayValue.values
-                    arrayElement(element);
-                    out.endMessage(item);
-                }
-                out.endMessage(array);
-            }
-            case VALUE -> anyValue((Value<?>) value);
-        }
-    }
-
-    private void arrayElement(Object element) {
-        if (element instanceof String text) {
+    /**
+     * The inside of an {@code AnyValue}: exactly one member of its oneof, written even when it is a default. Takes an
+     * attribute's value as the API holds it (a scalar, a list of scalars, a {@link Value}) or a {@link Value}'s own.
+     */
+    private void anyValue(Object value) {
+        if (value instanceof String text) {
             out.stringAlways(1, text);
-        } else if (element instanceof Boolean flag) {
+        } else if (value instanceof Boolean flag) {
             out.int64Always(2, flag ? 1 : 0);
-        } else if (element instanceof Long number) {
+        } else if (value instanceof Long number) {
             out.int64Always(3, number);
-        } else if (element instanceof Double number) {
+        } else if (value instanceof Double number) {
             out.fixed64Always(4, Double.doubleToRawLongBits(number));
+        } else if (value instanceof List<?> elements) {
+            int array = out.beginMessage(5);
+            for (Object element : elements) {
+                int item = out.beginMessage(1); // ArrayValue.values
+                anyValue(element);
+                out.endMessage(item);
+            }
+            out.endMessage(array);
+        } else if (value instanceof Value<?> structured) {
+            structured(structured);
         }
     }
 
-    private void anyValue(Value<?> value) {
+    /** A {@link Value}: what is not a scalar or an array (a key-value list, bytes, empty) is written here. */
+    private void structured(Value<?> value) {
         switch (value.getType()) {
-            case STRING -> out.stringAlways(1, (String) value.getValue());
-            case BOOLEAN -> out.int64Always(2, (Boolean) value.getValue() ? 1 : 0);
-            case LONG -> out.int64Always(3, (Long) value.getValue());
-            case DOUBLE -> out.fixed64Always(4, Double.doubleToRawLongBits((Double) value.getValue()));
-            case ARRAY -> {
-                int array = out.beginMessage(5);
-                for (Object element : (List<?>) value.getValue()) {
-                    int item = out.beginMessage(1);
-                    anyValue((Value<?>) element);
-                    out.endMessage(item);
-                }
-                out.endMessage(array);
-            }
             case KEY_VALUE_LIST -> {
                 int list = out.beginMessage(6);
                 for (Object element : (List<?>) value.getValue()) {
@@ -198,6 +179,7 @@ final class OtlpTraceEncoder {
                 out.bytesAlways(7, bytes);
             }
             case EMPTY -> { } // an AnyValue with no member set is the empty value
+            default -> anyValue(value.getValue()); // a scalar, or a list of values
         }
     }
 
@@ -228,10 +210,6 @@ final class OtlpTraceEncoder {
             text.append(key).append('=').append(value);
         });
         return text.toString();
-    }
-
-    private static String nullToEmpty(String text) {
-        return text == null ? "" : text;
     }
 
     /** Spans by resource, then by scope, in order of first appearance; compared by identity, as the SDK shares them. */

@@ -105,25 +105,19 @@ final class ProtoWriter {
 
     void fixed64Always(int field, long value) {
         tag(field, FIXED64);
-        ensure(8);
-        for (int i = 0; i < 8; i++) {
-            bytes[position++] = (byte) (value >>> (8 * i));
-        }
+        littleEndian(value, 8);
     }
 
     void fixed32(int field, int value) {
         if (value != 0) {
             tag(field, FIXED32);
-            ensure(4);
-            for (int i = 0; i < 4; i++) {
-                bytes[position++] = (byte) (value >>> (8 * i));
-            }
+            littleEndian(value, 4);
         }
     }
 
-    /** A string field, left out when empty. */
+    /** A string field, left out when empty or absent (null), as proto3 leaves out default values. */
     void string(int field, String value) {
-        if (!value.isEmpty()) {
+        if (value != null && !value.isEmpty()) {
             stringAlways(field, value);
         }
     }
@@ -137,17 +131,13 @@ final class ProtoWriter {
                 return;
             }
         }
-        tag(field, LENGTH_DELIMITED);
-        varint(length);
-        ensure(length);
+        lengthDelimited(field, length);
         value.getBytes(0, length, bytes, position); // deprecated for its lossy narrowing, exact for ASCII
         position += length;
     }
 
     void bytesAlways(int field, byte[] value) {
-        tag(field, LENGTH_DELIMITED);
-        varint(value.length);
-        ensure(value.length);
+        lengthDelimited(field, value.length);
         System.arraycopy(value, 0, bytes, position, value.length);
         position += value.length;
     }
@@ -158,13 +148,25 @@ final class ProtoWriter {
             return;
         }
         int length = hex.length() / 2;
-        tag(field, LENGTH_DELIMITED);
-        varint(length);
-        ensure(length);
+        lengthDelimited(field, length);
         for (int i = 0; i < length; i++) {
             int high = HEX_VALUES[hex.charAt(2 * i) & 0x7F];
             int low = HEX_VALUES[hex.charAt(2 * i + 1) & 0x7F];
             bytes[position++] = (byte) (high << 4 | low);
+        }
+    }
+
+    /** The tag and length of a field whose {@code length} bytes the caller writes next; room is made for them. */
+    private void lengthDelimited(int field, int length) {
+        tag(field, LENGTH_DELIMITED);
+        varint(length);
+        ensure(length);
+    }
+
+    private void littleEndian(long value, int count) {
+        ensure(count);
+        for (int i = 0; i < count; i++) {
+            bytes[position++] = (byte) (value >>> (8 * i));
         }
     }
 

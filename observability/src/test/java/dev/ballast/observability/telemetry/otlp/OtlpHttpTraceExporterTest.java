@@ -52,7 +52,7 @@ class OtlpHttpTraceExporterTest {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        OtlpHttpTraceExporter exporter = exporter(Map.of(
+        OtlpHttpTraceExporter exporter = exporter(Map.of("otel.exporter.otlp.protocol", "http/protobuf",
                 "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/otlp",
                 "otel.exporter.otlp.headers", "api-key=two%20words"));
         List<SpanData> spans = spans(3);
@@ -115,8 +115,8 @@ class OtlpHttpTraceExporterTest {
     @Test
     void aReceiverThatNeverAnswersIsCutAtTheTimeout() throws Exception {
         RawReceiver receiver = new RawReceiver(List.of(), false); // reads, never answers
-        Map<String, String> settings = new HashMap<>(endpoint(receiver.port()));
-        settings.put("otel.exporter.otlp.timeout", "300ms");
+        Map<String, String> settings = with(endpoint(receiver.port()),
+                "otel.exporter.otlp.timeout", "300ms");
         OtlpHttpTraceExporter exporter = exporter(settings);
 
         long start = System.nanoTime();
@@ -130,8 +130,8 @@ class OtlpHttpTraceExporterTest {
     @Test
     void aBatchThatTimedOutOnAKeptAliveConnectionIsNotSentAgain() throws Exception {
         RawReceiver receiver = new RawReceiver(List.of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), false);
-        Map<String, String> settings = new HashMap<>(endpoint(receiver.port()));
-        settings.put("otel.exporter.otlp.timeout", "300ms");
+        Map<String, String> settings = with(endpoint(receiver.port()),
+                "otel.exporter.otlp.timeout", "300ms");
         OtlpHttpTraceExporter exporter = exporter(settings);
 
         assertThat(exporter.export(spans(1)).isSuccess()).isTrue();
@@ -153,8 +153,8 @@ class OtlpHttpTraceExporterTest {
         });
         acceptor.setDaemon(true);
         acceptor.start();
-        Map<String, String> settings = new HashMap<>(endpoint(server.getLocalPort()));
-        settings.put("otel.exporter.otlp.timeout", "300ms");
+        Map<String, String> settings = with(endpoint(server.getLocalPort()),
+                "otel.exporter.otlp.timeout", "300ms");
         OtlpHttpTraceExporter exporter = exporter(settings);
         List<SpanData> many = java.util.Collections.nCopies(100, spans(1_000)).stream().flatMap(List::stream).toList();
         // ~12 MB: more than the socket buffers hold, so the write blocks
@@ -178,8 +178,8 @@ class OtlpHttpTraceExporterTest {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        Map<String, String> settings = new HashMap<>(endpoint(receiver.getAddress().getPort()));
-        settings.put("otel.exporter.otlp.timeout", "0");
+        Map<String, String> settings = with(endpoint(receiver.getAddress().getPort()),
+                "otel.exporter.otlp.timeout", "0");
         assertThat(exporter(settings).export(spans(1)).isSuccess()).isTrue();
     }
 
@@ -197,8 +197,8 @@ class OtlpHttpTraceExporterTest {
         try (ServerSocket closed = new ServerSocket(0)) {
             port = closed.getLocalPort();
         }
-        Map<String, String> settings = new HashMap<>(endpoint(port));
-        settings.put("otel.exporter.otlp.traces.timeout", "200ms"); // no time left to retry
+        Map<String, String> settings = with(endpoint(port),
+                "otel.exporter.otlp.traces.timeout", "200ms"); // no time left to retry
         assertThat(exporter(settings).export(spans(1)).isSuccess()).isFalse();
     }
 
@@ -234,9 +234,7 @@ class OtlpHttpTraceExporterTest {
     }
 
     private OtlpHttpTraceExporter exporter(Map<String, String> settings) {
-        Map<String, String> all = new HashMap<>(settings);
-        all.putIfAbsent("otel.exporter.otlp.protocol", "http/protobuf");
-        OtlpHttpTraceExporter exporter = OtlpHttpTraceExporter.fromSettings(config(all)).orElseThrow();
+        OtlpHttpTraceExporter exporter = OtlpHttpTraceExporter.fromSettings(config(settings)).orElseThrow();
         closing.add(exporter::shutdown);
         return exporter;
     }
