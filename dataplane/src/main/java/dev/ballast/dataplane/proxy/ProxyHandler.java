@@ -221,11 +221,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** The client gave up or stalled: the attempt ends, and it is not held against the upstream. */
         void abandoned() {
+            endAttemptBlameless();
+            endSpans(0, "the client went away or stalled");
+        }
+
+        /** The attempt under way, if any, ends for a reason that is not the upstream's: its balancer hears of it. */
+        void endAttemptBlameless() {
             if (upstream != null) {
                 long now = System.nanoTime();
                 upstream.end(now, now - started, false);
             }
-            endSpans(0, "the client went away or stalled");
         }
 
         /** Ends what spans are open (the attempt's, then the request's), with the response status or a failure. */
@@ -419,6 +424,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(HttpObject msg) {
         if (discarding || !(msg instanceof HttpRequest request)) {
+            if (msg.decoderResult().isFailure()) { // the body being dropped is malformed: where the next request starts is unknown
+                ReferenceCountUtil.release(msg);
+                client.close();
+                return;
+            }
             boolean last = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
             if (last) {
@@ -597,6 +607,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void body(HttpContent content) {
         Exchange ex = exchange;
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            malformedBody(ex, cause);
+            return;
+        }
         if (content instanceof LastHttpContent) {
             ex.requestDone = true;
         }
@@ -620,6 +636,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             });
         }
         flushUpstream(upstream);
+    }
+
+    /**
+     * The request body stopped decoding part-way (the decoder hands the failure over as a last part): the upstream
+     * must never see it end, since a body ended by the proxy would be a complete, truncated request to the backend.
+     * Its connection is closed, the client gets a 400 if nothing was answered yet, and its connection closes too,
+     * since where its next request would start is unknown.
+     */
+    private void malformedBody(Exchange ex, Throwable cause) {
+        ex.endAttemptBlameless();
+        if (ex.responseStarted) {
+            ex.endSpans(0, "malformed request body");
+            abort(ex);
+        } else {
+            failExchange(ex, HttpResponseStatus.BAD_REQUEST, "route " + ex.route.name()
+                    + ": malformed request body (" + cause.getMessage() + ")");
+        }
     }
 
     private void connect(Exchange ex) {
