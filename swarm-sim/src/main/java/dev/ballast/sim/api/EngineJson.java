@@ -1,6 +1,7 @@
 package dev.ballast.sim.api;
 
 import dev.ballast.sim.model.Cluster;
+import dev.ballast.sim.model.ClusterStore;
 import dev.ballast.sim.model.EngineTime;
 import dev.ballast.sim.model.EventLog;
 import dev.ballast.sim.model.NetworkRecord;
@@ -27,7 +28,7 @@ final class EngineJson {
     private EngineJson() {
     }
 
-    static ObjectNode version(Cluster c) {
+    static ObjectNode version(ClusterStore c) {
         ObjectNode details = JSON.objectNode().put("ApiVersion", API_VERSION).put("MinAPIVersion", MIN_API_VERSION)
                 .put("GitCommit", "ballast").put("GoVersion", "go1.24.6").put("Os", "linux").put("Arch", "amd64")
                 .put("KernelVersion", System.getProperty("os.version")).put("Experimental", "false")
@@ -40,7 +41,7 @@ final class EngineJson {
                 .put("KernelVersion", System.getProperty("os.version")).put("BuildTime", "2025-10-01T00:00:00.000000000+00:00");
     }
 
-    static ObjectNode info(Cluster c) {
+    static ObjectNode info(ClusterStore c) {
         NodeRecord self = c.self();
         ObjectNode out = JSON.objectNode()
                 .put("ID", "BALL:AST0:SWAR:MSIM:0000:0000:0000:0000:0000:0000:0000:0001")
@@ -91,7 +92,7 @@ final class EngineJson {
     }
 
     /** The cluster info shared by {@code /info} ({@code Swarm.Cluster}) and {@code /swarm}. */
-    static ObjectNode cluster(Cluster c) {
+    static ObjectNode cluster(ClusterStore c) {
         ObjectNode out = JSON.objectNode().put("ID", c.clusterId());
         out.putObject("Version").put("Index", 10);
         out.put("CreatedAt", EngineTime.format(c.createdAt())).put("UpdatedAt", EngineTime.format(c.createdAt()));
@@ -112,7 +113,7 @@ final class EngineJson {
         return out;
     }
 
-    static ObjectNode swarm(Cluster c) {
+    static ObjectNode swarm(ClusterStore c) {
         ObjectNode out = cluster(c);
         out.putObject("JoinTokens").put("Worker", "SWMTKN-1-ballast-swarm-sim-worker")
                 .put("Manager", "SWMTKN-1-ballast-swarm-sim-manager");
@@ -141,7 +142,7 @@ final class EngineJson {
         return out;
     }
 
-    static ObjectNode network(NetworkRecord n, Cluster c) {
+    static ObjectNode network(NetworkRecord n, ClusterStore c) {
         ObjectNode out = JSON.objectNode().put("Name", n.name).put("Id", n.id)
                 .put("Created", EngineTime.format(n.createdAt)).put("Scope", n.scope).put("Driver", n.driver)
                 .put("EnableIPv4", true).put("EnableIPv6", false);
@@ -185,7 +186,7 @@ final class EngineJson {
         ipam.putArray("Configs").addObject().put("Subnet", n.pool.subnet()).put("Gateway", n.pool.gateway());
     }
 
-    static ObjectNode service(ServiceRecord s, boolean withStatus, Cluster c) {
+    static ObjectNode service(ServiceRecord s, boolean withStatus, ClusterStore c) {
         ObjectNode out = JSON.objectNode().put("ID", s.id);
         out.putObject("Version").put("Index", s.version);
         out.put("CreatedAt", EngineTime.format(s.createdAt)).put("UpdatedAt", EngineTime.format(s.updatedAt));
@@ -225,7 +226,7 @@ final class EngineJson {
         return name + "." + (t.slot > 0 ? String.valueOf(t.slot) : t.nodeId) + "." + t.id;
     }
 
-    static ObjectNode task(TaskRecord t, Cluster c) {
+    static ObjectNode task(TaskRecord t, ClusterStore c) {
         ObjectNode out = JSON.objectNode().put("ID", t.id);
         out.putObject("Version").put("Index", t.version);
         out.put("CreatedAt", EngineTime.format(t.createdAt)).put("UpdatedAt", EngineTime.format(t.updatedAt));

@@ -3,7 +3,7 @@ package dev.ballast.sim.model;
 import java.time.Instant;
 import java.util.Map;
 
-/** One emulated node. Mutable; guarded by the {@link Cluster}. */
+/** One emulated node. Mutable; guarded by the {@link ClusterStore}'s lock. */
 public final class NodeRecord {
     public final String id;
     public final String hostname;
