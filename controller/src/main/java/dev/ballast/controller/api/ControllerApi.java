@@ -17,6 +17,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -43,7 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * The controller's HTTP API.
@@ -99,6 +101,11 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         return (InetSocketAddress) server.localAddress();
     }
 
+    /** The open connections; tests look at what each one holds. */
+    ChannelGroup connections() {
+        return connections;
+    }
+
     public void close() {
         if (server != null) {
             server.close().syncUninterruptibly();
@@ -132,7 +139,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                     json(ctx, request, health.ok() ? 200 : 503, health.body());
                 }
                 case "/readyz" -> ready(ctx, request);
-                case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
+                case "/metrics" -> send(ctx, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
                         Telemetry.CONTENT_TYPE);
                 default -> json(ctx, request, 404, Map.of("message", "no such endpoint: " + uri.path()));
             }
@@ -164,35 +171,71 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         controller.replicas().seen(replica, version, params.get("rejected"), params.get("error"));
 
         SnapshotStore store = controller.store();
-        AtomicBoolean answered = new AtomicBoolean();
-        Runnable notModified = () -> {
-            if (answered.compareAndSet(false, true)) {
-                send(ctx, request, HttpResponseStatus.NOT_MODIFIED, null, store.current().version());
+        Parked parked = new Parked(ctx.channel());
+        // The callback comes from the publishing thread; it hops to the event loop, so it runs after park() below.
+        Optional<SnapshotStore.Watch> watch = store.watch(version, snapshot -> ctx.executor().execute(() -> {
+            if (parked.unpark()) {
+                offer(ctx, replica, version);
             }
-        };
-        Optional<SnapshotStore.Watch> watch = store.watch(version, snapshot ->
-                ctx.executor().execute(() -> offer(ctx, request, replica, version, answered)));
+        }));
         if (watch.isEmpty()) {
-            offer(ctx, request, replica, version, answered);
+            offer(ctx, replica, version);
             return;
         }
-        ctx.executor().schedule(() -> {
-            watch.get().cancel();
-            notModified.run();
-        }, wait.toMillis(), TimeUnit.MILLISECONDS);
-        ctx.channel().closeFuture().addListener(f -> watch.get().cancel());
+        parked.park(watch.get(), ctx.executor().schedule(() -> {
+            if (parked.unpark()) {
+                send(ctx, HttpResponseStatus.NOT_MODIFIED, null, store.current().version());
+            }
+        }, wait.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A pull waiting for a new version or for its wait to end, whichever comes first. It listens to its connection's
+     * closeFuture (a closed connection drops its pull from the store) and stops listening once answered: replicas
+     * poll on one kept-alive connection for as long as they run, so a listener left behind per poll piles up.
+     * Touched on the channel's event loop only.
+     */
+    private static final class Parked implements ChannelFutureListener {
+        private final Channel channel;
+        private SnapshotStore.Watch watch;
+        private ScheduledFuture<?> timeout;
+        private boolean done;
+
+        Parked(Channel channel) {
+            this.channel = channel;
+        }
+
+        void park(SnapshotStore.Watch watch, ScheduledFuture<?> timeout) {
+            this.watch = watch;
+            this.timeout = timeout;
+            channel.closeFuture().addListener(this);
+        }
+
+        /** Whether this call ended the wait (the caller answers); later calls return false. */
+        boolean unpark() {
+            if (done) {
+                return false;
+            }
+            done = true;
+            watch.cancel();
+            timeout.cancel(false); // an answered pull's timer would hold the context until the wait ends
+            channel.closeFuture().removeListener(this);
+            return true;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture closed) {
+            unpark(); // nobody left to answer
+        }
     }
 
     /** Answers with the current snapshot, after the re-offer backoff if the replica rejected it. */
-    private void offer(ChannelHandlerContext ctx, FullHttpRequest request, String replica, String version,
-                       AtomicBoolean answered) {
+    private void offer(ChannelHandlerContext ctx, String replica, String version) {
         Snapshot current = controller.store().current();
         Duration delay = controller.replicas().reofferDelay(replica, current.version());
         Runnable answer = () -> {
-            if (answered.compareAndSet(false, true)) {
-                Snapshot latest = controller.store().current();
-                send(ctx, request, HttpResponseStatus.OK, controller.store().updateBody(version, latest), latest.version());
-            }
+            Snapshot latest = controller.store().current();
+            send(ctx, HttpResponseStatus.OK, controller.store().updateBody(version, latest), latest.version());
         };
         if (delay.isZero()) {
             answer.run();
@@ -300,16 +343,15 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     // ------------------------------------------------------------------------------------------------ responses
 
     private static void json(ChannelHandlerContext ctx, FullHttpRequest request, int status, Object body) {
-        send(ctx, request, HttpResponseStatus.valueOf(status), RouteJson.writeBytes(body), null);
+        send(ctx, HttpResponseStatus.valueOf(status), RouteJson.writeBytes(body), null);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-                             byte[] body, String version) {
-        send(ctx, request, status, body, version, HttpHeaderValues.APPLICATION_JSON.toString());
+    private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] body, String version) {
+        send(ctx, status, body, version, HttpHeaderValues.APPLICATION_JSON.toString());
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-                             byte[] body, String version, String contentType) {
+    private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] body, String version,
+                             String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (body != null) {
