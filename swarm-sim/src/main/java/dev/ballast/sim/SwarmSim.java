@@ -1,7 +1,7 @@
 package dev.ballast.sim;
 
 import dev.ballast.sim.api.ApiFaults;
-import dev.ballast.sim.api.ApiHandler;
+import dev.ballast.sim.api.ApiRouter;
 import dev.ballast.sim.api.ApiServer;
 import dev.ballast.sim.api.EventStreams;
 import dev.ballast.sim.api.SideDoor;
@@ -58,7 +58,7 @@ public final class SwarmSim implements AutoCloseable {
     private final Cluster cluster;
     private final ApiFaults faults = new ApiFaults();
     private final EventStreams streams = new EventStreams();
-    private final ApiHandler handler;
+    private final ApiRouter handler;
     private final List<Channel> listeners = new ArrayList<>();
 
     private SwarmSim(Options options) {
@@ -71,7 +71,7 @@ public final class SwarmSim implements AutoCloseable {
         this.runtime = new TaskRuntime(group);
         this.cluster = new Cluster(Clock.systemUTC(), new Random(options.seed()), runtime, scheduler,
                 new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5));
-        this.handler = new ApiHandler(cluster, faults, streams, new SideDoor(cluster, runtime, faults, streams));
+        this.handler = new ApiRouter(cluster, faults, streams, new SideDoor(cluster, runtime, faults, streams));
     }
 
     public static SwarmSim start(Options options) {

@@ -23,7 +23,7 @@ public final class ApiServer {
     }
 
     /** Listens and returns the bound channel; its local address tells the port when 0 was asked for. */
-    public static Channel listen(EventLoopGroup group, String address, ApiHandler handler) throws InterruptedException {
+    public static Channel listen(EventLoopGroup group, String address, ApiRouter handler) throws InterruptedException {
         boolean unix = address.startsWith("unix://");
         SocketAddress bindTo;
         if (unix) {

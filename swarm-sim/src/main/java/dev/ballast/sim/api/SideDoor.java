@@ -5,7 +5,6 @@ import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.runtime.TaskFault;
 import dev.ballast.sim.runtime.TaskRuntime;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
 import java.time.Duration;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * POST   /_sim/events/hold?delay=1s         streams opened from now on subscribe only after the delay (0s: at once)
  * </pre>
  */
-public final class SideDoor {
+public final class SideDoor implements ResourceHandler {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -45,12 +44,13 @@ public final class SideDoor {
         this.streams = streams;
     }
 
-    void handle(ChannelHandlerContext ctx, FullHttpRequest http, ApiHandler.Request r) {
-        String[] p = r.path().substring(1).split("/");
+    @Override
+    public boolean handle(ApiRequest r, ChannelHandlerContext ctx) {
+        String[] p = r.path().substring(1).split("/"); // trailing slashes ignored, unlike the Engine API's routes
         String method = r.method().name();
         if (p.length == 1 && method.equals("GET")) {
-            ApiHandler.raw(ctx, http, 200, "text/plain; charset=utf-8", usage());
-            return;
+            Responses.raw(ctx, 200, Responses.TEXT, usage());
+            return true;
         }
         if (p.length == 4 && p[1].equals("tasks") && method.equals("POST")) {
             String id = cluster.read(c -> c.task(p[2]).id);
@@ -61,25 +61,25 @@ public final class SideDoor {
                 case "heal" -> runtime.fault(id, TaskFault.NONE);
                 default -> throw new ApiException(404, "page not found");
             }
-            ok(ctx, http, "task " + id + ": " + p[3]);
-            return;
+            ok(ctx, "task " + id + ": " + p[3]);
+            return true;
         }
         if (p.length == 3 && p[1].equals("api")) {
             if (p[2].equals("fault") && method.equals("POST")) {
                 int count = r.param("count") == null ? 0 : Integer.parseInt(r.param("count"));
                 faults.fail(status(r.param("status"), 503), count);
-                ok(ctx, http, "api fault set");
-                return;
+                ok(ctx, "api fault set");
+                return true;
             }
             if (p[2].equals("hang") && method.equals("POST")) {
                 faults.hang();
-                ok(ctx, http, "api hangs");
-                return;
+                ok(ctx, "api hangs");
+                return true;
             }
             if (p[2].equals("fault") && method.equals("DELETE")) {
                 faults.clear();
-                ok(ctx, http, "api fault cleared");
-                return;
+                ok(ctx, "api fault cleared");
+                return true;
             }
         }
         if (p.length == 3 && p[1].equals("events") && method.equals("POST")) {
@@ -90,10 +90,10 @@ public final class SideDoor {
                 case "hold" -> streams.holdNewStreams(duration(r.param("delay")));
                 default -> throw new ApiException(404, "page not found");
             }
-            ok(ctx, http, "events " + p[2]);
-            return;
+            ok(ctx, "events " + p[2]);
+            return true;
         }
-        throw new ApiException(404, "page not found");
+        return false;
     }
 
     private static Duration duration(String value) {
@@ -119,9 +119,9 @@ public final class SideDoor {
         }
     }
 
-    private static void ok(ChannelHandlerContext ctx, FullHttpRequest http, String what) {
+    private static void ok(ChannelHandlerContext ctx, String what) {
         ObjectNode out = JSON.objectNode().put("ok", true).put("message", what);
-        ApiHandler.json(ctx, http, 200, out);
+        Responses.json(ctx, 200, out);
     }
 
     private static String usage() {
