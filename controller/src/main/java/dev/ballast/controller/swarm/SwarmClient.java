@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.TaskState;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
@@ -68,8 +69,10 @@ public final class SwarmClient implements Closeable {
         this.retry = Retry.of("docker-api", RetryConfig.custom()
                 .maxAttempts(3)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
-                // 4xx are answers, not failures: retrying a bad request only repeats it
-                .retryOnException(e -> !(e instanceof DockerException d) || d.getHttpStatus() >= 500)
+                // 4xx are answers, not failures: retrying a bad request only repeats it. An open breaker refuses at
+                // once; retrying would only wait out the backoff to be refused again, delaying the pass.
+                .retryOnException(e -> !(e instanceof CallNotPermittedException)
+                        && (!(e instanceof DockerException d) || d.getHttpStatus() >= 500))
                 .failAfterMaxAttempts(true)
                 .build());
         this.breaker = CircuitBreaker.of("docker-api", CircuitBreakerConfig.custom()
@@ -81,7 +84,8 @@ public final class SwarmClient implements Closeable {
                 .build());
     }
 
-    private <T> T call(String operation, Supplier<T> call) {
+    /** Runs {@code call} through the retry and the breaker, timed and traced; package-private for tests. */
+    <T> T call(String operation, Supplier<T> call) {
         long start = System.nanoTime();
         boolean failed = true;
         Span span = tracer.spanBuilder("docker list " + operation).setSpanKind(SpanKind.CLIENT).startSpan();
@@ -204,6 +208,14 @@ public final class SwarmClient implements Closeable {
     private static String stripPrefix(String cidr) {
         int slash = cidr.indexOf('/');
         return slash < 0 ? cidr : cidr.substring(0, slash);
+    }
+
+    CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    Retry retry() {
+        return retry;
     }
 
     /** Whether the circuit breaker currently lets calls through. */
