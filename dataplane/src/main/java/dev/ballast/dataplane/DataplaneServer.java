@@ -5,8 +5,8 @@ import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.proxy.ClientPipeline;
 import dev.ballast.dataplane.proxy.ProxyContext;
-import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
@@ -31,10 +31,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -116,15 +113,13 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
                         telemetry.tracing()));
-        int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
+        ClientPipeline clientPipeline = new ClientPipeline(context,
+                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()));
         traffic = bind("traffic listener", config.listen(), group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 clients.add(ch);
-                // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes
-                // past the encoder, which the codec's pairing of requests and responses would not know of.
-                ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeader, 8192), new HttpResponseEncoder(),
-                        new HttpServerExpectContinueHandler(), new ProxyHandler(context));
+                clientPipeline.install(ch);
             }
         }, false);
         admin = bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {
@@ -228,7 +223,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         if (traffic != null) {
             traffic.close().syncUninterruptibly();
         }
-        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN));
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ClientPipeline.DRAIN));
         clients.newCloseFuture().awaitUninterruptibly(grace.toMillis());
         close();
     }

@@ -1,7 +1,5 @@
 package dev.ballast.dataplane.exchange;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.Rule;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,8 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The changes a rule makes to requests passing through ({@link ResponseHead} makes those to responses). Stateless
- * apart from a bounded cache of compiled rewrites.
+ * The changes a rule makes to requests passing through ({@link ResponseHead} makes those to responses). Stateless.
  */
 public final class HeaderRewrite {
 
@@ -24,31 +21,7 @@ public final class HeaderRewrite {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
 
-    /**
-     * Compiled rewrites by rule, shared by every snapshot that has them; bounded, so that a long-lived replica that
-     * sees many distinct rewrites over time (routes changing their expressions) keeps only those in recent use.
-     */
-    static final int REWRITES_KEPT = 10_000;
-    private static final Cache<Rule.Rewrite, PathRewrite> REWRITES = Caffeine.newBuilder()
-            .maximumSize(REWRITES_KEPT).build();
-
     private HeaderRewrite() {
-    }
-
-    /** The request target with the rule's rewrites applied to its path, in order; the query string is kept. */
-    public static String rewriteTarget(String target, List<Rule.Rewrite> rewrites) {
-        if (rewrites.isEmpty()) {
-            return target;
-        }
-        int query = target.indexOf('?');
-        String path = query < 0 ? target : target.substring(0, query);
-        for (Rule.Rewrite r : rewrites) {
-            path = REWRITES.get(r, PathRewrite::of).apply(path);
-        }
-        if (path.isEmpty() || path.charAt(0) != '/') {
-            path = "/" + path; // a rewrite may not take the path out of origin form
-        }
-        return query < 0 ? path : path + target.substring(query);
     }
 
     /**
@@ -158,9 +131,4 @@ public final class HeaderRewrite {
         }
     }
 
-    /** How many compiled rewrites are kept now (after pending evictions), for tests. */
-    static long rewritesKept() {
-        REWRITES.cleanUp();
-        return REWRITES.estimatedSize();
-    }
 }

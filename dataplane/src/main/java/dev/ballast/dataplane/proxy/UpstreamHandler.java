@@ -7,22 +7,22 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
 /**
- * The upstream side of a connection: while leased to a client's {@link ProxyHandler}, hands it every response part
+ * The upstream side of a connection: while leased to a client connection's {@link UpstreamListener}, hands it every response part
  * ({@link ResponseReader}'s); while idle in an {@link UpstreamPool}, anything that happens on it (data, close, error)
  * evicts it.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
-    private ProxyHandler owner;
+    private UpstreamListener owner;
     private UpstreamPool pool;
     private String address;
 
-    UpstreamHandler(ProxyHandler owner) {
+    UpstreamHandler(UpstreamListener owner) {
         this.owner = owner;
     }
 
     /** Leased to {@code owner} (null while {@link UpstreamPool#acquire} hands it over; set again by the taker). */
-    void lease(ProxyHandler owner) {
+    void lease(UpstreamListener owner) {
         this.owner = owner;
         this.pool = null;
         this.address = null;

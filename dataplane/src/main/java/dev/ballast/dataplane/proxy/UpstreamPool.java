@@ -1,13 +1,12 @@
 package dev.ballast.dataplane.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Idle keep-alive connections to upstreams, one pool per event loop: a client connection takes a connection made by
+ * Idle keep-alive connections to upstreams, one pool per event loop (its {@link UpstreamConnector}'s): a client connection takes a connection made by
  * any other client connection of its loop, so a balancer that spreads requests over endpoints does not cost a TCP
  * handshake per request. Confined to its loop's thread, so it needs no locking.
  *
@@ -19,22 +18,7 @@ final class UpstreamPool {
     /** Idle connections kept per upstream address and event loop; more are closed when released. */
     static final int MAX_IDLE_PER_ADDRESS = 128;
 
-    private static final FastThreadLocal<UpstreamPool> PER_LOOP = new FastThreadLocal<>() {
-        @Override
-        protected UpstreamPool initialValue() {
-            return new UpstreamPool();
-        }
-    };
-
     private final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
-
-    private UpstreamPool() {
-    }
-
-    /** The pool of the calling event loop. */
-    static UpstreamPool current() {
-        return PER_LOOP.get();
-    }
 
     /** An idle, open connection to {@code address}, most recently used first, or null. */
     Channel acquire(String address) {

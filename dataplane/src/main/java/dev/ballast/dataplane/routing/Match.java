@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
@@ -12,8 +13,9 @@ public sealed interface Match {
      * A rule matched.
      *
      * @param endpoints the route's upstreams: its service's endpoints, or its static ones
+     * @param rewrite the rule's path rewrites, compiled with the table
      */
-    record Matched(Route route, Rule rule, Endpoints endpoints) implements Match {
+    record Matched(Route route, Rule rule, Endpoints endpoints, TargetRewrite rewrite) implements Match {
     }
 
     /** The best matching rule refuses the method; answer 405 with {@code Allow}. */

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
@@ -44,9 +45,10 @@ public final class RoutingTable {
             for (int i = 0; i < route.spec().rules().size(); i++) {
                 Rule rule = route.spec().rules().get(i);
                 List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
+                TargetRewrite rewrite = TargetRewrite.compile(rule.rewrite());
                 for (String host : hosts) {
                     for (String path : rule.paths()) {
-                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, host, path);
+                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, rewrite, host, path);
                         if (route.spec().order() != null) {
                             withOrder.add(entry);
                         } else {
@@ -128,6 +130,6 @@ public final class RoutingTable {
     private static Match decide(RuleEntry e, RequestFacts request) {
         return e.refuses(request.method())
                 ? new Match.MethodNotAllowed(e.route, e.allowed())
-                : new Match.Matched(e.route, e.rule, e.endpoints);
+                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite);
     }
 }

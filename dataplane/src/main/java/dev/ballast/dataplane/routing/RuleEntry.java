@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
 import dev.ballast.schema.Route;
@@ -44,6 +45,7 @@ final class RuleEntry {
     final Rule rule;
     final int ruleIndex;
     final Endpoints endpoints;
+    final TargetRewrite rewrite;
     final int hostClass;
     /** The exact host, or the wildcard's suffix without {@code *.}, lower case; empty for any host. */
     final String host;
@@ -56,11 +58,13 @@ final class RuleEntry {
     private final Set<String> deny;
     private final Integer srcPort;
 
-    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, String host, String path) {
+    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite, String host,
+              String path) {
         this.route = route;
         this.rule = rule;
         this.ruleIndex = ruleIndex;
         this.endpoints = endpoints;
+        this.rewrite = rewrite;
         String h = host.toLowerCase(Locale.ROOT);
         this.hostClass = h.isEmpty() ? ANY_HOST : h.startsWith("*.") ? WILDCARD_HOST : EXACT_HOST;
         this.host = h.startsWith("*.") ? h.substring(2) : h;

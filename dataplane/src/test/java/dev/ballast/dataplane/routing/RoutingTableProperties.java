@@ -2,6 +2,7 @@ package dev.ballast.dataplane.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
 import dev.ballast.schema.Route;
@@ -37,7 +38,8 @@ class RoutingTableProperties {
                 Rule rule = route.spec().rules().get(i);
                 for (String host : rule.hosts().isEmpty() ? List.of("") : rule.hosts()) {
                     for (String path : rule.paths()) {
-                        all.add(new RuleEntry(route, rule, i, new Endpoints(route.spec().service(), List.of()), host, path));
+                        all.add(new RuleEntry(route, rule, i, new Endpoints(route.spec().service(), List.of()),
+                                TargetRewrite.compile(rule.rewrite()), host, path));
                     }
                 }
             }

@@ -10,7 +10,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.ballast.dataplane.TestReplicas;
-import dev.ballast.dataplane.proxy.ProxyHandler;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.testing.CollectedSpans;
 import io.opentelemetry.api.common.AttributeKey;
@@ -44,7 +43,7 @@ class TracingTest {
     /** What the access log and the proxy log while requests are handled. */
     final ListAppender<ILoggingEvent> lines = new ListAppender<>();
     final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("ballast.access"),
-            (Logger) LoggerFactory.getLogger(ProxyHandler.class));
+            (Logger) LoggerFactory.getLogger("dev.ballast.dataplane.proxy.Exchange"));
 
     @BeforeEach
     void start() throws Exception {
@@ -183,10 +182,10 @@ class TracingTest {
         String traceparent = "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01";
         // round robin over [dead, live] with a retry: every other request fails at the dead endpoint first, and the
         // fifth failure in a row ejects it, which the proxy logs
-        for (int i = 0; i < 12 && logged().stream().noneMatch(e -> e.getLoggerName().endsWith("ProxyHandler")); i++) {
+        for (int i = 0; i < 12 && logged().stream().noneMatch(e -> e.getLoggerName().endsWith(".Exchange")); i++) {
             assertThat(get("/flaky/" + i, "traceparent", traceparent)).isEqualTo(200);
         }
-        ILoggingEvent ejected = logged().stream().filter(e -> e.getLoggerName().endsWith("ProxyHandler"))
+        ILoggingEvent ejected = logged().stream().filter(e -> e.getLoggerName().endsWith(".Exchange"))
                 .findFirst().orElseThrow();
         assertThat(ejected.getLevel()).isEqualTo(Level.WARN);
         assertThat(ejected.getFormattedMessage()).matches("route flaky: upstream 127\\.0\\.0\\.1:\\d+ ejected for 30 s"

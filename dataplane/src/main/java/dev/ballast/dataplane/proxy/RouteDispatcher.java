@@ -1,0 +1,187 @@
+package dev.ballast.dataplane.proxy;
+
+import dev.ballast.dataplane.access.Access;
+import dev.ballast.dataplane.exchange.Framing;
+import dev.ballast.dataplane.exchange.HeaderRewrite;
+import dev.ballast.dataplane.routing.Match;
+import dev.ballast.dataplane.routing.RequestFacts;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Decides what becomes of each request head: the proxy answers it itself — 400, 414 or 431 for a request it cannot
+ * read, 400 for ambiguous framing, 404 when no route matches, 405 for a refused method, a redirect, 401 or 403 from
+ * the route's access rules, 503 when the route has no healthy endpoint — or it goes on as a {@link RoutedRequest},
+ * its head readied for the upstream, followed by its body parts. A request answered here has its body dropped by the
+ * {@link RequestQueue}, which this handler tells when the answer is sent.
+ */
+final class RouteDispatcher extends ChannelInboundHandlerAdapter {
+
+    private final ProxyContext context;
+    private final RequestQueue queue;
+    private final RequestObserver observer;
+    private final int listenerPort;
+    private final String clientAddress;
+    private boolean draining;
+
+    RouteDispatcher(ProxyContext context, RequestQueue queue, RequestObserver observer, int listenerPort,
+                    String clientAddress) {
+        this.context = context;
+        this.queue = queue;
+        this.observer = observer;
+        this.listenerPort = listenerPort;
+        this.clientAddress = clientAddress;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            dispatch(ctx, request);
+        } else {
+            ctx.fireChannelRead(msg); // a body part of the routed request under way
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, HttpRequest request) {
+        String target = request.uri();
+        observer.begin(request.method().name(), target, System.nanoTime());
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            ReferenceCountUtil.release(request);
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : HttpResponseStatus.BAD_REQUEST;
+            answer(ctx, Responses.text(status, "bad request: " + cause.getMessage(), false), false);
+            return;
+        }
+        String framing = Framing.problem(request.headers()).orElse(null);
+        if (framing != null) {
+            ReferenceCountUtil.release(request);
+            answer(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request: " + framing, false), false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        int query = target.indexOf('?');
+        String path = query < 0 ? target : target.substring(0, query);
+        observer.trace(request.headers(), path, host);
+        Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
+                name -> request.headers().get(name), listenerPort));
+        if (!(match instanceof Match.Matched matched)) {
+            ReferenceCountUtil.release(request);
+            if (match instanceof Match.MethodNotAllowed refused) {
+                observer.routed(refused.route().name());
+                FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "route "
+                        + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
+                response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
+                answer(ctx, response, keepAlive);
+            } else {
+                answer(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "no route for " + host + path, keepAlive),
+                        keepAlive);
+            }
+            return;
+        }
+        observer.routed(matched.route().name());
+        Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
+                name -> request.headers().get(name));
+        if (!(access instanceof Access.Proceed)) {
+            ReferenceCountUtil.release(request);
+            answer(ctx, refusal(access, keepAlive), keepAlive);
+            return;
+        }
+        Upstreams.Set set = context.upstreams().of(matched.route(), matched.rule(), matched.endpoints());
+        if (set.upstreams().isEmpty() || !set.anyHealthy()) {
+            ReferenceCountUtil.release(request);
+            answer(ctx, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name()
+                    + ": no healthy endpoint" + (set.upstreams().isEmpty() ? ""
+                    : " (every one fails its health check)"), keepAlive), keepAlive);
+            return;
+        }
+        String upgrade = upgradeOf(request);
+        String upstreamTarget = matched.rewrite().apply(target);
+        HttpRequest head = request instanceof HttpContent
+                // a head that carries a body part too: the head goes on its own
+                ? new DefaultHttpRequest(request.protocolVersion(), request.method(), upstreamTarget,
+                        request.headers().copy())
+                // the usual case: the decoded head itself is readied for the upstream, nothing copied
+                : request.setUri(upstreamTarget);
+        head.headers().remove(HttpHeaderNames.EXPECT); // answered by HttpServerExpectContinueHandler
+        HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
+        HttpUtil.setKeepAlive(head, true);
+        if (upgrade != null) {
+            HeaderRewrite.upgrade(head.headers(), upgrade);
+        }
+        ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade));
+        if (request instanceof HttpContent content) { // the body part it carried goes on as a part of its own
+            ctx.fireChannelRead(content instanceof LastHttpContent last
+                    ? new DefaultLastHttpContent(content.content(), last.trailingHeaders())
+                    : new DefaultHttpContent(content.content()));
+        }
+    }
+
+    /** The protocol of an {@code Upgrade} request ({@code Connection: upgrade} with an {@code Upgrade} header), or null. */
+    private static String upgradeOf(HttpRequest request) {
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        return upgrade != null
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                ? upgrade : null;
+    }
+
+    private static FullHttpResponse refusal(Access access, boolean keepAlive) {
+        FullHttpResponse response;
+        if (access instanceof Access.Redirect r) {
+            response = Responses.text(HttpResponseStatus.valueOf(r.status()), "redirecting to " + r.location(), keepAlive);
+            response.headers().set(HttpHeaderNames.LOCATION, r.location());
+        } else if (access instanceof Access.Unauthorized u) {
+            response = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, u.challenge());
+        } else {
+            response = Responses.text(HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(), keepAlive);
+        }
+        return response;
+    }
+
+    /** Sends the proxy's own answer; the connection closes after it unless both sides keep it. */
+    private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        observer.answered(response.status().code(), null);
+        if (HttpMethod.HEAD.name().equals(observer.method())) {
+            response.content().clear(); // its Content-Length stays: the length a GET would have had
+        }
+        if (draining && keepAlive) {
+            HttpUtil.setKeepAlive(response, false);
+            keepAlive = false;
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (keepAlive) {
+            queue.done();
+        } else {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ClientPipeline.DRAIN) {
+            draining = true;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+}

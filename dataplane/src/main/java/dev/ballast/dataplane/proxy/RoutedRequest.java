@@ -1,0 +1,20 @@
+package dev.ballast.dataplane.proxy;
+
+import dev.ballast.schema.Route;
+import dev.ballast.schema.Rule;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * A request the proxy will send upstream, as {@link RouteDispatcher} hands it on; its body parts follow as
+ * {@link io.netty.handler.codec.http.HttpContent}s.
+ *
+ * @param head the head readied for the upstream (target rewritten, hop-by-hop headers out, the rule's changes in)
+ * @param route the route that matched
+ * @param rule the rule of the route that matched
+ * @param upstreams where it may go
+ * @param clientKeepAlive whether the client asked to keep its connection after the answer
+ * @param upgrade the protocol the client asked to switch to ({@code Upgrade}), or null
+ */
+record RoutedRequest(HttpRequest head, Route route, Rule rule, Upstreams.Set upstreams, boolean clientKeepAlive,
+                     String upgrade) {
+}
