@@ -32,24 +32,26 @@ public final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest
     private final ApiFaults faults;
     private final SideDoor sideDoor;
     /** First path segment → the handler of that resource. */
-    private final Map<String, ResourceHandler> resources = new HashMap<>();
+    private final Map<String, ResourceHandler> resources;
 
     public ApiRouter(Cluster cluster, ApiFaults faults, EventStreams streams, SideDoor sideDoor) {
         this.faults = faults;
         this.sideDoor = sideDoor;
-        route(new SystemHandler(cluster), "_ping", "version", "info", "swarm");
-        route(new NodesHandler(cluster), "nodes");
-        route(new ServicesHandler(cluster), "services");
-        route(new TasksHandler(cluster), "tasks");
-        route(new NetworksHandler(cluster), "networks");
-        route(new EventsHandler(cluster, streams), "events");
-        route(new EmptyResourcesHandler(), "containers", "images", "volumes", "secrets", "configs", "plugins",
-                "distribution");
+        Map<String, ResourceHandler> routes = new HashMap<>();
+        route(routes, new SystemHandler(cluster), "_ping", "version", "info", "swarm");
+        route(routes, new NodesHandler(cluster), "nodes");
+        route(routes, new ServicesHandler(cluster), "services");
+        route(routes, new TasksHandler(cluster), "tasks");
+        route(routes, new NetworksHandler(cluster), "networks");
+        route(routes, new EventsHandler(cluster, streams), "events");
+        route(routes, new EmptyResourcesHandler(), "containers", "images", "volumes", "secrets", "configs",
+                "plugins", "distribution");
+        this.resources = Map.copyOf(routes);
     }
 
-    private void route(ResourceHandler handler, String... roots) {
+    private static void route(Map<String, ResourceHandler> routes, ResourceHandler handler, String... roots) {
         for (String root : roots) {
-            resources.put(root, handler);
+            routes.put(root, handler);
         }
     }
 

@@ -163,7 +163,7 @@ final class Orchestrator {
         boolean busy = false;
         for (TaskRecord task : store.tasksOf(service.id)) {
             if (task.isActive()) {
-                lifecycle.step(service, task, reportsFor(task.id));
+                lifecycle.step(service, task, this::reportsFor);
                 busy |= TaskLifecycle.isStarting(task);
             }
         }

@@ -2,6 +2,7 @@ package dev.ballast.sim.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,14 +31,15 @@ final class TaskLifecycle {
     }
 
     /**
-     * Moves an active task one state on; from {@code preparing} its workload is launched and reports to
-     * {@code callback}. Unschedulable ({@code pending}) tasks stay where they are, like the engine's.
+     * Moves an active task one state on; from {@code preparing} its workload is launched and reports to the
+     * callback {@code reportsFor} gives for the task's ID. Unschedulable ({@code pending}) tasks stay where they are,
+     * like the engine's.
      */
-    void step(ServiceRecord service, TaskRecord task, Workloads.TaskCallback callback) {
+    void step(ServiceRecord service, TaskRecord task, Function<String, Workloads.TaskCallback> reportsFor) {
         switch (task.state) {
             case "new" -> setState(task, "assigned", "scheduler assigned task to node");
             case "assigned" -> setState(task, "preparing", "preparing");
-            case "preparing" -> launch(service, task, callback);
+            case "preparing" -> launch(service, task, reportsFor.apply(task.id));
             default -> {
             }
         }
