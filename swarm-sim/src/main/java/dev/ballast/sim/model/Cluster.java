@@ -47,13 +47,13 @@ public final class Cluster {
         Ids ids = store.ids();
         for (int i = 1; i <= settings.nodes(); i++) {
             store.add(new NodeRecord(ids.swarmId(), "emu-" + i, "manager", i == 1, "127.0.1." + i, createdAt,
-                    new LinkedHashMap<>(), store.nextVersion()));
+                    Map.of(), store.nextVersion()));
         }
         store.add(new NetworkRecord(ids.swarmId(), "ingress", "overlay", "swarm", false, true, false,
-                new LinkedHashMap<>(), createdAt, allocator.newPool(), store.nextVersion()));
+                Map.of(), createdAt, allocator.newPool(), store.nextVersion()));
         for (String local : LOCAL_NETWORKS) {
             store.add(new NetworkRecord(ids.hexId(), local, local.equals("none") ? "null" : local, "local", false,
-                    false, false, new LinkedHashMap<>(), createdAt, null, store.nextVersion()));
+                    false, false, Map.of(), createdAt, null, store.nextVersion()));
         }
         long tickMicros = settings.tick().toNanos() / 1000;
         scheduler.scheduleWithFixedDelay(orchestrator::tick, tickMicros, tickMicros, TimeUnit.MICROSECONDS);
@@ -214,9 +214,9 @@ public final class Cluster {
             boolean overlay = driver.isEmpty() || driver.equals("overlay");
             NetworkRecord network = overlay
                     ? new NetworkRecord(ids.swarmId(), name, "overlay", "swarm", attachable, false, internal,
-                            new LinkedHashMap<>(labels), store.now(), allocator.newPool(), store.nextVersion())
+                            labels, store.now(), allocator.newPool(), store.nextVersion())
                     : new NetworkRecord(ids.hexId(), name, driver, "local", attachable, false, internal,
-                            new LinkedHashMap<>(labels), store.now(), null, store.nextVersion());
+                            labels, store.now(), null, store.nextVersion());
             store.add(network);
             store.emit("network", "create", network.id, Map.of("name", name, "type", network.driver));
             return network;

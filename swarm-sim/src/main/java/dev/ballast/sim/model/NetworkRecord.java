@@ -1,9 +1,14 @@
 package dev.ballast.sim.model;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One network: swarm-scoped overlays have an {@link AddressPool}; local ones (bridge, host, none) do not. */
+/**
+ * One network: swarm-scoped overlays have an {@link AddressPool}; local ones (bridge, host, none) do not. Immutable
+ * apart from its pool's addresses: the Engine API cannot change a network once created.
+ */
 public final class NetworkRecord {
     public final String id;
     public final String name;
@@ -15,7 +20,7 @@ public final class NetworkRecord {
     public final Map<String, String> labels;
     public final Instant createdAt;
     public final AddressPool pool;
-    public long version;
+    public final long version;
 
     NetworkRecord(String id, String name, String driver, String scope, boolean attachable, boolean ingress,
                   boolean internal, Map<String, String> labels, Instant createdAt, AddressPool pool, long version) {
@@ -26,7 +31,7 @@ public final class NetworkRecord {
         this.attachable = attachable;
         this.ingress = ingress;
         this.internal = internal;
-        this.labels = labels;
+        this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         this.createdAt = createdAt;
         this.pool = pool;
         this.version = version;

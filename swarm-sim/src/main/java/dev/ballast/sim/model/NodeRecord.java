@@ -1,9 +1,11 @@
 package dev.ballast.sim.model;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One emulated node. Mutable; guarded by the {@link ClusterStore}'s lock. */
+/** One emulated node. Immutable: the emulated swarm's nodes are fixed at start and never drained or lost. */
 public final class NodeRecord {
     public final String id;
     public final String hostname;
@@ -12,9 +14,9 @@ public final class NodeRecord {
     public final String addr;
     public final Instant createdAt;
     public final Map<String, String> labels;
-    public String availability = "active";
-    public String state = "ready";
-    public long version;
+    public final String availability = "active";
+    public final String state = "ready";
+    public final long version;
 
     NodeRecord(String id, String hostname, String role, boolean leader, String addr, Instant createdAt,
                Map<String, String> labels, long version) {
@@ -24,7 +26,7 @@ public final class NodeRecord {
         this.leader = leader;
         this.addr = addr;
         this.createdAt = createdAt;
-        this.labels = labels;
+        this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         this.version = version;
     }
 }

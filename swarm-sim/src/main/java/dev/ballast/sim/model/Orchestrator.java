@@ -90,7 +90,7 @@ final class Orchestrator {
         pending.remove(service.id);
     }
 
-    /** Kills a running task, as if its container died (fault injection). */
+    /** Fault injection: the task fails as a container killed by SIGKILL does, and is replaced like any failed task. */
     void kill(String ref) {
         TaskRecord task = store.task(ref);
         if (!task.isRunning()) {
