@@ -15,6 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,8 @@ public final class SnapshotPuller implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotPuller.class);
     /** The longest error message sent back in a query parameter. */
     private static final int MAX_REPORTED_ERROR = 400;
+    /** How much longer than {@code wait} a whole answer may take (the controller's own delays, the transfer). */
+    private static final Duration ANSWER_GRACE = Duration.ofSeconds(5);
 
     private final List<URI> controllers;
     private final String replicaId;
@@ -116,10 +122,9 @@ public final class SnapshotPuller implements Closeable {
     private void pullOnce(URI controller) throws IOException, InterruptedException {
         Snapshot current = target.snapshot();
         String inForce = askForFull || !target.ready() ? "" : current.version();
-        HttpRequest request = HttpRequest.newBuilder(pullUri(controller, inForce))
-                .timeout(wait.plusSeconds(5)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(pullUri(controller, inForce)).GET().build();
         // The report travels with this pull; if the pull fails, the next one carries it again.
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = exchange(request);
         rejectedVersion = null;
         rejectedError = null;
         askForFull = false;
@@ -130,6 +135,37 @@ public final class SnapshotPuller implements Closeable {
             case 200 -> offered(controller, response.body(), current, inForce);
             default -> throw new PullFailure("HTTP " + response.statusCode() + ": "
                     + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
+        }
+    }
+
+    /**
+     * Sends a pull and waits for the whole answer, body included, at most {@code wait} plus {@link #ANSWER_GRACE}.
+     * {@link HttpRequest#timeout} would not do: it stops counting once the status line and headers are in, so a
+     * controller that stopped (or whose host died) after sending them, without closing the connection, would hold this
+     * thread for good, and the replica would never move on to the next controller.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, InterruptedException {
+        long deadline = wait.plus(ANSWER_GRACE).toMillis();
+        CompletableFuture<HttpResponse<byte[]>> answer = http.sendAsync(request,
+                HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return answer.get(deadline, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Cancelling aborts the exchange and closes its connection, so the stalled one is not pooled and reused.
+            answer.cancel(true);
+            throw new PullFailure("no complete answer within " + deadline + " ms");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
         }
     }
 
