@@ -6,6 +6,7 @@ import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.SnapshotUpdate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -33,7 +34,13 @@ public final class SnapshotStore {
         }
     }
 
-    private final Cache<String, Snapshot> history;
+    /**
+     * The last {@code historySize} versions published, oldest first, under this store's lock. By publication, not by
+     * use: a size-bounded cache would keep the versions read most (a replica stuck far behind) and drop the newest,
+     * which are the ones replicas in step need deltas from.
+     */
+    private final LinkedHashMap<String, Snapshot> history = new LinkedHashMap<>();
+    private final int historySize;
     /** Serialised updates, by "from→to" (full ones by "→to"): many replicas ask for the same bytes. */
     private final Cache<String, byte[]> encoded = Caffeine.newBuilder().maximumSize(256).build();
     private final List<Watch> watches = new ArrayList<>();
@@ -41,8 +48,24 @@ public final class SnapshotStore {
     private volatile boolean published;
 
     public SnapshotStore(int historySize) {
-        this.history = Caffeine.newBuilder().maximumSize(historySize).build();
-        history.put(current.version(), current);
+        if (historySize < 1) {
+            throw new IllegalArgumentException("historySize: at least 1, not " + historySize);
+        }
+        this.historySize = historySize;
+        remember(current);
+    }
+
+    /** Makes {@code snapshot} the newest of the history (again, if it was already there), dropping the oldest. */
+    private void remember(Snapshot snapshot) {
+        history.remove(snapshot.version());
+        history.put(snapshot.version(), snapshot);
+        if (history.size() > historySize) {
+            history.remove(history.keySet().iterator().next());
+        }
+    }
+
+    private synchronized Snapshot historical(String version) {
+        return history.get(version);
     }
 
     public Snapshot current() {
@@ -64,7 +87,7 @@ public final class SnapshotStore {
                 return false;
             }
             current = snapshot;
-            history.put(snapshot.version(), snapshot);
+            remember(snapshot);
             woken = watches.stream().filter(w -> !w.version.equals(snapshot.version())).toList();
             watches.removeAll(woken);
         }
@@ -87,7 +110,7 @@ public final class SnapshotStore {
 
     /** The JSON body that brings a replica from {@code fromVersion} to {@code to}: a delta when possible. */
     public byte[] updateBody(String fromVersion, Snapshot to) {
-        Snapshot from = fromVersion == null || fromVersion.isEmpty() ? null : history.getIfPresent(fromVersion);
+        Snapshot from = fromVersion == null || fromVersion.isEmpty() ? null : historical(fromVersion);
         String key = (from == null ? "" : from.version()) + "->" + to.version();
         return encoded.get(key, k -> RouteJson.writeBytes(from == null
                 ? SnapshotUpdate.full(to) : SnapshotUpdate.delta(from, to)));
