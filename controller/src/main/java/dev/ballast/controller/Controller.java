@@ -32,10 +32,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,15 +67,6 @@ public final class Controller implements Closeable {
     /** Links per pass at most; a stack deploy's burst would otherwise make one pass span carry hundreds. */
     static final int MAX_CAUSES = 32;
 
-    /** Refresh services, tasks and networks. */
-    public static final int SERVICES = 1;
-    /** Refresh running tasks only. */
-    public static final int TASKS = 2;
-    /** Rescan the GitOps directory. */
-    public static final int GITOPS = 4;
-    /** Refresh nothing; rebuild (the push API changed). */
-    public static final int REBUILD = 8;
-
     private final ControllerConfig config;
     private final Clock clock;
     private final ScheduledExecutorService loop;
@@ -89,7 +82,8 @@ public final class Controller implements Closeable {
     private final Telemetry telemetry;
     private final Tracer tracer;
     private final ControllerMetrics counted;
-    private final AtomicInteger pending = new AtomicInteger();
+    /** What the next pass refreshes; guarded by itself. */
+    private final Set<Refresh> pending = EnumSet.noneOf(Refresh.class);
     /** The events the next pass answers (their spans), at most {@link #MAX_CAUSES}; {@code causeCount} counts all. */
     private final Queue<SpanContext> causes = new ConcurrentLinkedQueue<>();
     private final AtomicInteger causeCount = new AtomicInteger();
@@ -119,7 +113,7 @@ public final class Controller implements Closeable {
         this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,
                 () -> replicas.evaluate(store.current().version(), desiredSince));
         this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall, tracer), clock,
-                config.eventWatchdog(), timers, cause -> trigger(SERVICES, cause));
+                config.eventWatchdog(), timers, cause -> trigger(EnumSet.of(Refresh.SERVICES), cause));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
         this.api = new ControllerApi(this);
     }
@@ -136,13 +130,14 @@ public final class Controller implements Closeable {
         c.api.listen(config.listen());
         c.swarm.start();
         if (c.gitops.isPresent()) {
-            c.gitops.get().watch(() -> c.trigger(GITOPS));
+            c.gitops.get().watch(() -> c.trigger(Refresh.GITOPS));
         }
         long resync = config.resyncInterval().toMillis();
         long poll = config.taskPollInterval().toMillis();
-        c.timers.scheduleWithFixedDelay(() -> c.trigger(SERVICES | GITOPS), resync, resync, TimeUnit.MILLISECONDS);
-        c.timers.scheduleWithFixedDelay(() -> c.trigger(TASKS), poll, poll, TimeUnit.MILLISECONDS);
-        c.trigger(SERVICES | GITOPS);
+        c.timers.scheduleWithFixedDelay(() -> c.trigger(Refresh.SERVICES, Refresh.GITOPS), resync, resync,
+                TimeUnit.MILLISECONDS);
+        c.timers.scheduleWithFixedDelay(() -> c.trigger(Refresh.TASKS), poll, poll, TimeUnit.MILLISECONDS);
+        c.trigger(Refresh.SERVICES, Refresh.GITOPS);
         return c;
     }
 
@@ -160,19 +155,21 @@ public final class Controller implements Closeable {
      * the triggers that arrive while a pass is due are folded into it (a stack deploy's burst of events makes one or
      * two passes, not one per event).
      */
-    public void trigger(int what) {
-        trigger(what, SpanContext.getInvalid());
+    public void trigger(Refresh first, Refresh... rest) {
+        trigger(EnumSet.of(first, rest), SpanContext.getInvalid());
     }
 
     /**
-     * As {@link #trigger(int)}, for something that has a span of its own (a Docker event): the pass that follows links
+     * As {@link #trigger(Refresh, Refresh...)}, for something that has a span of its own (a Docker event): the pass that follows links
      * to it, so a trace shows which events a pass answered. A burst beyond {@link #MAX_CAUSES} links only its first.
      */
-    public void trigger(int what, SpanContext cause) {
+    public void trigger(Set<Refresh> what, SpanContext cause) {
         if (cause.isValid() && causeCount.getAndIncrement() < MAX_CAUSES) {
             causes.add(cause);
         }
-        pending.getAndUpdate(p -> p | what);
+        synchronized (pending) {
+            pending.addAll(what);
+        }
         if (scheduled.compareAndSet(false, true)) {
             long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPassStart);
             long delay = Math.max(0, config.debounce().toMillis() - sinceLast);
@@ -184,7 +181,11 @@ public final class Controller implements Closeable {
         long start = System.nanoTime();
         lastPassStart = start;
         scheduled.set(false);
-        int what = pending.getAndSet(0);
+        Set<Refresh> what;
+        synchronized (pending) {
+            what = EnumSet.copyOf(pending); // copyOf of an EnumSet works when it is empty too
+            pending.clear();
+        }
         // One span per pass; the Docker API calls and the build it makes are its children (current context), and
         // it links to the events that asked for it.
         SpanBuilder starting = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what));
@@ -202,19 +203,19 @@ public final class Controller implements Closeable {
         }
     }
 
-    private void runPass(Span span, int what, long start) {
-        String outcome = "failed";
+    private void runPass(Span span, Set<Refresh> what, long start) {
+        PassOutcome outcome = PassOutcome.FAILED;
         try (Scope scope = span.makeCurrent()) {
-            if ((what & SERVICES) != 0) {
+            if (what.contains(Refresh.SERVICES)) {
                 swarm.refreshAll();
-            } else if ((what & TASKS) != 0) {
+            } else if (what.contains(Refresh.TASKS)) {
                 swarm.refreshTasks();
             }
-            if ((what & GITOPS) != 0) {
+            if (what.contains(Refresh.GITOPS)) {
                 gitops.ifPresent(GitOpsSource::rescan);
             }
             if (!synced()) {
-                outcome = "not_synced";
+                outcome = PassOutcome.NOT_SYNCED;
                 return; // never publish before every source has been read once
             }
             Span build = tracer.spanBuilder("build desired state").startSpan();
@@ -228,9 +229,9 @@ public final class Controller implements Closeable {
             }
             span.setAttribute(VERSION, next.snapshot().version());
             desired = next;
-            outcome = "unchanged";
+            outcome = PassOutcome.UNCHANGED;
             if (store.publish(next.snapshot())) {
-                outcome = "published";
+                outcome = PassOutcome.PUBLISHED;
                 desiredSince = clock.instant();
                 LOG.info("published snapshot {} ({} routes, {} services with endpoints)", next.snapshot().version(),
                         next.snapshot().routes().size(), next.snapshot().endpoints().size());
@@ -242,20 +243,20 @@ public final class Controller implements Closeable {
             LOG.error("reconcile pass failed; the next trigger tries again", e);
         } finally {
             counted.pass(outcome, System.nanoTime() - start);
-            span.setAttribute(OUTCOME, outcome);
+            span.setAttribute(OUTCOME, outcome.label());
             span.end();
         }
     }
 
     /** What a pass was asked to refresh, for its span: {@code services,gitops}, {@code tasks}, or {@code none}. */
-    private static String refreshed(int what) {
+    private static String refreshed(Set<Refresh> what) {
         List<String> parts = new ArrayList<>();
-        if ((what & SERVICES) != 0) {
+        if (what.contains(Refresh.SERVICES)) {
             parts.add("services");
-        } else if ((what & TASKS) != 0) {
+        } else if (what.contains(Refresh.TASKS)) {
             parts.add("tasks");
         }
-        if ((what & GITOPS) != 0) {
+        if (what.contains(Refresh.GITOPS)) {
             parts.add("gitops");
         }
         return parts.isEmpty() ? "none" : String.join(",", parts);
@@ -277,7 +278,7 @@ public final class Controller implements Closeable {
             // Soon at first (tasks of a small image start within tens of milliseconds), then every 100 ms.
             long delay = followUps < 5 ? 20 : 100;
             followUps++;
-            timers.schedule(() -> trigger(TASKS), delay, TimeUnit.MILLISECONDS);
+            timers.schedule(() -> trigger(Refresh.TASKS), delay, TimeUnit.MILLISECONDS);
         } else if (!converging) {
             followUps = 0;
         }

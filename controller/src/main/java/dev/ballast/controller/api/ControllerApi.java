@@ -3,6 +3,7 @@ package dev.ballast.controller.api;
 import dev.ballast.config.Durations;
 import dev.ballast.config.HostPort;
 import dev.ballast.controller.Controller;
+import dev.ballast.controller.Refresh;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
@@ -305,7 +306,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         }
         if ("0".equals(params.get("replicas"))) {
             controller.push().remove(service); // Docker Flow removes services scaled to 0
-            controller.trigger(Controller.REBUILD);
+            controller.trigger(Refresh.REBUILD);
             json(ctx, request, 200, dockerFlow("OK", "", service));
             return;
         }
@@ -317,7 +318,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
             return;
         }
         controller.push().put(service, params);
-        controller.trigger(Controller.REBUILD);
+        controller.trigger(Refresh.REBUILD);
         json(ctx, request, 200, dockerFlow("OK", "", service));
     }
 
@@ -328,7 +329,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
             return;
         }
         controller.push().remove(service);
-        controller.trigger(Controller.REBUILD);
+        controller.trigger(Refresh.REBUILD);
         json(ctx, request, 200, dockerFlow("OK", "", service));
     }
 

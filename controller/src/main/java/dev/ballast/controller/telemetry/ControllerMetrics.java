@@ -1,5 +1,6 @@
 package dev.ballast.controller.telemetry;
 
+import dev.ballast.controller.PassOutcome;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.schema.Snapshot;
@@ -70,10 +71,10 @@ public final class ControllerMetrics {
         }, byState, lag);
     }
 
-    /** A reconcile pass ended: {@code outcome} is published, unchanged, not_synced or failed. */
-    public void pass(String outcome, long nanos) {
-        passes.record(nanos / 1e9, Attributes.of(OUTCOME, outcome));
-        if (outcome.equals("published")) {
+    /** A reconcile pass ended. */
+    public void pass(PassOutcome outcome, long nanos) {
+        passes.record(nanos / 1e9, Attributes.of(OUTCOME, outcome.label()));
+        if (outcome == PassOutcome.PUBLISHED) {
             published.add(1);
         }
     }
