@@ -8,8 +8,6 @@ import dev.ballast.controller.Refresh;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.observability.telemetry.Telemetry;
-import dev.ballast.schema.Route;
-import dev.ballast.schema.labels.LabelTranslation;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -47,13 +45,15 @@ import java.util.concurrent.TimeUnit;
  * GET /healthz, /readyz                             probes
  * </pre>
  *
- * <p>The pull is {@link SnapshotPulls}; responses are written by {@link Responses}.
+ * <p>The pull is {@link SnapshotPulls}, the Docker Flow endpoints {@link DockerFlowEndpoints}; responses are written
+ * by {@link Responses}.
  */
 @ChannelHandler.Sharable
 public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Controller controller;
     private final SnapshotPulls pulls;
+    private final DockerFlowEndpoints dockerFlow;
     private EventLoopGroup group;
     private EventLoopWatchdog watchdog;
     private Channel server;
@@ -63,6 +63,8 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     public ControllerApi(Controller controller) {
         this.controller = controller;
         this.pulls = new SnapshotPulls(controller.store(), controller.replicas());
+        this.dockerFlow = new DockerFlowEndpoints(controller.push(), controller.translator(),
+                () -> controller.trigger(Refresh.REBUILD), controller::dockerFlowServices, controller.store());
     }
 
     public void listen(HostPort address) throws InterruptedException {
@@ -110,11 +112,11 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
             switch (uri.path()) {
                 case "/v1/snapshot" -> pulls.pull(ctx, params);
                 case "/v1/status" -> json(ctx, 200, status());
-                case "/v1/docker-flow-proxy/config" -> json(ctx, 200, config());
-                case "/v1/docker-flow-proxy/reconfigure" -> reconfigure(ctx, request, params);
-                case "/v1/docker-flow-proxy/remove" -> remove(ctx, request, params);
+                case "/v1/docker-flow-proxy/config" -> json(ctx, 200, dockerFlow.config());
+                case "/v1/docker-flow-proxy/reconfigure" -> dockerFlow.reconfigure(ctx, params);
+                case "/v1/docker-flow-proxy/remove" -> dockerFlow.remove(ctx, params);
                 case "/v1/docker-flow-swarm-listener/get-services" ->
-                        json(ctx, 200, controller.dockerFlowServices());
+                        json(ctx, 200, dockerFlow.services());
                 case "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping" ->
                         json(ctx, 200, Map.of("Status", "OK"));
                 case "/healthz" -> {
@@ -159,16 +161,6 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         return out;
     }
 
-    private Map<String, Object> config() {
-        Map<String, Route> routes = new LinkedHashMap<>();
-        controller.store().current().routes().forEach(r -> routes.put(r.name(), r));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("version", controller.store().current().version());
-        out.put("routes", routes);
-        out.put("endpoints", controller.store().current().endpoints());
-        return out;
-    }
-
     private void ready(ChannelHandlerContext ctx, FullHttpRequest request) {
         List<String> reasons = new ArrayList<>(controller.sources().stream().filter(s -> !s.synced())
                 .map(s -> s.name() + ": not synced yet" + (s.lastError() == null ? "" : " (" + s.lastError() + ")"))
@@ -181,52 +173,6 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         out.put("ready", ready);
         out.put("reasons", reasons);
         json(ctx, ready ? 200 : 503, out);
-    }
-
-    // ------------------------------------------------------------------------------------------------ push API
-
-    /** Docker Flow's reconfigure: 200 OK, 400 for a bad request, 409 when there is nothing to route on. */
-    private void reconfigure(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, String> params) {
-        String service = params.getOrDefault("serviceName", "").trim();
-        if (service.isEmpty()) {
-            json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
-            return;
-        }
-        if ("0".equals(params.get("replicas"))) {
-            controller.push().remove(service); // Docker Flow removes services scaled to 0
-            controller.trigger(Refresh.REBUILD);
-            json(ctx, 200, dockerFlow("OK", "", service));
-            return;
-        }
-        LabelTranslation result = controller.translator().translateParameters(params);
-        if (result instanceof LabelTranslation.Invalid invalid) {
-            boolean nothingToRouteOn = invalid.errors().stream().anyMatch(p -> p.field().startsWith("servicePath"));
-            String message = String.join("; ", invalid.errors().stream().map(p -> p.format()).toList());
-            json(ctx, nothingToRouteOn ? 409 : 400, dockerFlow("NOK", message, service));
-            return;
-        }
-        controller.push().put(service, params);
-        controller.trigger(Refresh.REBUILD);
-        json(ctx, 200, dockerFlow("OK", "", service));
-    }
-
-    private void remove(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, String> params) {
-        String service = params.getOrDefault("serviceName", "").trim();
-        if (service.isEmpty()) {
-            json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
-            return;
-        }
-        controller.push().remove(service);
-        controller.trigger(Refresh.REBUILD);
-        json(ctx, 200, dockerFlow("OK", "", service));
-    }
-
-    private static Map<String, String> dockerFlow(String status, String message, String service) {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("Status", status);
-        out.put("Message", message);
-        out.put("ServiceName", service);
-        return out;
     }
 
     @Override

@@ -1,0 +1,99 @@
+package dev.ballast.controller.api;
+
+import static dev.ballast.controller.api.Responses.json;
+
+import dev.ballast.controller.push.PushSource;
+import dev.ballast.controller.snapshot.SnapshotStore;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.Snapshot;
+import dev.ballast.schema.labels.LabelTranslation;
+import dev.ballast.schema.labels.LabelTranslator;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The endpoints a Docker Flow Proxy / Swarm Listener setup calls: reconfigure and remove (the push API), the config,
+ * the listener's get-services. Built from the push registry, the translator, a rebuild trigger and the list of
+ * opted-in services, so it does not call back into the controller.
+ */
+final class DockerFlowEndpoints {
+
+    private final PushSource push;
+    private final LabelTranslator translator;
+    private final Runnable rebuild;
+    private final Supplier<List<Map<String, String>>> services;
+    private final SnapshotStore store;
+
+    DockerFlowEndpoints(PushSource push, LabelTranslator translator, Runnable rebuild,
+                        Supplier<List<Map<String, String>>> services, SnapshotStore store) {
+        this.push = push;
+        this.translator = translator;
+        this.rebuild = rebuild;
+        this.services = services;
+        this.store = store;
+    }
+
+    /** Opted-in services, as Docker Flow Swarm Listener's {@code get-services} lists them. */
+    List<Map<String, String>> services() {
+        return services.get();
+    }
+
+    /** The desired routes by name, with the version and endpoints ({@code /v1/docker-flow-proxy/config}). */
+    Map<String, Object> config() {
+        Snapshot current = store.current(); // read once: a publish meanwhile must not mix two versions
+        Map<String, Route> routes = new LinkedHashMap<>();
+        current.routes().forEach(r -> routes.put(r.name(), r));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", current.version());
+        out.put("routes", routes);
+        out.put("endpoints", current.endpoints());
+        return out;
+    }
+
+    /** Docker Flow's reconfigure: 200 OK, 400 for a bad request, 409 when there is nothing to route on. */
+    void reconfigure(ChannelHandlerContext ctx, Map<String, String> params) {
+        String service = params.getOrDefault("serviceName", "").trim();
+        if (service.isEmpty()) {
+            json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
+            return;
+        }
+        if ("0".equals(params.get("replicas"))) {
+            push.remove(service); // Docker Flow removes services scaled to 0
+            rebuild.run();
+            json(ctx, 200, dockerFlow("OK", "", service));
+            return;
+        }
+        LabelTranslation result = translator.translateParameters(params);
+        if (result instanceof LabelTranslation.Invalid invalid) {
+            boolean nothingToRouteOn = invalid.errors().stream().anyMatch(p -> p.field().startsWith("servicePath"));
+            String message = String.join("; ", invalid.errors().stream().map(p -> p.format()).toList());
+            json(ctx, nothingToRouteOn ? 409 : 400, dockerFlow("NOK", message, service));
+            return;
+        }
+        push.put(service, params);
+        rebuild.run();
+        json(ctx, 200, dockerFlow("OK", "", service));
+    }
+
+    void remove(ChannelHandlerContext ctx, Map<String, String> params) {
+        String service = params.getOrDefault("serviceName", "").trim();
+        if (service.isEmpty()) {
+            json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
+            return;
+        }
+        push.remove(service);
+        rebuild.run();
+        json(ctx, 200, dockerFlow("OK", "", service));
+    }
+
+    private static Map<String, String> dockerFlow(String status, String message, String service) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("Status", status);
+        out.put("Message", message);
+        out.put("ServiceName", service);
+        return out;
+    }
+}
