@@ -2,6 +2,7 @@ package dev.ballast.controller;
 
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.controller.api.ControllerApi;
+import dev.ballast.controller.api.ControllerStatus;
 import dev.ballast.controller.desired.DesiredState;
 import dev.ballast.controller.desired.DesiredStateBuilder;
 import dev.ballast.controller.desired.DockerFlowServices;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * every source has synced once, nothing is published: an empty snapshot must never reach replicas because a list
  * failed at start-up.
  */
-public final class Controller implements Closeable {
+public final class Controller implements Closeable, ControllerStatus {
 
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
     private static final AttributeKey<String> REFRESH = AttributeKey.stringKey("ballast.refresh");
@@ -290,10 +291,12 @@ public final class Controller implements Closeable {
     }
 
     /** Every enabled source has produced a state at least once. */
+    @Override
     public boolean synced() {
         return swarm.health().synced() && gitops.map(g -> g.health().synced()).orElse(true);
     }
 
+    @Override
     public List<SourceHealth> sources() {
         List<SourceHealth> out = new ArrayList<>();
         out.add(swarm.health());
@@ -307,14 +310,17 @@ public final class Controller implements Closeable {
         return swarm.streamOpens();
     }
 
+    @Override
     public Map<String, List<dev.ballast.schema.Problem>> gitOpsProblems() {
         return gitops.map(g -> g.state().problems()).orElse(Map.of());
     }
 
+    @Override
     public DesiredState desired() {
         return desired;
     }
 
+    @Override
     public Instant desiredSince() {
         return desiredSince;
     }

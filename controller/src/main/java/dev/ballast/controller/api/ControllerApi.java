@@ -54,6 +54,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     private final Controller controller;
     private final SnapshotPulls pulls;
     private final DockerFlowEndpoints dockerFlow;
+    private final StatusEndpoint status;
     private EventLoopGroup group;
     private EventLoopWatchdog watchdog;
     private Channel server;
@@ -63,6 +64,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     public ControllerApi(Controller controller) {
         this.controller = controller;
         this.pulls = new SnapshotPulls(controller.store(), controller.replicas());
+        this.status = new StatusEndpoint(controller, controller.store(), controller.replicas());
         this.dockerFlow = new DockerFlowEndpoints(controller.push(), controller.translator(),
                 () -> controller.trigger(Refresh.REBUILD), controller::dockerFlowServices, controller.store());
     }
@@ -111,7 +113,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
         try {
             switch (uri.path()) {
                 case "/v1/snapshot" -> pulls.pull(ctx, params);
-                case "/v1/status" -> json(ctx, 200, status());
+                case "/v1/status" -> json(ctx, 200, status.status());
                 case "/v1/docker-flow-proxy/config" -> json(ctx, 200, dockerFlow.config());
                 case "/v1/docker-flow-proxy/reconfigure" -> dockerFlow.reconfigure(ctx, params);
                 case "/v1/docker-flow-proxy/remove" -> dockerFlow.remove(ctx, params);
@@ -146,20 +148,6 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
 
 
     // ------------------------------------------------------------------------------------------------ status
-
-    private Map<String, Object> status() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("desiredVersion", controller.store().current().version());
-        out.put("published", controller.store().hasPublished());
-        out.put("ready", controller.synced());
-        out.put("sources", controller.sources());
-        out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
-                .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
-        out.put("routes", controller.desired().sortedRoutes());
-        out.put("replicas", controller.replicas().evaluate(controller.store().current().version(), controller.desiredSince()));
-        out.put("parkedPulls", controller.store().parkedPulls());
-        return out;
-    }
 
     private void ready(ChannelHandlerContext ctx, FullHttpRequest request) {
         List<String> reasons = new ArrayList<>(controller.sources().stream().filter(s -> !s.synced())

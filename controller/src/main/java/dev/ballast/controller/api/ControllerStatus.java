@@ -1,0 +1,27 @@
+package dev.ballast.controller.api;
+
+import dev.ballast.controller.desired.DesiredState;
+import dev.ballast.controller.source.SourceHealth;
+import dev.ballast.schema.Problem;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What {@code /v1/status} and {@code /readyz} report about the controller's sources and desired state. */
+public interface ControllerStatus {
+
+    /** Each source's health, in a stable order. */
+    List<SourceHealth> sources();
+
+    /** Every enabled source has produced a state at least once. */
+    boolean synced();
+
+    /** GitOps files that could not be read, by file. */
+    Map<String, List<Problem>> gitOpsProblems();
+
+    /** The last desired state built, with each route's conditions. */
+    DesiredState desired();
+
+    /** Since when the current desired version has been desired (replica lag counts from there). */
+    Instant desiredSince();
+}

@@ -1,0 +1,36 @@
+package dev.ballast.controller.api;
+
+import dev.ballast.controller.replicas.ReplicaRegistry;
+import dev.ballast.controller.snapshot.SnapshotStore;
+import dev.ballast.schema.Snapshot;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /v1/status}: sources, routes with their conditions, replicas against the desired version. */
+final class StatusEndpoint {
+
+    private final ControllerStatus controller;
+    private final SnapshotStore store;
+    private final ReplicaRegistry replicas;
+
+    StatusEndpoint(ControllerStatus controller, SnapshotStore store, ReplicaRegistry replicas) {
+        this.controller = controller;
+        this.store = store;
+        this.replicas = replicas;
+    }
+
+    Map<String, Object> status() {
+        Snapshot current = store.current(); // read once: the version and the replicas' states must agree
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("desiredVersion", current.version());
+        out.put("published", store.hasPublished());
+        out.put("ready", controller.synced());
+        out.put("sources", controller.sources());
+        out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
+                .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
+        out.put("routes", controller.desired().sortedRoutes());
+        out.put("replicas", replicas.evaluate(current.version(), controller.desiredSince()));
+        out.put("parkedPulls", store.parkedPulls());
+        return out;
+    }
+}
