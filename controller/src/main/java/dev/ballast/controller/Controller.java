@@ -116,7 +116,8 @@ public final class Controller implements Closeable, ControllerStatus {
         this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall, tracer), clock,
                 config.eventWatchdog(), timers, cause -> trigger(EnumSet.of(Refresh.SERVICES), cause));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
-        this.api = new ControllerApi(this);
+        this.api = new ControllerApi(new ControllerApi.Parts(store, replicas, this, push, translator,
+                () -> trigger(Refresh.REBUILD), this::dockerFlowServices, this::scrapeMetrics));
     }
 
     /** Starts everything; the API listens on {@code config.listen()} (port 0 picks one, see {@link #address()}). */

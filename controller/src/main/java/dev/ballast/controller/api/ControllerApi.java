@@ -3,11 +3,13 @@ package dev.ballast.controller.api;
 import static dev.ballast.controller.api.Responses.json;
 
 import dev.ballast.config.HostPort;
-import dev.ballast.controller.Controller;
-import dev.ballast.controller.Refresh;
+import dev.ballast.controller.push.PushSource;
+import dev.ballast.controller.replicas.ReplicaRegistry;
+import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.schema.labels.LabelTranslator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 @ChannelHandler.Sharable
 public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private final Controller controller;
+    private final Parts parts;
     private final SnapshotPulls pulls;
     private final DockerFlowEndpoints dockerFlow;
     private final StatusEndpoint status;
@@ -61,12 +64,25 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     /** Every accepted connection, so that closing the API closes parked pulls at once (replicas then fail over). */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-    public ControllerApi(Controller controller) {
-        this.controller = controller;
-        this.pulls = new SnapshotPulls(controller.store(), controller.replicas());
-        this.status = new StatusEndpoint(controller, controller.store(), controller.replicas());
-        this.dockerFlow = new DockerFlowEndpoints(controller.push(), controller.translator(),
-                () -> controller.trigger(Refresh.REBUILD), controller::dockerFlowServices, controller.store());
+    /**
+     * What the API serves from. The API reads and triggers through these alone, so it does not depend on the
+     * controller that owns it (which creates the API).
+     *
+     * @param rebuild asks for a pass that rebuilds the desired state (the push API changed it)
+     * @param dockerFlowServices opted-in services, as Docker Flow Swarm Listener's {@code get-services} lists them
+     * @param metrics every metric, as Prometheus text
+     */
+    public record Parts(SnapshotStore store, ReplicaRegistry replicas, ControllerStatus status, PushSource push,
+                        LabelTranslator translator, Runnable rebuild,
+                        Supplier<List<Map<String, String>>> dockerFlowServices, Supplier<byte[]> metrics) {
+    }
+
+    public ControllerApi(Parts parts) {
+        this.parts = parts;
+        this.pulls = new SnapshotPulls(parts.store(), parts.replicas());
+        this.status = new StatusEndpoint(parts.status(), parts.store(), parts.replicas());
+        this.dockerFlow = new DockerFlowEndpoints(parts.push(), parts.translator(), parts.rebuild(),
+                parts.dockerFlowServices(), parts.store());
     }
 
     public void listen(HostPort address) throws InterruptedException {
@@ -126,7 +142,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
                     json(ctx, health.ok() ? 200 : 503, health.body());
                 }
                 case "/readyz" -> ready(ctx, request);
-                case "/metrics" -> Responses.send(ctx, HttpResponseStatus.OK, controller.scrapeMetrics(), null,
+                case "/metrics" -> Responses.send(ctx, HttpResponseStatus.OK, parts.metrics().get(), null,
                         Telemetry.CONTENT_TYPE);
                 default -> json(ctx, 404, Map.of("message", "no such endpoint: " + uri.path()));
             }
@@ -150,7 +166,7 @@ public final class ControllerApi extends SimpleChannelInboundHandler<FullHttpReq
     // ------------------------------------------------------------------------------------------------ status
 
     private void ready(ChannelHandlerContext ctx, FullHttpRequest request) {
-        List<String> reasons = new ArrayList<>(controller.sources().stream().filter(s -> !s.synced())
+        List<String> reasons = new ArrayList<>(parts.status().sources().stream().filter(s -> !s.synced())
                 .map(s -> s.name() + ": not synced yet" + (s.lastError() == null ? "" : " (" + s.lastError() + ")"))
                 .toList());
         if (!watchdog.responsive()) {
