@@ -2,10 +2,15 @@ package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
+import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.telemetry.LogIds;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One routed request in flight, from its first upstream attempt to its answer: which upstreams were tried, the
- * connection of the attempt under way, how far the request and the response have gone. Confined to the event loop of
- * its client connection, like the {@link ExchangeRelay} that drives it.
+ * One routed request in flight, from its first upstream attempt to its answer: the attempts (which upstream, on which
+ * connection, retried where that is safe), how far the request and the response have gone, and what the balancer, the
+ * outlier detector and the observer hear of each attempt. Confined to the event loop of its client connection; the
+ * {@link ExchangeRelay} there feeds it the request and the response.
  */
 final class Exchange {
 
@@ -35,10 +41,32 @@ final class Exchange {
         STARTED
     }
 
+    /** What an exchange needs of the client connection it serves. */
+    interface ClientSide {
+        /** Whether {@code exchange} is still the one the connection is serving. */
+        boolean serving(Exchange exchange);
+
+        /** Flushes what was written to {@code upstream}, now or once the client read under way ends. */
+        void flushUpstream(Channel upstream);
+
+        /** Reads more of the client's request. */
+        void readRequest();
+
+        /** Answers the client with the proxy's error in place of the upstream's answer, and ends the exchange. */
+        void fail(Exchange exchange, HttpResponseStatus status, String message);
+
+        /** Cuts off a response already under way, and ends the exchange. */
+        void abort(Exchange exchange);
+    }
+
     final RoutedRequest request;
     final boolean idempotent;
     final Duration serverTimeout;
     final RequestObserver observer;
+    private final DataplaneMetrics metrics;
+    private final UpstreamConnector connector;
+    private final ClientSide client;
+    private final UpstreamListener listener;
     /** Body parts read before the upstream connection was ready; null while there are none (the usual case). */
     private ArrayDeque<HttpContent> pending;
     final List<Upstream> tried = new ArrayList<>(2);
@@ -60,11 +88,20 @@ final class Exchange {
     boolean closeClient;
     int status;
 
-    Exchange(RoutedRequest request, Duration serverTimeout, RequestObserver observer) {
+    /**
+     * @param client the client connection it serves
+     * @param listener who its upstream connections report to
+     */
+    Exchange(RoutedRequest request, ProxyContext context, RequestObserver observer, UpstreamConnector connector,
+             ClientSide client, UpstreamListener listener) {
         this.request = request;
         this.idempotent = IDEMPOTENT.contains(request.head().method());
-        this.serverTimeout = serverTimeout;
+        this.serverTimeout = context.serverTimeout(request.rule());
+        this.metrics = context.metrics();
         this.observer = observer;
+        this.connector = connector;
+        this.client = client;
+        this.listener = listener;
     }
 
     String routeName() {
@@ -83,13 +120,6 @@ final class Exchange {
         pending.add(part);
     }
 
-    /** The parts held so far, handed over (null when there are none). */
-    ArrayDeque<HttpContent> takePending() {
-        ArrayDeque<HttpContent> parts = pending;
-        pending = null;
-        return parts;
-    }
-
     void releasePending() {
         if (pending != null) {
             pending.forEach(ReferenceCountUtil::release);
@@ -97,27 +127,120 @@ final class Exchange {
         }
     }
 
-    /** An attempt on {@code next} starts. */
-    void attempt(Upstream next) {
-        tried.add(next);
-        upstream = next;
-        observer.attemptStarted(request.head().headers(), next.address(), tried.size() - 1);
+    // ---------------------------------------------------------------------------------------- attempts
+
+    /**
+     * Starts an attempt: an upstream picked by the route's balancer among those not ejected, healthy and not tried
+     * yet, on a pooled connection when there is one.
+     */
+    void connect() {
+        Upstreams.Set set = request.upstreams();
+        long now = System.nanoTime();
+        List<Upstream> candidates;
+        if (tried.isEmpty() && set.probes().isEmpty() && set.outliers().noneEjected(now)) {
+            candidates = set.upstreams(); // the common case: nothing to leave out, nothing to copy
+        } else {
+            candidates = new ArrayList<>(set.outliers().available(now));
+            candidates.removeAll(tried);
+            set.removeUnhealthy(candidates);
+        }
+        if (candidates.isEmpty()) {
+            client.fail(this, HttpResponseStatus.BAD_GATEWAY, "route " + routeName()
+                    + ": no upstream accepted the connection");
+            return;
+        }
+        upstream = set.balancer().pick(candidates);
+        tried.add(upstream);
+        observer.attemptStarted(request.head().headers(), upstream.address(), tried.size() - 1);
         started = System.nanoTime();
-        next.start();
+        upstream.start();
+        Channel pooled = connector.reuse(upstream.address(), serverTimeout, listener);
+        if (pooled != null) {
+            reused = true;
+            attach(pooled);
+            return;
+        }
+        open();
     }
 
-    /** Whether a failed connect may be tried on another upstream: nothing of the request was sent, retries are left. */
-    boolean mayRetryConnect() {
-        return idempotent && !bodySent && tried.size() <= request.route().spec().retries().attempts();
+    private void open() {
+        connector.open(upstream.address(), serverTimeout, listener).addListener((ChannelFutureListener) f -> {
+            if (!client.serving(this)) {
+                f.channel().close();
+            } else if (f.isSuccess()) {
+                attach(f.channel());
+            } else {
+                connectFailed(f.cause());
+            }
+        });
+    }
+
+    /** The connection is ready: the head goes, with what of the body came meanwhile. */
+    private void attach(Channel connection) {
+        channel = connection;
+        ArrayDeque<HttpContent> parts = pending;
+        pending = null;
+        if (parts != null) { // known before the first write, which may fail at once and ask whether to resend
+            parts.forEach(part -> bodySent |= part.content().isReadable());
+        }
+        // Void promises: a failed write reaches onUpstreamFailure through the upstream pipeline's exceptionCaught.
+        connection.write(request.head(), connection.voidPromise());
+        if (parts != null) {
+            parts.forEach(part -> connection.write(part, connection.voidPromise()));
+        }
+        client.flushUpstream(connection);
+        connection.read(); // the response may come before the request is complete
+        if (!requestDone) {
+            client.readRequest();
+        }
+    }
+
+    /** A refused or timed-out connect: retried on another upstream while nothing of the request was sent. */
+    private void connectFailed(Throwable cause) {
+        attemptEnded(true);
+        metrics.connectFailed(routeName());
+        if (idempotent && !bodySent && tried.size() <= request.route().spec().retries().attempts()) {
+            connect();
+            return;
+        }
+        client.fail(this, HttpResponseStatus.BAD_GATEWAY, "route " + routeName() + ": upstream "
+                + upstream.address() + " refused the connection (" + cause.getMessage() + ")");
     }
 
     /**
-     * Whether a failed pooled connection may be replaced by a new one to the same upstream: the upstream had closed
-     * it as we sent, which is not its failure (HTTP/1.1 §9.3.1 allows sending an idempotent request again).
+     * The attempt's connection failed, timed out or answered nonsense. A pooled connection the upstream had closed
+     * as we sent is not the upstream's failure: an idempotent request goes again on a new connection (HTTP/1.1
+     * §9.3.1 allows it). Otherwise the client gets 502 or 504, or, when the response had started, is cut off.
      */
-    boolean mayResendOnNewConnection(Throwable cause) {
-        return reused && !responseStarted() && !bodySent && idempotent && !(cause instanceof InvalidResponseException);
+    void upstreamFailed(Channel connection, Throwable cause) {
+        connection.close();
+        if (!client.serving(this)) {
+            return;
+        }
+        boolean invalid = cause instanceof InvalidResponseException;
+        if (reused && !responseStarted() && !bodySent && idempotent && !invalid) {
+            reused = false;
+            channel = null;
+            if (requestDone) {
+                hold(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            open();
+            return;
+        }
+        attemptEnded(true);
+        if (responseStarted()) {
+            client.abort(this); // half a response cannot be mended
+            return;
+        }
+        boolean timeout = cause instanceof ReadTimeoutException;
+        client.fail(this, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+                "route " + routeName() + ": upstream " + upstream.address()
+                        + (timeout ? " did not answer within " + serverTimeout.toMillis() + " ms"
+                        : invalid ? " sent an invalid response: " + cause.getMessage()
+                        : " closed the connection"));
     }
+
+    // ---------------------------------------------------------------------------------------- outcomes
 
     /** The attempt on {@link #upstream} ended: feeds its latency to the balancer, its outcome to the detector. */
     void attemptEnded(boolean failed) {

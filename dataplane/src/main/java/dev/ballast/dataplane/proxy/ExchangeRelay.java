@@ -31,7 +31,7 @@ import java.util.List;
  *
  * <p>Ownership: every message read is either handed to a write (which releases it) or released here, once.
  */
-final class ExchangeRelay extends ChannelInboundHandlerAdapter implements UpstreamListener {
+final class ExchangeRelay extends ChannelInboundHandlerAdapter implements UpstreamListener, Exchange.ClientSide {
 
     private final ProxyContext context;
     private final UpstreamConnector connector;
@@ -94,7 +94,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     /** Flushes {@code upstream} now, or when the delivery under way ends. */
-    private void flushUpstream(Channel upstream) {
+    @Override
+    public void flushUpstream(Channel upstream) {
         if (!reading) {
             upstream.flush();
             return;
@@ -120,10 +121,10 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     // ---------------------------------------------------------------------------------------- request upstream
 
     private void start(RoutedRequest routed) {
-        Exchange ex = new Exchange(routed, context.serverTimeout(routed.rule()), observer);
+        Exchange ex = new Exchange(routed, context, observer, connector, this, this);
         exchange = ex;
         timeouts.watchExchange(context.clientTimeout(routed.rule()), false);
-        connect(ex);
+        ex.connect();
     }
 
     private void body(Exchange ex, HttpContent content) {
@@ -150,7 +151,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         } else {
             upstream.write(content).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
-                    upstreamFailed(ex, f.channel(), f.cause());
+                    ex.upstreamFailed(f.channel(), f.cause());
                 } else if (exchange == ex) {
                     client.read();
                 }
@@ -171,77 +172,9 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             observer.abandoned("malformed request body");
             abort(ex);
         } else {
-            failExchange(ex, HttpResponseStatus.BAD_REQUEST, "route " + ex.routeName()
+            fail(ex, HttpResponseStatus.BAD_REQUEST, "route " + ex.routeName()
                     + ": malformed request body (" + cause.getMessage() + ")");
         }
-    }
-
-    private void connect(Exchange ex) {
-        Upstreams.Set set = ex.request.upstreams();
-        long now = System.nanoTime();
-        List<Upstream> candidates;
-        if (ex.tried.isEmpty() && set.probes().isEmpty() && set.outliers().noneEjected(now)) {
-            candidates = set.upstreams(); // the common case: nothing to leave out, nothing to copy
-        } else {
-            candidates = new ArrayList<>(set.outliers().available(now));
-            candidates.removeAll(ex.tried);
-            set.removeUnhealthy(candidates);
-        }
-        if (candidates.isEmpty()) {
-            failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.routeName()
-                    + ": no upstream accepted the connection");
-            return;
-        }
-        ex.attempt(set.balancer().pick(candidates));
-        Channel pooled = connector.reuse(ex.upstream.address(), ex.serverTimeout, this);
-        if (pooled != null) {
-            ex.reused = true;
-            attach(ex, pooled);
-            return;
-        }
-        open(ex);
-    }
-
-    private void open(Exchange ex) {
-        connector.open(ex.upstream.address(), ex.serverTimeout, this).addListener((ChannelFutureListener) f -> {
-            if (exchange != ex) {
-                f.channel().close();
-            } else if (f.isSuccess()) {
-                attach(ex, f.channel());
-            } else {
-                connectFailed(ex, f.cause());
-            }
-        });
-    }
-
-    private void attach(Exchange ex, Channel channel) {
-        ex.channel = channel;
-        ArrayDeque<HttpContent> parts = ex.takePending();
-        if (parts != null) { // known before the first write, which may fail at once and ask whether to resend
-            parts.forEach(part -> ex.bodySent |= part.content().isReadable());
-        }
-        // Void promises: a failed write reaches onUpstreamFailure through the upstream pipeline's exceptionCaught.
-        channel.write(ex.request.head(), channel.voidPromise());
-        if (parts != null) {
-            parts.forEach(part -> channel.write(part, channel.voidPromise()));
-        }
-        flushUpstream(channel);
-        channel.read(); // the response may come before the request is complete
-        if (!ex.requestDone) {
-            client.read();
-        }
-    }
-
-    /** A refused or timed-out connect: retried on another upstream while nothing of the request was sent. */
-    private void connectFailed(Exchange ex, Throwable cause) {
-        ex.attemptEnded(true);
-        context.metrics().connectFailed(ex.routeName());
-        if (ex.mayRetryConnect()) {
-            connect(ex);
-            return;
-        }
-        failExchange(ex, HttpResponseStatus.BAD_GATEWAY, "route " + ex.routeName() + ": upstream "
-                + ex.upstream.address() + " refused the connection (" + cause.getMessage() + ")");
     }
 
     // ---------------------------------------------------------------------------------------- response back
@@ -320,7 +253,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private void switchProtocols(Exchange ex, Channel upstreamChannel, ResponseHead head) {
         if (ex.request.upgrade() == null) {
             head.release();
-            upstreamFailed(ex, upstreamChannel, new InvalidResponseException("a 101 to a request that asked for no upgrade"));
+            ex.upstreamFailed(upstreamChannel, new InvalidResponseException("a 101 to a request that asked for no upgrade"));
             return;
         }
         ByteBuf switching;
@@ -376,7 +309,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         context.metrics().upstreamTimeout(ex.routeName());
-        upstreamFailed(ex, upstreamChannel, ReadTimeoutException.INSTANCE);
+        ex.upstreamFailed(upstreamChannel, ReadTimeoutException.INSTANCE);
     }
 
     @Override
@@ -386,38 +319,22 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             upstreamChannel.close();
             return;
         }
-        upstreamFailed(ex, upstreamChannel, cause);
+        ex.upstreamFailed(upstreamChannel, cause);
     }
 
-    private void upstreamFailed(Exchange ex, Channel upstreamChannel, Throwable cause) {
-        upstreamChannel.close();
-        if (exchange != ex) {
-            return;
-        }
-        if (ex.mayResendOnNewConnection(cause)) {
-            ex.reused = false;
-            ex.channel = null;
-            if (ex.requestDone) {
-                ex.hold(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
-            open(ex);
-            return;
-        }
-        ex.attemptEnded(true);
-        if (ex.responseStarted()) {
-            abort(ex); // half a response cannot be mended
-            return;
-        }
-        boolean timeout = cause instanceof ReadTimeoutException;
-        failExchange(ex, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                "route " + ex.routeName() + ": upstream " + ex.upstream.address()
-                        + (timeout ? " did not answer within " + ex.serverTimeout.toMillis() + " ms"
-                        : cause instanceof InvalidResponseException ? " sent an invalid response: " + cause.getMessage()
-                        : " closed the connection"));
+    @Override
+    public boolean serving(Exchange ex) {
+        return exchange == ex;
+    }
+
+    @Override
+    public void readRequest() {
+        client.read();
     }
 
     /** Answers the client with an error for the current exchange and closes: its request stream is unknown now. */
-    private void failExchange(Exchange ex, HttpResponseStatus status, String message) {
+    @Override
+    public void fail(Exchange ex, HttpResponseStatus status, String message) {
         responses.writeUnsent(); // an interim head before the failure
         ex.answered(status.code());
         exchange = null;
@@ -425,7 +342,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         client.writeAndFlush(Responses.text(status, message, false)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void abort(Exchange ex) {
+    @Override
+    public void abort(Exchange ex) {
         responses.dropUnsent();
         exchange = null;
         ex.drop();
@@ -450,7 +368,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (ex.responseStarted()) {
             abort(ex);
         } else {
-            failExchange(ex, HttpResponseStatus.REQUEST_TIMEOUT, "route " + ex.routeName() + ": the client sent"
+            fail(ex, HttpResponseStatus.REQUEST_TIMEOUT, "route " + ex.routeName() + ": the client sent"
                     + " no more of its request within " + context.clientTimeout(ex.request.rule()).toMillis() + " ms");
         }
     }
