@@ -53,9 +53,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final DataplaneConfig config;
     /**
      * {@code --threads} loops, one per core by default (Netty's default is two per core): a proxy's loops never block,
-     * so more loops than cores only add context switches (session 3, 2 cores: 0.52x HAProxy's throughput with 4 loops,
-     * 0.66x with 2). Where the cores are shared (the benchmark's wrk and backends on the same 2 cores), fewer do better:
-     * 1 loop gave 50,886 req/s and a p99 of 2.63 ms where 2 gave 49,945 and 3.55 ms, in one interleaved run.
+     * so more loops than cores only add context switches; where the cores are shared with other busy processes, fewer
+     * do better (figures in bench/README.md).
      */
     private final EventLoopGroup group;
     /**

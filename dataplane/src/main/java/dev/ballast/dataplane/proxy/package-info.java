@@ -1,7 +1,30 @@
 /**
- * The streaming HTTP/1.1 proxy: {@link dev.ballast.dataplane.proxy.ProxyHandler} on each client connection,
- * {@link dev.ballast.dataplane.proxy.UpstreamHandler} on each upstream connection, the upstream sets per route in
- * {@link dev.ballast.dataplane.proxy.Upstreams}. Bodies are relayed chunk by chunk; a side reads its next chunk only
- * after the other side accepted the previous one, so a slow peer slows the transfer instead of filling memory.
+ * The streaming HTTP/1.1 proxy. Each client connection's pipeline, composed by
+ * {@link dev.ballast.dataplane.proxy.ClientPipeline}, in order:
+ * <ol>
+ *   <li>{@code HttpRequestDecoder}: bytes in, {@code HttpRequest} and {@code HttpContent} out (a body that fails to
+ *   decode arrives as a failed last part).</li>
+ *   <li>{@code HttpResponseEncoder}: encodes the proxy's own answers; upstream responses are written past it as
+ *   bytes.</li>
+ *   <li>{@code HttpServerExpectContinueHandler}: answers {@code Expect: 100-continue}.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.ClientTimeouts}: passes everything on; closes a connection that sends no
+ *   request head in time, fires {@code CLIENT_STALLED} when the awaited client makes no progress.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.RequestQueue}: passes one request (head and body) at a time, holds
+ *   pipelined ones, drops a body answered early, asks for reads.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.RouteDispatcher}: takes request heads; writes the proxy's own answers
+ *   (400, 404, 405, redirects, 401, 403, 503), else emits a {@link dev.ballast.dataplane.proxy.RoutedRequest}
+ *   followed by the body parts.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.ExchangeRelay}: takes routed requests and their bodies, drives an
+ *   {@link dev.ballast.dataplane.proxy.Exchange} with upstreams from the
+ *   {@link dev.ballast.dataplane.proxy.UpstreamConnector}, writes responses through
+ *   {@link dev.ballast.dataplane.proxy.ResponseWriter}; a 101 turns both connections into a
+ *   {@link dev.ballast.dataplane.proxy.Tunnel}.</li>
+ * </ol>
+ * Each upstream connection runs {@link dev.ballast.dataplane.proxy.ResponseReader} (its request encoder, and
+ * responses found as bytes), a server-timeout {@code IdleStateHandler} and
+ * {@link dev.ballast.dataplane.proxy.UpstreamHandler}, which reports to its {@code UpstreamListener}.
+ * {@link dev.ballast.dataplane.proxy.RequestObserver} records metrics, spans and the access log. Bodies are relayed
+ * part by part; a side reads its next part only after the other side accepted the previous one, so a slow peer slows
+ * the transfer instead of filling memory.
  */
 package dev.ballast.dataplane.proxy;
