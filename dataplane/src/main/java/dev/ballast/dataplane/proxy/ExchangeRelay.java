@@ -1,6 +1,5 @@
 package dev.ballast.dataplane.proxy;
 
-import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.exchange.ResponseHead;
 import io.netty.buffer.ByteBuf;
@@ -16,9 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Relays a {@link RoutedRequest} to an upstream and its answer back. The upstream is picked by the route's balancer

@@ -53,10 +53,6 @@ final class RequestQueue extends ChannelInboundHandlerAdapter {
         this.discardTimeout = discardTimeout;
     }
 
-    Phase phase() {
-        return phase;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
