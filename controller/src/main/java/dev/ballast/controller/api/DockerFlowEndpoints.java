@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +20,14 @@ import java.util.function.Supplier;
  * the listener's get-services. Built from the push registry, the translator, a rebuild trigger and the list of
  * opted-in services, so it does not call back into the controller.
  */
-final class DockerFlowEndpoints {
+final class DockerFlowEndpoints extends Endpoint {
+
+    private static final String CONFIG = "/v1/docker-flow-proxy/config";
+    private static final String RECONFIGURE = "/v1/docker-flow-proxy/reconfigure";
+    private static final String REMOVE = "/v1/docker-flow-proxy/remove";
+    private static final String SERVICES = "/v1/docker-flow-swarm-listener/get-services";
+    private static final String PROXY_PING = "/v1/docker-flow-proxy/ping";
+    private static final String LISTENER_PING = "/v1/docker-flow-swarm-listener/ping";
 
     private final PushSource push;
     private final LabelTranslator translator;
@@ -29,6 +37,7 @@ final class DockerFlowEndpoints {
 
     DockerFlowEndpoints(PushSource push, LabelTranslator translator, Runnable rebuild,
                         Supplier<List<Map<String, String>>> services, SnapshotStore store) {
+        super(Set.of(CONFIG, RECONFIGURE, REMOVE, SERVICES, PROXY_PING, LISTENER_PING));
         this.push = push;
         this.translator = translator;
         this.rebuild = rebuild;
@@ -36,13 +45,19 @@ final class DockerFlowEndpoints {
         this.store = store;
     }
 
-    /** Opted-in services, as Docker Flow Swarm Listener's {@code get-services} lists them. */
-    List<Map<String, String>> services() {
-        return services.get();
+    @Override
+    void handle(ChannelHandlerContext ctx, ApiRequest request) {
+        switch (request.path()) {
+            case CONFIG -> json(ctx, 200, config());
+            case RECONFIGURE -> reconfigure(ctx, request.params());
+            case REMOVE -> remove(ctx, request.params());
+            case SERVICES -> json(ctx, 200, services.get());
+            default -> json(ctx, 200, Map.of("Status", "OK")); // the pings
+        }
     }
 
     /** The desired routes by name, with the version and endpoints ({@code /v1/docker-flow-proxy/config}). */
-    Map<String, Object> config() {
+    private Map<String, Object> config() {
         Snapshot current = store.current(); // read once: a publish meanwhile must not mix two versions
         Map<String, Route> routes = new LinkedHashMap<>();
         current.routes().forEach(r -> routes.put(r.name(), r));
@@ -54,7 +69,7 @@ final class DockerFlowEndpoints {
     }
 
     /** Docker Flow's reconfigure: 200 OK, 400 for a bad request, 409 when there is nothing to route on. */
-    void reconfigure(ChannelHandlerContext ctx, Map<String, String> params) {
+    private void reconfigure(ChannelHandlerContext ctx, Map<String, String> params) {
         String service = params.getOrDefault("serviceName", "").trim();
         if (service.isEmpty()) {
             json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
@@ -78,7 +93,7 @@ final class DockerFlowEndpoints {
         json(ctx, 200, dockerFlow("OK", "", service));
     }
 
-    void remove(ChannelHandlerContext ctx, Map<String, String> params) {
+    private void remove(ChannelHandlerContext ctx, Map<String, String> params) {
         String service = params.getOrDefault("serviceName", "").trim();
         if (service.isEmpty()) {
             json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * backoff. Parked pulls hold no thread: they are entries in the store, answered on their channel's event loop.
  * Needs the store and the replicas' reports only, not the controller.
  */
-final class SnapshotPulls {
+final class SnapshotPulls extends Endpoint {
 
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
@@ -34,11 +35,14 @@ final class SnapshotPulls {
     private final ReplicaRegistry replicas;
 
     SnapshotPulls(SnapshotStore store, ReplicaRegistry replicas) {
+        super(Set.of("/v1/snapshot"));
         this.store = store;
         this.replicas = replicas;
     }
 
-    void pull(ChannelHandlerContext ctx, Map<String, String> params) {
+    @Override
+    void handle(ChannelHandlerContext ctx, ApiRequest request) {
+        Map<String, String> params = request.params();
         String replica = params.get("replica");
         if (replica == null || replica.isBlank()) {
             throw new IllegalArgumentException("replica: required (the replica's name)");

@@ -3,23 +3,31 @@ package dev.ballast.controller.api;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.schema.Snapshot;
+import io.netty.channel.ChannelHandlerContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code GET /v1/status}: sources, routes with their conditions, replicas against the desired version. */
-final class StatusEndpoint {
+final class StatusEndpoint extends Endpoint {
 
     private final ControllerStatus controller;
     private final SnapshotStore store;
     private final ReplicaRegistry replicas;
 
     StatusEndpoint(ControllerStatus controller, SnapshotStore store, ReplicaRegistry replicas) {
+        super(Set.of("/v1/status"));
         this.controller = controller;
         this.store = store;
         this.replicas = replicas;
     }
 
-    Map<String, Object> status() {
+    @Override
+    void handle(ChannelHandlerContext ctx, ApiRequest request) {
+        Responses.json(ctx, 200, status());
+    }
+
+    private Map<String, Object> status() {
         Snapshot current = store.current(); // read once: the version and the replicas' states must agree
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("desiredVersion", current.version());
