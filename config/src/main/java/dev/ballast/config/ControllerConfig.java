@@ -22,11 +22,14 @@ import java.util.Optional;
  * @param replicaLagDeadline a replica behind the desired version this long is Degraded
  * @param replicaTtl a replica unseen this long is forgotten
  * @param snapshotHistory how many recent snapshots are kept for deltas
+ * @param instanceName the services routed are those whose {@code com.df.proxyInstanceName} names this instance
+ *     (services without the label belong to {@code docker-flow})
  */
 public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path> routesDir, Optional<String> network,
                                String notifyLabel, String separator, boolean httpsOnly, Duration resyncInterval,
                                Duration taskPollInterval, Duration debounce, Duration eventWatchdog,
-                               Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory) {
+                               Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory,
+                               String instanceName) {
 
     public static final Setting<String> DOCKER_HOST = Setting.of("dockerHost", "unix:///var/run/docker.sock",
             ValueParsers::text, "Docker Engine API address").alsoFromEnv("DOCKER_HOST", "DF_DOCKER_HOST");
@@ -57,14 +60,18 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
     public static final Setting<Integer> SNAPSHOT_HISTORY = Setting.of("snapshotHistory", "64",
             ValueParsers.intIn(1, 10_000), "How many recent snapshots are kept to answer with deltas");
 
+    public static final Setting<String> INSTANCE_NAME = Setting.of("instanceName", "docker-flow", ValueParsers::text,
+            "Route only services whose com.df.proxyInstanceName is this (services without it: docker-flow)")
+            .alsoFromEnv("PROXY_INSTANCE_NAME");
+
     public static final List<Setting<?>> SETTINGS = List.of(DOCKER_HOST, LISTEN, ROUTES_DIR, NETWORK, NOTIFY_LABEL,
             SEPARATOR, HTTPS_ONLY, RESYNC_INTERVAL, TASK_POLL_INTERVAL, DEBOUNCE, EVENT_WATCHDOG,
-            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, LoggingConfig.LOG_FORMAT);
+            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, INSTANCE_NAME, LoggingConfig.LOG_FORMAT);
 
     public static ControllerConfig from(ResolvedConfig c) {
         return new ControllerConfig(c.get(DOCKER_HOST), c.get(LISTEN), c.find(ROUTES_DIR), c.find(NETWORK),
                 c.get(NOTIFY_LABEL), c.get(SEPARATOR), c.get(HTTPS_ONLY), c.get(RESYNC_INTERVAL),
                 c.get(TASK_POLL_INTERVAL), c.get(DEBOUNCE), c.get(EVENT_WATCHDOG), c.get(REPLICA_LAG_DEADLINE),
-                c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY));
+                c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY), c.get(INSTANCE_NAME));
     }
 }

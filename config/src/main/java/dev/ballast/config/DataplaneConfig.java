@@ -28,12 +28,40 @@ import java.util.Optional;
  * @param drainTimeout on stop, how long requests in flight may take before the replica exits
  * @param accessLog whether every request answered is logged
  * @param threads how many event loops carry traffic
+ * @param secretsDir where Docker secrets are mounted: {@code dfp_users} (global users), {@code dfp_users_NAME}
+ *     ({@code com.df.usersSecret=NAME})
+ * @param users global basic-auth users ({@code name:password,…}) for routes without users of their own; a secret,
+ *     never logged
+ * @param usersPassEncrypted whether the global users' passwords are SHA-512 crypt hashes
+ * @param compression what the replica compresses, and how
+ * @param errorPages a directory of {@code 404.html}, {@code 503.html}, … replacing the built-in bodies
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
                               Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
                               Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
-                              Duration drainTimeout, boolean accessLog, int threads) {
+                              Duration drainTimeout, boolean accessLog, int threads, Path secretsDir,
+                              Optional<String> users, boolean usersPassEncrypted, Compression compression,
+                              Optional<Path> errorPages) {
+
+    /**
+     * Response compression, as Docker Flow's {@code COMPRESSION_ALGO} / {@code COMPRESSION_TYPE} set it.
+     *
+     * @param algorithms content codings offered, in the proxy's order of preference; empty: compression is off
+     * @param types media types compressed; empty: the default textual types
+     */
+    public record Compression(List<String> algorithms, List<String> types) {
+        public static final Compression OFF = new Compression(List.of(), List.of());
+
+        public Compression {
+            algorithms = List.copyOf(algorithms);
+            types = List.copyOf(types);
+        }
+
+        public boolean enabled() {
+            return !algorithms.isEmpty();
+        }
+    }
 
     public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
             List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
@@ -74,9 +102,29 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
     public static final Setting<Integer> THREADS = Setting.of("threads", null, ValueParsers.intIn(1, 1024),
             "Event loops (threads) that carry traffic; default: one per core the JVM may use");
 
+    public static final Setting<Path> SECRETS_DIR = Setting.of("secretsDir", "/run/secrets", ValueParsers::path,
+            "Where Docker secrets are mounted: dfp_users (global users), dfp_users_NAME (com.df.usersSecret=NAME)");
+    public static final Setting<String> USERS = Setting.of("users", null, ValueParsers::text,
+            "Basic-auth users (name:password,...) for routes without users of their own; the dfp_users secret wins")
+            .alsoFromEnv("USERS");
+    public static final Setting<Boolean> USERS_PASS_ENCRYPTED = Setting.of("usersPassEncrypted", "false",
+            ValueParsers::bool, "The global users' passwords are SHA-512 crypt hashes (mkpasswd -m sha-512)")
+            .alsoFromEnv("USERS_PASS_ENCRYPTED");
+    public static final Setting<List<String>> COMPRESSION_ALGO = Setting.of("compressionAlgo", null,
+            ValueParsers.words(ValueParsers.oneOf("gzip", "deflate")),
+            "Compress responses with these codings, preferred first (gzip, deflate); off when unset")
+            .alsoFromEnv("COMPRESSION_ALGO");
+    public static final Setting<List<String>> COMPRESSION_TYPE = Setting.of("compressionType", null,
+            ValueParsers.words(ValueParsers::mediaType),
+            "Media types compressed, space-separated (default: text/*, JSON, JavaScript, XML, SVG)")
+            .alsoFromEnv("COMPRESSION_TYPE");
+    public static final Setting<Path> ERROR_PAGES = Setting.of("errorPages", null, ValueParsers::path,
+            "Directory of 404.html, 503.html, ... that replace the built-in error bodies");
+
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
-            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
+            TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, SECRETS_DIR, USERS, USERS_PASS_ENCRYPTED,
+            COMPRESSION_ALGO, COMPRESSION_TYPE, ERROR_PAGES, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -97,6 +145,9 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
                 c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
                 c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
                 c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT), c.get(LoggingConfig.ACCESS_LOG),
-                c.find(THREADS).orElse(Runtime.getRuntime().availableProcessors()));
+                c.find(THREADS).orElse(Runtime.getRuntime().availableProcessors()), c.get(SECRETS_DIR),
+                c.find(USERS), c.get(USERS_PASS_ENCRYPTED),
+                new Compression(c.find(COMPRESSION_ALGO).orElse(List.of()), c.find(COMPRESSION_TYPE).orElse(List.of())),
+                c.find(ERROR_PAGES));
     }
 }

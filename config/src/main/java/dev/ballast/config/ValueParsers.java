@@ -76,4 +76,41 @@ public final class ValueParsers {
             return List.copyOf(out);
         };
     }
+
+    /** A list separated by spaces (or commas), as HAProxy's {@code compression algo/type} lines are written. */
+    public static <T> Function<String, List<T>> words(Function<String, T> element) {
+        return value -> {
+            List<T> out = new ArrayList<>();
+            for (String part : value.split("[\\s,]+")) {
+                if (!part.isBlank()) {
+                    out.add(element.apply(part));
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("\"" + value + "\" is an empty list");
+            }
+            return List.copyOf(out);
+        };
+    }
+
+    /** One of {@code allowed}, case-insensitively (the result is lower case). */
+    public static Function<String, String> oneOf(String... allowed) {
+        List<String> known = List.of(allowed);
+        return value -> {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (!known.contains(v)) {
+                throw new IllegalArgumentException("\"" + value + "\" is not one of " + String.join(", ", known));
+            }
+            return v;
+        };
+    }
+
+    /** A media type without parameters, {@code type/subtype} (lower case); {@code text/*} is allowed. */
+    public static String mediaType(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (!v.matches("[a-z0-9][a-z0-9!#$&^_.+-]*/(\\*|[a-z0-9][a-z0-9!#$&^_.+-]*)")) {
+            throw new IllegalArgumentException("\"" + value + "\" is not a media type (type/subtype)");
+        }
+        return v;
+    }
 }

@@ -9,6 +9,7 @@ import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +29,8 @@ public final class TestReplicas {
     public static DataplaneConfig config(Duration serverTimeout, Duration drainTimeout) {
         return new DataplaneConfig(List.of(), Optional.empty(), ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT, Optional.empty(),
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2);
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
+                Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty());
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -48,7 +50,8 @@ public final class TestReplicas {
     private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads) {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
-                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads);
+                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, c.secretsDir(), c.users(),
+                c.usersPassEncrypted(), c.compression(), c.errorPages());
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

@@ -275,7 +275,9 @@ class ProxyTest {
         try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
                 new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5), false, 2))) {
+                Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5), false, 2,
+                java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,
+                Optional.empty()))) {
             own.start();
             own.apply(Snapshot.empty(), "test");
             int port = own.trafficAddress().getPort();
