@@ -138,6 +138,46 @@ class ConfigResolverTest {
     }
 
     @Test
+    void dataplaneReadsDockerFlowsUsersAndCompression() throws Exception {
+        DataplaneConfig c = DataplaneConfig.from(resolve(Optional.empty(), Map.of("USERS", "admin:s3cret",
+                "USERS_PASS_ENCRYPTED", "true", "COMPRESSION_ALGO", "GZIP deflate",
+                "COMPRESSION_TYPE", "text/html text/plain application/json", "PROXY_INSTANCE_NAME", "ignored-here"),
+                Map.of("routes", "/routes")), "r1");
+        assertThat(c.users()).contains("admin:s3cret");
+        assertThat(c.usersPassEncrypted()).isTrue();
+        assertThat(c.compression().algorithms()).containsExactly("gzip", "deflate");
+        assertThat(c.compression().types()).containsExactly("text/html", "text/plain", "application/json");
+        assertThat(c.secretsDir()).isEqualTo(Path.of("/run/secrets"));
+        assertThat(c.errorPages()).isEmpty();
+    }
+
+    @Test
+    void compressionIsOffByDefaultAndAnUnknownCodingIsNamed() {
+        assertThatThrownBy(() -> resolve(Optional.empty(), Map.of("COMPRESSION_ALGO", "gzip lz4",
+                "COMPRESSION_TYPE", "html"), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
+                        "COMPRESSION_ALGO (environment): \"lz4\" is not one of gzip, deflate",
+                        "COMPRESSION_TYPE (environment): \"html\" is not a media type (type/subtype)"));
+    }
+
+    @Test
+    void aBadUsersValueNeverQuotesIt() {
+        assertThatThrownBy(() -> resolve(Optional.empty(), Map.of("USERS", "  "), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("USERS (environment): must not be empty"));
+    }
+
+    @Test
+    void controllerInstanceNameDefaultsToDockerFlowsAndReadsItsVariable() throws Exception {
+        ControllerConfig byDefault = ControllerConfig.from(ConfigResolver.resolve("controller",
+                ControllerConfig.SETTINGS, Optional.empty(), Map.of(), Map.of()));
+        ControllerConfig named = ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
+                Optional.empty(), Map.of("PROXY_INSTANCE_NAME", "internal"), Map.of()));
+        assertThat(byDefault.instanceName()).isEqualTo("docker-flow");
+        assertThat(named.instanceName()).isEqualTo("internal");
+    }
+
+    @Test
     void everySettingHasADescriptionAndParsesItsDefault() {
         for (List<Setting<?>> settings : List.of(ControllerConfig.SETTINGS, DataplaneConfig.SETTINGS, SimConfig.SETTINGS)) {
             for (Setting<?> s : settings) {
