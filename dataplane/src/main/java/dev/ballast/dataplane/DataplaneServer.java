@@ -5,7 +5,9 @@ import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.proxy.ClientPipeline;
+import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.dataplane.proxy.ProxyContext;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
@@ -43,12 +45,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One dataplane replica: the traffic listener, the admin listener, and the routing table in force, which
  * {@link #apply} replaces whole (requests in flight keep the table they matched against).
  */
 public final class DataplaneServer implements SnapshotTarget, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneServer.class);
 
     private final DataplaneConfig config;
     /**
@@ -104,14 +111,22 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return Snapshot.of(result.routes().stream().map(LoadedRoute::route).toList(), List.of());
     }
 
+    /**
+     * Opens the listeners.
+     *
+     * @throws ErrorPages.DirectoryException when {@code --error-pages} names no readable directory (nothing is opened)
+     * @throws ListenerException when a listener cannot be bound
+     */
     public void start() throws InterruptedException {
+        ErrorPages pages = config.errorPages().map(DataplaneServer::errorPages).orElse(ErrorPages.NONE);
+        CompressionPolicy compression = compression(config.compression());
         DataplaneMetrics counted = new DataplaneMetrics(telemetry.meter("dev.ballast.dataplane"), clients::size,
                 upstreams::current, () -> applied, watchdog::loops);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
-                        telemetry.tracing()));
+                        telemetry.tracing()), compression, pages);
         ClientPipeline clientPipeline = new ClientPipeline(context,
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()));
         traffic = bind("traffic listener", config.listen(), group, new ChannelInitializer<Channel>() {
@@ -128,6 +143,26 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new AdminHandler(DataplaneServer.this));
             }
         }, true);
+    }
+
+    /** The pages in {@code dir}, read now (never on an event loop); the files left out are logged, named. */
+    private static ErrorPages errorPages(Path dir) {
+        ErrorPages pages = ErrorPages.load(dir);
+        pages.problems().forEach(problem -> LOG.warn("--error-pages {}: {}", dir, problem));
+        LOG.info("error pages from {}: {}", dir, pages.statuses().isEmpty() ? "none"
+                : pages.statuses().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        return pages;
+    }
+
+    /** The compression policy, or null when compression is off (then nothing of it is on the request path). */
+    private static CompressionPolicy compression(DataplaneConfig.Compression settings) {
+        if (!settings.enabled()) {
+            return null;
+        }
+        CompressionPolicy policy = new CompressionPolicy(settings.algorithms(), settings.types());
+        LOG.info("compressing responses with {} for {}", settings.algorithms(),
+                settings.types().isEmpty() ? CompressionPolicy.DEFAULT_TYPES : String.join(" ", settings.types()));
+        return policy;
     }
 
     private Channel bind(String name, HostPort address, EventLoopGroup loops, ChannelInitializer<Channel> initializer,

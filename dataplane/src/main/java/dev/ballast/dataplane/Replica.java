@@ -38,6 +38,8 @@ public final class Replica implements Closeable {
      *
      * @throws IllegalArgumentException when the route files of standalone mode have problems (nothing is started)
      * @throws DataplaneServer.ListenerException when a listener cannot be bound (nothing is left running)
+     * @throws dev.ballast.dataplane.proxy.ErrorPages.DirectoryException when {@code --error-pages} names no readable
+     *     directory (nothing is left running)
      */
     public static Replica start(DataplaneConfig config) throws InterruptedException {
         Optional<Snapshot> files = config.routes().map(DataplaneServer::loadRoutes);

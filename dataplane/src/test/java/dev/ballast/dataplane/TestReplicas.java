@@ -47,11 +47,26 @@ public final class TestReplicas {
         return copy(c, c.accessLog(), threads);
     }
 
+    /** The same settings, compressing with {@code algorithms} the {@code types} (none: the default ones). */
+    public static DataplaneConfig withCompression(DataplaneConfig c, List<String> algorithms, List<String> types) {
+        return copy(c, c.accessLog(), c.threads(), new DataplaneConfig.Compression(algorithms, types), c.errorPages());
+    }
+
+    /** The same settings with {@code --error-pages dir}. */
+    public static DataplaneConfig withErrorPages(DataplaneConfig c, Path dir) {
+        return copy(c, c.accessLog(), c.threads(), c.compression(), Optional.of(dir));
+    }
+
     private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads) {
+        return copy(c, accessLog, threads, c.compression(), c.errorPages());
+    }
+
+    private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads,
+                                        DataplaneConfig.Compression compression, Optional<Path> errorPages) {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
                 c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, c.secretsDir(), c.users(),
-                c.usersPassEncrypted(), c.compression(), c.errorPages());
+                c.usersPassEncrypted(), compression, errorPages);
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

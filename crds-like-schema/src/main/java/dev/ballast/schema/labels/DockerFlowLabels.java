@@ -97,8 +97,8 @@ public final class DockerFlowLabels {
         m.put("serviceDomainAlgo", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("serviceDomainMatchAll", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("connectionMode", "upstream connections are always pooled keep-alive");
-        m.put("compressionAlgo", "responses are passed through as the service sends them");
-        m.put("compressionType", "responses are passed through as the service sends them");
+        m.put("compressionAlgo", "compression is set for the whole proxy: COMPRESSION_ALGO on the dataplane");
+        m.put("compressionType", "compression is set for the whole proxy: COMPRESSION_TYPE on the dataplane");
         m.put("checkResolvers", "endpoints come from the Swarm API, not DNS");
         m.put("discoveryType", "endpoints come from the Swarm API, not DNS");
         m.put("clitcpka", "TCP mode is not supported");

@@ -1,6 +1,8 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.exchange.BodyEncoder;
+import dev.ballast.dataplane.exchange.ContentCoding;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.telemetry.LogIds;
@@ -87,6 +89,10 @@ final class Exchange {
     /** The client connection closes after this response: asked by the client, draining, or a close-ended body. */
     boolean closeClient;
     int status;
+    /** The coding the client accepts if the response is to be compressed; null when it will not be. */
+    ContentCoding coding;
+    /** Compresses the response body; null unless the response is being compressed. */
+    BodyEncoder encoder;
 
     /**
      * @param client the client connection it serves
@@ -275,9 +281,18 @@ final class Exchange {
         observer.answered(code, upstream == null ? null : upstream.address());
     }
 
-    /** Drops what is left of the exchange: body parts not sent, and its upstream connection. */
+    /** The response body is done with, sent or not: its encoder, if any, gives back what it holds. */
+    void endEncoding() {
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
+    }
+
+    /** Drops what is left of the exchange: body parts not sent, its encoder, and its upstream connection. */
     void drop() {
         releasePending();
+        endEncoding();
         if (channel != null) {
             channel.close();
         }

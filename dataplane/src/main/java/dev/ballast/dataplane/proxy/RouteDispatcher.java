@@ -69,13 +69,15 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                     ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : HttpResponseStatus.BAD_REQUEST;
-            answer(ctx, Responses.text(status, "bad request: " + cause.getMessage(), false), false);
+            answer(ctx, Responses.error(context.errorPages(), status, "bad request: " + cause.getMessage(), false),
+                    false);
             return;
         }
         String framing = Framing.problem(request.headers()).orElse(null);
         if (framing != null) {
             ReferenceCountUtil.release(request);
-            answer(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request: " + framing, false), false);
+            answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.BAD_REQUEST, "bad request: " + framing,
+                    false), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -89,13 +91,14 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             if (match instanceof Match.MethodNotAllowed refused) {
                 observer.routed(refused.route().name());
-                FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "route "
-                        + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
+                FullHttpResponse response = Responses.error(context.errorPages(),
+                        HttpResponseStatus.METHOD_NOT_ALLOWED, "route " + refused.route().name() + ": method "
+                                + request.method() + " not allowed", keepAlive);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
                 answer(ctx, response, keepAlive);
             } else {
-                answer(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "no route for " + host + path, keepAlive),
-                        keepAlive);
+                answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.NOT_FOUND,
+                        "no route for " + host + path, keepAlive), keepAlive);
             }
             return;
         }
@@ -104,13 +107,14 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
             ReferenceCountUtil.release(request);
-            answer(ctx, refusal(access, keepAlive), keepAlive);
+            answer(ctx, refusal(access, context.errorPages(), keepAlive), keepAlive);
             return;
         }
         Upstreams.Set set = context.upstreams().of(matched.route(), matched.rule(), matched.endpoints());
         if (set.upstreams().isEmpty() || !set.anyHealthy()) {
             ReferenceCountUtil.release(request);
-            answer(ctx, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name()
+            answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.SERVICE_UNAVAILABLE, "route "
+                    + matched.route().name()
                     + ": no healthy endpoint" + (set.upstreams().isEmpty() ? ""
                     : " (every one fails its health check)"), keepAlive), keepAlive);
             return;
@@ -145,16 +149,18 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 ? upgrade : null;
     }
 
-    private static FullHttpResponse refusal(Access access, boolean keepAlive) {
+    /** A redirect (always the built-in answer), 401 or 403 (the operator's page if there is one). */
+    private static FullHttpResponse refusal(Access access, ErrorPages pages, boolean keepAlive) {
         FullHttpResponse response;
         if (access instanceof Access.Redirect r) {
             response = Responses.text(HttpResponseStatus.valueOf(r.status()), "redirecting to " + r.location(), keepAlive);
             response.headers().set(HttpHeaderNames.LOCATION, r.location());
         } else if (access instanceof Access.Unauthorized u) {
-            response = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
+            response = Responses.error(pages, HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, u.challenge());
         } else {
-            response = Responses.text(HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(), keepAlive);
+            response = Responses.error(pages, HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(),
+                    keepAlive);
         }
         return response;
     }

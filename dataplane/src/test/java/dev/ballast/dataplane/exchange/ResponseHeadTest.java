@@ -149,4 +149,54 @@ class ResponseHeadTest {
         assertThatThrownBy(() -> with(text, ResponseHead::status))
                 .isInstanceOf(InvalidResponseException.class).hasMessageStartingWith(problem);
     }
+
+    @Test
+    void aCodedBodysHeadLosesItsFramingWeakensItsETagAndVariesOnAcceptEncoding() {
+        String encoded = encoded("""
+                HTTP/1.1 200 OK
+                Content-Type: text/html
+                Content-Length: 4000
+                Accept-Ranges: bytes
+                ETag: "v1"
+                Vary: Origin
+                Vary: Cookie
+                X-Kept: k
+
+                """, head -> head.encodeCoded(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, "gzip"));
+        assertThat(encoded).isEqualTo("""
+                HTTP/1.1 200 OK
+                Content-Type: text/html
+                ETag: W/"v1"
+                Vary: Origin
+                Vary: Cookie, Accept-Encoding
+                X-Kept: k
+                Content-Encoding: gzip
+                Transfer-Encoding: chunked
+
+                """);
+    }
+
+    @Test
+    void aCodedBodysHeadKeepsAVaryThatCoversItAndLetsTheRuleDecide() {
+        assertThat(encoded("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nVary: *\nETag: W/\"w\"\n\n",
+                head -> head.encodeCoded(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, false, "deflate")))
+                .isEqualTo("HTTP/1.1 200 OK\nVary: *\nETag: W/\"w\"\nContent-Encoding: deflate\n"
+                        + "Transfer-Encoding: chunked\nConnection: close\n\n");
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 9999\n\n",
+                head -> head.encodeCoded(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, "gzip")))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Encoding: gzip\nTransfer-Encoding: chunked\n"
+                        + "Vary: Accept-Encoding\n\n");
+        HeaderOperations setsVary = new HeaderOperations(null, Map.of("Vary", "Cookie"), List.of("etag"));
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 9999\nVary: Origin\nETag: \"e\"\n\n",
+                head -> head.encodeCoded(ByteBufAllocator.DEFAULT, setsVary, true, "gzip")))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Encoding: gzip\nTransfer-Encoding: chunked\nVary: Cookie\n\n");
+    }
+
+    @Test
+    void headerValuesAreFoundByNameInTheirOrder() {
+        assertThat(with("HTTP/1.1 200 OK\nCache-Control: public\nX: y\ncache-control:  no-transform \n\n",
+                head -> head.values("Cache-Control"))).isEqualTo(List.of("public", "no-transform"));
+        assertThat(with("HTTP/1.0 200 OK\n\n", head -> List.of(head.values("etag"), head.http11())))
+                .isEqualTo(List.of(List.of(), false));
+    }
 }
