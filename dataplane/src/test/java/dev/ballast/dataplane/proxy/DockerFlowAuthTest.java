@@ -1,11 +1,13 @@
 package dev.ballast.dataplane.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
+import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.schema.Snapshot;
 import java.io.IOException;
 import java.net.Socket;
@@ -42,13 +44,7 @@ class DockerFlowAuthTest {
             exchange.close();
         });
         Files.writeString(secrets.resolve("dfp_users_monitoring"), "grafana:g-pw\nprom:p-pw\n");
-        DataplaneConfig c = TestReplicas.config(Duration.ofSeconds(5));
-        DataplaneConfig config = new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(),
-                c.stateDir(), c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(),
-                c.timeoutTunnel(), c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(),
-                c.accessLog(), c.threads(), secrets, Optional.of("admin:a-pw,ops:o-pw"), false, c.compression(),
-                c.errorPages());
-        server = new DataplaneServer(config);
+        server = new DataplaneServer(config("admin:a-pw,ops:o-pw"));
         server.start();
         int port = backend.getAddress().getPort();
         server.apply(TestReplicas.routes("""
@@ -87,6 +83,15 @@ class DockerFlowAuthTest {
                   endpoints: [{ address: "127.0.0.1:%1$d" }]
                   rules: [{ paths: [/api/own], hosts: [shared.example.com], auth: { disabled: true } }]
                 """.formatted(port)), "test");
+    }
+
+    /** A test replica's settings with these global users ({@code USERS}) and the test's secrets directory. */
+    private static DataplaneConfig config(String users) {
+        DataplaneConfig c = TestReplicas.config(Duration.ofSeconds(5));
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), secrets, Optional.of(users), false, c.compression(), c.errorPages());
     }
 
     @AfterAll
@@ -183,5 +188,12 @@ class DockerFlowAuthTest {
         assertThat(before.routes().stream().filter(r -> r.name().equals("web")).findFirst().orElseThrow()
                 .spec().rules().get(2).auth().users().get(0).password())
                 .as("the snapshot itself is untouched").isEqualTo("d-pw");
+    }
+
+    @Test
+    void aBadGlobalUserStopsTheReplicaBeforeAnythingStarts() {
+        assertThatThrownBy(() -> new DataplaneServer(config("admin:a-pw,secret-without-name")))
+                .isInstanceOf(UserDirectory.InvalidUsersException.class)
+                .hasMessage("the global users are unusable: USERS entry 2: expected name:password");
     }
 }
