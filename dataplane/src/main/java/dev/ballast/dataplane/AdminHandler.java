@@ -19,7 +19,7 @@ import io.netty.channel.ChannelFutureListener;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The admin listener (never the traffic listener): probes and the routing table in force. */
+/** The admin listener (never the traffic listener): probes and the routing table in force (passwords redacted). */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final DataplaneServer server;
@@ -66,7 +66,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/v1/docker-flow-proxy/config" -> {
                 Snapshot snapshot = server.snapshot(); // once: a new snapshot may be applied meanwhile
                 body.put("version", snapshot.version());
-                body.put("routes", snapshot.routes());
+                body.put("routes", RouteJson.redacted(snapshot.routes())); // passwords are not for show
                 body.put("endpoints", snapshot.endpoints());
             }
             case "/v1/docker-flow-proxy/ping" -> body.put("Status", "OK");

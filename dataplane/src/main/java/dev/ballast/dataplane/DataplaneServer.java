@@ -4,6 +4,7 @@ import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
+import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.proxy.ClientPipeline;
@@ -74,6 +75,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final HealthChecks health = new HealthChecks();
     private final Upstreams upstreams = new Upstreams(health);
     private final Telemetry telemetry;
+    /** The global users and the secrets of {@code usersSecret}, resolved for each snapshot applied. */
+    private final UserDirectory users;
     private volatile DataplaneMetrics.SnapshotFacts applied;
     /** The open client connections of the traffic listener (they leave the group as they close). */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -84,21 +87,35 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private Channel traffic;
     private Channel admin;
 
+    /**
+     * @throws UserDirectory.InvalidUsersException when the global users cannot be read (nothing is started)
+     */
     public DataplaneServer(DataplaneConfig config) {
-        this(config, Telemetry.fromEnvironment("ballast-dataplane"));
+        // the users first: when they are unusable, nothing has been started yet
+        this(config, users(config), Telemetry.fromEnvironment("ballast-dataplane"), EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With the given telemetry (tests pass one that keeps spans in memory); closed with the server. */
     public DataplaneServer(DataplaneConfig config, Telemetry telemetry) {
-        this(config, telemetry, EventLoopWatchdog.PROBE_LIMIT);
+        this(config, users(config), telemetry, EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With a traffic loop called stalled after {@code stallLimit} without running a task (tests shorten it). */
     DataplaneServer(DataplaneConfig config, Telemetry telemetry, Duration stallLimit) {
+        this(config, users(config), telemetry, stallLimit);
+    }
+
+    private DataplaneServer(DataplaneConfig config, UserDirectory users, Telemetry telemetry, Duration stallLimit) {
         this.config = config;
+        this.users = users;
         this.telemetry = telemetry;
         this.group = Transports.group(config.threads());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
+    }
+
+    /** The global users ({@code dfp_users} or {@code USERS}), read once, at start, off the event loops. */
+    private static UserDirectory users(DataplaneConfig config) {
+        return UserDirectory.load(config.secretsDir(), config.users(), config.usersPassEncrypted());
     }
 
     /** Reads the route files of standalone mode; a file with problems refuses the whole start, naming them. */
@@ -189,11 +206,13 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     /**
      * Puts a snapshot in force (atomically); {@code from} says where it came from, for {@code /readyz}. The table is
-     * compiled before the swap, so a snapshot that does not compile leaves the previous one in force.
+     * compiled before the swap, so a snapshot that does not compile leaves the previous one in force. The secrets its
+     * rules name ({@code auth.usersSecret}) are read here, on the caller's thread (the puller's, or the one starting
+     * the replica; never an event loop), and a problem with them is logged and fails that rule closed.
      */
     @Override
     public void apply(Snapshot snapshot, String from) {
-        RoutingTable compiled = RoutingTable.compile(snapshot);
+        RoutingTable compiled = RoutingTable.compile(snapshot, users.resolve(snapshot));
         // Every address the table sends to, once: the upstreams keep theirs, the health checks probe theirs.
         Set<String> names = new HashSet<>();
         Set<String> addresses = new HashSet<>();

@@ -103,8 +103,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         observer.routed(matched.route().name());
-        Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
-                name -> request.headers().get(name));
+        Access access = context.access().decide(matched.route(), matched.rule(), matched.credentials(),
+                matched.fromDomain(), false, host, target, name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
             ReferenceCountUtil.release(request);
             answer(ctx, refusal(access, context.errorPages(), keepAlive), keepAlive);
@@ -128,7 +128,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 // the usual case: the decoded head itself is readied for the upstream, nothing copied
                 : request.setUri(upstreamTarget);
         head.headers().remove(HttpHeaderNames.EXPECT); // answered by HttpServerExpectContinueHandler
-        HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
+        HeaderRewrite.request(head.headers(), matched.rule(), matched.credentials().required(), clientAddress,
+                false);
         HttpUtil.setKeepAlive(head, true);
         if (upgrade != null) {
             HeaderRewrite.upgrade(head.headers(), upgrade);

@@ -13,7 +13,6 @@ import dev.ballast.schema.Route;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
-import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +90,7 @@ final class LabelWalk implements AutoCloseable {
     }
 
     static LabelTranslator translator() {
-        return new LabelTranslator(new TranslationOptions("com.df.notify", ",", false, SecretSource.none()));
+        return new LabelTranslator(new TranslationOptions("com.df.notify", ",", false));
     }
 
     /** The service's labels ({@code name=value}, {@code com.df.} may be left out) as the controller reads them. */
