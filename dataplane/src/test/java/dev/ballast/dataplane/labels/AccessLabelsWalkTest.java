@@ -2,13 +2,21 @@ package dev.ballast.dataplane.labels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.dataplane.labels.LabelWalk.Answer;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.labels.LabelTranslation;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The labels that let a request in, turn it away or redirect it, walked through a running replica. */
 class AccessLabelsWalkTest {
@@ -87,6 +95,19 @@ class AccessLabelsWalkTest {
         walk.serve("servicePath=/", "port={port}", "users=admin:" + SECRET_HASH, "usersPassEncrypted=true");
         assertThat(walk.send("GET", "/", basic("admin", "secret")).status()).isEqualTo(200);
         assertThat(walk.send("GET", "/", basic("admin", SECRET_HASH)).status()).isEqualTo(401);
+    }
+
+    @Test
+    @Walks("usersSecret")
+    void usersSecretIsReadByTheReplicaFromItsSecretsDirectory(@TempDir Path secrets) throws Exception {
+        Path secret = Files.writeString(secrets.resolve("dfp_users_monitoring"), "ops:from-the-secret\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        try (LabelWalk own = new LabelWalk(1, c -> TestReplicas.withUsers(c, secrets, Optional.empty(), false))) {
+            Route route = own.serve("servicePath=/", "port={port}", "usersSecret=monitoring");
+            assertThat(RouteJson.write(route)).doesNotContain("from-the-secret"); // never in a snapshot
+            assertThat(own.send("GET", "/").status()).isEqualTo(401);
+            assertThat(own.send("GET", "/", basic("ops", "from-the-secret")).status()).isEqualTo(200);
+        }
     }
 
     @Test

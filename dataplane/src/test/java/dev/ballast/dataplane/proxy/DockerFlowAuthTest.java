@@ -87,11 +87,7 @@ class DockerFlowAuthTest {
 
     /** A test replica's settings with these global users ({@code USERS}) and the test's secrets directory. */
     private static DataplaneConfig config(String users) {
-        DataplaneConfig c = TestReplicas.config(Duration.ofSeconds(5));
-        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
-                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
-                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
-                c.threads(), secrets, Optional.of(users), false, c.compression(), c.errorPages());
+        return TestReplicas.withUsers(TestReplicas.config(Duration.ofSeconds(5)), secrets, Optional.of(users), false);
     }
 
     @AfterAll
