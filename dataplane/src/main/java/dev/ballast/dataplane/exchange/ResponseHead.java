@@ -216,8 +216,19 @@ public final class ResponseHead extends DefaultByteBufHolder {
      * connection: nothing for an HTTP/1.1 keep-alive, {@code keep-alive} for HTTP/1.0, {@code close} when closing.
      */
     public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient) {
+        return encode(alloc, ops, keepAliveToClient, null);
+    }
+
+    /** The same, with a {@code Set-Cookie} of the proxy's own (a sticky-session pin) unless {@code setCookie} is null. */
+    public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient, String setCookie) {
         String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
-        return encode(alloc, ops, connection == null ? null : "Connection: " + connection);
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                connection == null ? null : "Connection: " + connection));
+    }
+
+    /** Header lines, those not null, CRLF between them; null when none is. */
+    private static String lines(String first, String second) {
+        return first == null ? second : second == null ? first : first + "\r\n" + second;
     }
 
     /** An interim (1xx) head for the client: only the hop-by-hop headers are left out. */
@@ -227,7 +238,13 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** A 101 for the client, which switches to {@code protocol}: the rule's operations, and the upgrade headers. */
     public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol) {
-        return encode(alloc, ops, "Connection: upgrade\r\nUpgrade: " + protocol);
+        return encodeSwitch(alloc, ops, protocol, null);
+    }
+
+    /** The same, with a {@code Set-Cookie} of the proxy's own when {@code setCookie} is not null. */
+    public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol, String setCookie) {
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                "Connection: upgrade\r\nUpgrade: " + protocol));
     }
 
     private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra) {

@@ -89,6 +89,22 @@ class ResponseHeadTest {
     }
 
     @Test
+    void aStickySessionCookieIsAddedBesideTheBackendsOwn() {
+        String cookie = "BALLAST_STICKY=abc; Path=/; HttpOnly; SameSite=Lax";
+        assertThat(encoded("HTTP/1.1 200 OK\nSet-Cookie: session=1\nContent-Length: 0\n\n",
+                h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, false, cookie)))
+                .isEqualTo("HTTP/1.1 200 OK\nSet-Cookie: session=1\nContent-Length: 0\nSet-Cookie: " + cookie
+                        + "\nConnection: close\n\n");
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+                h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, cookie)))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Length: 0\nSet-Cookie: " + cookie + "\n\n");
+        assertThat(encoded("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: upgrade\n\n",
+                h -> h.encodeSwitch(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, h.upgrade(), cookie)))
+                .isEqualTo("HTTP/1.1 101 Switching Protocols\nSet-Cookie: " + cookie
+                        + "\nConnection: upgrade\nUpgrade: websocket\n\n");
+    }
+
+    @Test
     void framingAndKeepAliveFollowRfc9112() {
         assertThat(with("HTTP/1.1 200 OK\nContent-Length: 7\n\n", h -> List.of(h.contentLength(), h.chunked(),
                 h.keepAlive(), h.endsWithClose(false)))).isEqualTo(List.of(7L, false, true, false));
