@@ -247,24 +247,28 @@ public final class ResponseHead extends DefaultByteBufHolder {
      * connection: nothing for an HTTP/1.1 keep-alive, {@code keep-alive} for HTTP/1.0, {@code close} when closing.
      */
     public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient) {
-        return encode(alloc, ops, connection(keepAliveToClient), null);
+        return encode(alloc, ops, keepAliveToClient, null, null);
     }
 
     /**
-     * The head for the client of a response whose body the proxy sends in the content coding {@code coding}
-     * (compressed), chunked: as {@link #encode(ByteBufAllocator, HeaderOperations, boolean)}, but without the framing
-     * the body came with ({@code Content-Length}, {@code Transfer-Encoding}) and without {@code Accept-Ranges} (ranges
-     * of the coded body are not served); a strong {@code ETag} is made weak (same content, other bytes) and
-     * {@code Accept-Encoding} is added to {@code Vary} (to the last {@code Vary} line, or on a line of its own), unless
-     * the rule's operations replace these. Then {@code Content-Encoding} and {@code Transfer-Encoding: chunked}.
+     * The same, with a {@code Set-Cookie} of the proxy's own (a sticky-session pin) unless {@code setCookie} is null,
+     * and for a body the proxy sends in the content coding {@code coding} (compressed) unless that is null: then
+     * without the framing the body came with ({@code Content-Length}, {@code Transfer-Encoding}) and without
+     * {@code Accept-Ranges} (ranges of the coded body are not served); a strong {@code ETag} is made weak (same
+     * content, other bytes) and {@code Accept-Encoding} is added to {@code Vary} (to the last {@code Vary} line, or on
+     * a line of its own), unless the rule's operations replace these; then {@code Content-Encoding} and
+     * {@code Transfer-Encoding: chunked}.
      */
-    public ByteBuf encodeCoded(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient, String coding) {
-        return encode(alloc, ops, connection(keepAliveToClient), coding);
+    public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient, String setCookie,
+                          String coding) {
+        String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                connection == null ? null : "Connection: " + connection), coding);
     }
 
-    private String connection(boolean keepAliveToClient) {
-        String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
-        return connection == null ? null : "Connection: " + connection;
+    /** Header lines, those not null, CRLF between them; null when none is. */
+    private static String lines(String first, String second) {
+        return first == null ? second : second == null ? first : first + "\r\n" + second;
     }
 
     /** An interim (1xx) head for the client: only the hop-by-hop headers are left out. */
@@ -274,7 +278,13 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** A 101 for the client, which switches to {@code protocol}: the rule's operations, and the upgrade headers. */
     public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol) {
-        return encode(alloc, ops, "Connection: upgrade\r\nUpgrade: " + protocol, null);
+        return encodeSwitch(alloc, ops, protocol, null);
+    }
+
+    /** The same, with a {@code Set-Cookie} of the proxy's own when {@code setCookie} is not null. */
+    public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol, String setCookie) {
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                "Connection: upgrade\r\nUpgrade: " + protocol), null);
     }
 
     private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra, String coding) {

@@ -136,8 +136,9 @@ final class Exchange {
     // ---------------------------------------------------------------------------------------- attempts
 
     /**
-     * Starts an attempt: an upstream picked by the route's balancer among those not ejected, healthy and not tried
-     * yet, on a pooled connection when there is one.
+     * Starts an attempt: the upstream the client's sticky-session cookie pins, on a first attempt while it is
+     * available, else one picked by the route's balancer among those not ejected, healthy and not tried yet; on a
+     * pooled connection when there is one.
      */
     void connect() {
         Upstreams.Set set = request.upstreams();
@@ -155,7 +156,10 @@ final class Exchange {
                     + ": no upstream accepted the connection");
             return;
         }
-        upstream = set.balancer().pick(candidates);
+        upstream = pinned(candidates);
+        if (upstream == null) {
+            upstream = set.balancer().pick(candidates);
+        }
         tried.add(upstream);
         observer.attemptStarted(request.head().headers(), upstream.address(), tried.size() - 1);
         started = System.nanoTime();
@@ -167,6 +171,19 @@ final class Exchange {
             return;
         }
         open();
+    }
+
+    /** The upstream the client is pinned to, on a first attempt while it is one of {@code candidates}; else null. */
+    private Upstream pinned(List<Upstream> candidates) {
+        return request.pin() == null || !tried.isEmpty() ? null : request.pin().in(candidates);
+    }
+
+    /**
+     * The {@code Set-Cookie} value the answer carries: on a sticky route, when the upstream answering is not the one
+     * the client's cookie pins (no cookie yet, or a new pin after its endpoint went, failed or was ejected); else null.
+     */
+    String stickyCookie() {
+        return request.pin() == null ? null : request.pin().setCookie(upstream);
     }
 
     private void open() {

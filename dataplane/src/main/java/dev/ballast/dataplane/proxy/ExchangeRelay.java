@@ -233,7 +233,10 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
-    /** The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers. */
+    /**
+     * The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers.
+     * The final one carries the sticky-session cookie, when the route has one and the client is pinned anew.
+     */
     private ByteBuf encode(Exchange ex, ResponseHead head) {
         try {
             if (head.interim()) {
@@ -245,12 +248,13 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             // a body that ends with the upstream's close can only end with the client's too
             ex.closeClient = !ex.request.clientKeepAlive() || draining
                     || head.endsWithClose(HttpMethod.HEAD.equals(ex.request.head().method()));
+            String coding = null;
             if (ex.coding != null && compression.applies(head)) {
                 ex.encoder = compression.encoder(ex.coding, client.alloc(), head.chunked());
-                return head.encodeCoded(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient,
-                        ex.coding.token());
+                coding = ex.coding.token();
             }
-            return head.encode(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient);
+            return head.encode(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient,
+                    ex.stickyCookie(), coding);
         } finally {
             head.release();
         }
@@ -279,7 +283,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         ByteBuf switching;
         try {
             String protocol = head.upgrade() != null ? head.upgrade() : ex.request.upgrade();
-            switching = head.encodeSwitch(client.alloc(), ex.request.rule().responseHeaders(), protocol);
+            switching = head.encodeSwitch(client.alloc(), ex.request.rule().responseHeaders(), protocol,
+                    ex.stickyCookie());
         } finally {
             head.release();
         }

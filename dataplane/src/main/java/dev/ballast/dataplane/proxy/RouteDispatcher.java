@@ -120,6 +120,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         String upgrade = upgradeOf(request);
+        // read before the forwarding headers are set: X-Forwarded-Proto is the client side's
+        StickyCookie.Pin pin = set.sticky() == null ? null : set.sticky().read(request.headers());
         String upstreamTarget = matched.rewrite().apply(target);
         HttpRequest head = request instanceof HttpContent
                 // a head that carries a body part too: the head goes on its own
@@ -134,7 +136,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         if (upgrade != null) {
             HeaderRewrite.upgrade(head.headers(), upgrade);
         }
-        ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade));
+        ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade,
+                pin));
         if (request instanceof HttpContent content) { // the body part it carried goes on as a part of its own
             ctx.fireChannelRead(content instanceof LastHttpContent last
                     ? new DefaultLastHttpContent(content.content(), last.trailingHeaders())

@@ -13,7 +13,8 @@
  *   pipelined ones, drops a body answered early, asks for reads.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.RouteDispatcher}: takes request heads; writes the proxy's own answers
  *   (400, 404, 405, redirects, 401, 403, 503), else emits a {@link dev.ballast.dataplane.proxy.RoutedRequest}
- *   followed by the body parts.</li>
+ *   (with what its sticky-session cookie says, {@link dev.ballast.dataplane.proxy.StickyCookie}) followed by the
+ *   body parts.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.ExchangeRelay}: takes routed requests and their bodies, drives an
  *   {@link dev.ballast.dataplane.proxy.Exchange} with upstreams from the
  *   {@link dev.ballast.dataplane.proxy.UpstreamConnector}, writes responses through
