@@ -1,5 +1,12 @@
 package dev.ballast.dataplane.exchange;
 
+import static dev.ballast.dataplane.exchange.HeadLines.isBlank;
+import static dev.ballast.dataplane.exchange.HeadLines.isOneOf;
+import static dev.ballast.dataplane.exchange.HeadLines.text;
+import static dev.ballast.dataplane.exchange.HeadLines.textIs;
+import static dev.ballast.dataplane.exchange.HeadLines.valueStart;
+
+
 import dev.ballast.schema.HeaderOperations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,10 +14,8 @@ import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An upstream's response head as it came (status line, header lines, blank line), with what the proxy needs to know
@@ -25,13 +30,6 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     private static final AsciiString HTTP_1 = AsciiString.cached("http/1.");
     private static final int FIELDS = 3; // per header line: its start, its colon, the end of its value
-    private static final short CRLF = ('\r' << 8) | '\n';
-    /** Header lines a coded (compressed) body makes wrong. */
-    private static final List<AsciiString> FRAMING_OF_CODED = List.of(HttpHeaderNames.CONTENT_LENGTH,
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.ACCEPT_RANGES);
-    private static final String VARY = HttpHeaderNames.VARY.toString();
-    /** A {@code Vary: Accept-Encoding} line of its own is added. */
-    private static final int NEW_VARY_LINE = Integer.MAX_VALUE;
 
     private final int minorVersion;
     private final int status;
@@ -262,7 +260,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
     public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient, String setCookie,
                           String coding) {
         String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
-        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+        return ClientHeadWriter.write(this, alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
                 connection == null ? null : "Connection: " + connection), coding);
     }
 
@@ -273,7 +271,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** An interim (1xx) head for the client: only the hop-by-hop headers are left out. */
     public ByteBuf encodeInterim(ByteBufAllocator alloc) {
-        return encode(alloc, HeaderOperations.NONE, null, null);
+        return ClientHeadWriter.write(this, alloc, HeaderOperations.NONE, null, null);
     }
 
     /** A 101 for the client, which switches to {@code protocol}: the rule's operations, and the upgrade headers. */
@@ -283,102 +281,38 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** The same, with a {@code Set-Cookie} of the proxy's own when {@code setCookie} is not null. */
     public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol, String setCookie) {
-        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+        return ClientHeadWriter.write(this, alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
                 "Connection: upgrade\r\nUpgrade: " + protocol), null);
     }
 
-    private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra, String coding) {
-        ByteBuf head = content();
-        ByteBuf out = alloc.buffer(head.readableBytes() + (coding == null ? 64 : 160));
-        out.writeBytes(head, 0, statusLineEnd).writeShort(CRLF);
-        boolean operations = !ops.isEmpty();
-        int varyLine = coding == null ? -1 : varyToExtend(head, ops);
-        for (int i = 0; i < count; i++) {
-            int start = lines[i * FIELDS];
-            int colon = lines[i * FIELDS + 1];
-            if (dropped[i] || operations && replaced(head, start, colon, ops)) {
-                continue;
-            }
-            int valueEnd = lines[i * FIELDS + 2];
-            if (coding != null) {
-                if (isOneOf(head, start, colon, FRAMING_OF_CODED)) {
-                    continue;
-                }
-                if (textIs(head, start, colon, HttpHeaderNames.ETAG)) {
-                    int from = valueStart(head, colon, valueEnd);
-                    boolean weak = valueEnd - from >= 2 && head.getByte(from) == 'W' && head.getByte(from + 1) == '/';
-                    writeHeader(out, "ETag", (weak ? "" : "W/") + text(head, from, valueEnd));
-                    continue;
-                }
-                if (i == varyLine) {
-                    boolean empty = valueStart(head, colon, valueEnd) == valueEnd;
-                    out.writeBytes(head, start, valueEnd - start)
-                            .writeCharSequence(empty ? "Accept-Encoding" : ", Accept-Encoding", StandardCharsets.US_ASCII);
-                    out.writeShort(CRLF);
-                    continue;
-                }
-            }
-            out.writeBytes(head, start, valueEnd - start).writeShort(CRLF);
-        }
-        if (coding != null) {
-            writeHeader(out, "Content-Encoding", coding);
-            writeHeader(out, "Transfer-Encoding", "chunked");
-            if (varyLine == NEW_VARY_LINE) {
-                writeHeader(out, "Vary", "Accept-Encoding");
-            }
-        }
-        if (operations) {
-            for (Map.Entry<String, String> set : ops.set().entrySet()) {
-                writeHeader(out, set.getKey(), set.getValue());
-            }
-            for (Map.Entry<String, String> add : ops.add().entrySet()) {
-                writeHeader(out, add.getKey(), add.getValue());
-            }
-        }
-        if (extra != null) {
-            out.writeCharSequence(extra, StandardCharsets.ISO_8859_1);
-            out.writeShort(CRLF);
-        }
-        return out.writeShort(CRLF);
+    /** The status line's end (before its CRLF). */
+    int statusLineEnd() {
+        return statusLineEnd;
     }
 
-    /**
-     * Which {@code Vary} line gets {@code Accept-Encoding} appended: the last one forwarded; {@link #NEW_VARY_LINE}
-     * when none is (one is added), -1 when none must change (a line already lists it or {@code *}, or the rule's
-     * operations set or remove {@code Vary}).
-     */
-    private int varyToExtend(ByteBuf head, HeaderOperations ops) {
-        if (ops.remove().stream().anyMatch(VARY::equalsIgnoreCase)
-                || ops.set().keySet().stream().anyMatch(VARY::equalsIgnoreCase)) {
-            return -1;
-        }
-        int last = NEW_VARY_LINE;
-        for (int i = 0; i < count; i++) {
-            int start = lines[i * FIELDS];
-            int colon = lines[i * FIELDS + 1];
-            if (dropped[i] || !textIs(head, start, colon, HttpHeaderNames.VARY)) {
-                continue;
-            }
-            for (String token : text(head, colon + 1, lines[i * FIELDS + 2]).split(",")) {
-                String t = token.trim();
-                if (t.equals("*") || t.equalsIgnoreCase("accept-encoding")) {
-                    return -1;
-                }
-            }
-            last = i;
-        }
-        return last;
+    /** How many header lines the head has. */
+    int headerCount() {
+        return count;
     }
 
-    private static boolean replaced(ByteBuf head, int start, int colon, HeaderOperations ops) {
-        return isOneOf(head, start, colon, ops.remove()) || isOneOf(head, start, colon, ops.set().keySet());
+    /** Where header line {@code i} starts (its name). */
+    int nameStart(int i) {
+        return lines[i * FIELDS];
     }
 
-    private static void writeHeader(ByteBuf out, String name, String value) {
-        out.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        out.writeByte(':').writeByte(' ');
-        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        out.writeShort(CRLF);
+    /** Where header line {@code i}'s colon is (the name's end). */
+    int colon(int i) {
+        return lines[i * FIELDS + 1];
+    }
+
+    /** Where header line {@code i}'s value ends (before its CRLF). */
+    int valueEnd(int i) {
+        return lines[i * FIELDS + 2];
+    }
+
+    /** Whether header line {@code i} goes on to the client (not hop-by-hop, not made wrong by the framing). */
+    boolean forwarded(int i) {
+        return !dropped[i];
     }
 
     // ------------------------------------------------------------------------------------------------ parsing
@@ -445,45 +379,5 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     private static boolean isHopByHop(ByteBuf head, int start, int colon) {
         return isOneOf(head, start, colon, HopByHop.NAMES);
-    }
-
-    private static boolean isOneOf(ByteBuf head, int start, int end, Iterable<? extends CharSequence> names) {
-        for (CharSequence name : names) {
-            if (textIs(head, start, end, name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the bytes from {@code start} to {@code end} are {@code text}, ASCII case ignored (a name, or a value). */
-    private static boolean textIs(ByteBuf head, int start, int end, CharSequence text) {
-        if (end - start != text.length()) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (AsciiString.toLowerCase((char) (head.getByte(start + i) & 0xff))
-                    != AsciiString.toLowerCase(text.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Where the value of a header line starts: past the colon and the blanks after it. */
-    private static int valueStart(ByteBuf head, int colon, int valueEnd) {
-        int from = colon + 1;
-        while (from < valueEnd && isBlank(head.getByte(from))) {
-            from++;
-        }
-        return from;
-    }
-
-    private static boolean isBlank(byte c) {
-        return c == ' ' || c == '\t';
-    }
-
-    private static String text(ByteBuf head, int from, int to) {
-        return head.toString(from, to - from, StandardCharsets.ISO_8859_1);
     }
 }
