@@ -2,10 +2,14 @@ package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.exchange.BodyEncoder;
+import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.exchange.ContentCoding;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
+import dev.ballast.dataplane.exchange.ResponseHead;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.telemetry.LogIds;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
@@ -184,6 +188,33 @@ final class Exchange {
      */
     String stickyCookie() {
         return request.pin() == null ? null : request.pin().setCookie(upstream);
+    }
+
+    /**
+     * The bytes of a response head for the client (the head is released); an interim (1xx) one goes as it came, but
+     * for hop-by-hop headers. The final one starts the response: whether the client connection stays open after it,
+     * whether its body is compressed, the sticky-session cookie when the client is pinned anew.
+     */
+    ByteBuf clientHead(ResponseHead head, ByteBufAllocator alloc, boolean draining, CompressionPolicy compression) {
+        try {
+            if (head.interim()) {
+                return head.encodeInterim(alloc);
+            }
+            response = Response.STARTED;
+            status = head.status();
+            upstreamKeepAlive = head.keepAlive();
+            // a body that ends with the upstream's close can only end with the client's too
+            closeClient = !request.clientKeepAlive() || draining
+                    || head.endsWithClose(HttpMethod.HEAD.equals(request.head().method()));
+            String coded = null;
+            if (coding != null && compression.applies(head)) {
+                encoder = compression.encoder(coding, alloc, head.chunked());
+                coded = coding.token();
+            }
+            return head.encode(alloc, request.rule().responseHeaders(), !closeClient, stickyCookie(), coded);
+        } finally {
+            head.release();
+        }
     }
 
     private void open() {

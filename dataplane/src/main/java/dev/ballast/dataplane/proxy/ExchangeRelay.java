@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -217,7 +216,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
                 switchProtocols(ex, upstreamChannel, head);
                 return;
             }
-            responses.head(encode(ex, head));
+            responses.head(ex.clientHead(head, client.alloc(), draining, compression));
         } else if (ex.encoder != null) {
             ex.encoder.body((ByteBuf) msg, toClient);
         } else {
@@ -230,33 +229,6 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             upstreamChannel.read();
         } else {
             ex.awaitingWritable = true;
-        }
-    }
-
-    /**
-     * The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers.
-     * The final one carries the sticky-session cookie, when the route has one and the client is pinned anew.
-     */
-    private ByteBuf encode(Exchange ex, ResponseHead head) {
-        try {
-            if (head.interim()) {
-                return head.encodeInterim(client.alloc());
-            }
-            ex.response = Exchange.Response.STARTED;
-            ex.status = head.status();
-            ex.upstreamKeepAlive = head.keepAlive();
-            // a body that ends with the upstream's close can only end with the client's too
-            ex.closeClient = !ex.request.clientKeepAlive() || draining
-                    || head.endsWithClose(HttpMethod.HEAD.equals(ex.request.head().method()));
-            String coding = null;
-            if (ex.coding != null && compression.applies(head)) {
-                ex.encoder = compression.encoder(ex.coding, client.alloc(), head.chunked());
-                coding = ex.coding.token();
-            }
-            return head.encode(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient,
-                    ex.stickyCookie(), coding);
-        } finally {
-            head.release();
         }
     }
 
