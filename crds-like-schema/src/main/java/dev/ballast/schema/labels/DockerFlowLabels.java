@@ -37,11 +37,21 @@ public final class DockerFlowLabels {
     static final Map<String, String> HAPROXY_ONLY = haproxyOnly();
 
     /**
-     * Parameters meant for the swarm listener or Docker Flow Monitor, not for routing; accepted without comment.
-     * ({@code distribute} is moot: replicas pull, nothing is fanned out.)
+     * Parameters meant for the swarm listener or Docker Flow Monitor, not for routing; accepted without comment, as
+     * are Docker Flow Monitor's {@code alert*} labels (see {@link #isMonitorLabel}). ({@code distribute} is moot:
+     * replicas pull, nothing is fanned out.)
      */
     static final Set<String> NOT_FOR_THE_PROXY = names("notify", "distribute", "replicas", "serviceName",
-            "scrapeNetwork", "scrapePort", "notifyService", "nodeInfo", "proxyInstanceName");
+            "scrapeNetwork", "scrapePort", "notifyService", "nodeInfo");
+
+    /** The label that says which proxy instance a service belongs to (the controller's {@code --instance-name}). */
+    public static final String PROXY_INSTANCE_NAME = "proxyInstanceName";
+
+    /**
+     * Parameters the controller reads before translation, to decide whether a service is its own to route: they
+     * shape no route field, so the translator takes them without comment.
+     */
+    static final Set<String> READ_BY_THE_CONTROLLER = names(PROXY_INSTANCE_NAME);
 
     private DockerFlowLabels() {
     }
@@ -61,12 +71,42 @@ public final class DockerFlowLabels {
         all.addAll(SERVICE);
         all.addAll(HAPROXY_ONLY.keySet());
         all.addAll(NOT_FOR_THE_PROXY);
+        all.addAll(READ_BY_THE_CONTROLLER);
         return java.util.Collections.unmodifiableSet(all);
     }
 
     /** Every name a user may meet in the README's label section: routing, HAProxy-only and listener labels. */
     public static Set<String> documentedNames() {
         return all();
+    }
+
+    /** The labels reported as unsupported (HAProxy-specific) warnings, without {@code com.df.}. */
+    public static Set<String> unsupportedNames() {
+        return HAPROXY_ONLY.keySet();
+    }
+
+    /** The labels taken without comment because they concern the listener or Docker Flow Monitor (and {@code alert*}). */
+    public static Set<String> listenerAndMonitorNames() {
+        return NOT_FOR_THE_PROXY;
+    }
+
+    /**
+     * The instance a service's labels (all of them, {@code com.df.} included) say it belongs to: the value of
+     * {@code com.df.proxyInstanceName} (the name matched case-insensitively, as every Docker Flow label), trimmed;
+     * empty when the label is absent or blank (Docker Flow's default instance, {@code docker-flow}, then).
+     */
+    public static Optional<String> proxyInstanceName(Map<String, String> labels) {
+        String key = PREFIX + PROXY_INSTANCE_NAME;
+        String value = labels.get(key);
+        if (value == null) {
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(key)) {
+                    value = e.getValue();
+                    break;
+                }
+            }
+        }
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
     /** Whether {@code name} (without {@code com.df.}) is a label that shapes a route. */
@@ -97,8 +137,11 @@ public final class DockerFlowLabels {
         m.put("serviceDomainAlgo", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("serviceDomainMatchAll", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("connectionMode", "upstream connections are always pooled keep-alive");
-        m.put("compressionAlgo", "responses are passed through as the service sends them");
-        m.put("compressionType", "responses are passed through as the service sends them");
+        // In Docker Flow these went into the frontend that every service shares: they were global settings.
+        String compression = "compression is set for the whole proxy: COMPRESSION_ALGO and COMPRESSION_TYPE (or "
+                + "--compression-algo, --compression-type) on the dataplanes";
+        m.put("compressionAlgo", compression);
+        m.put("compressionType", compression);
         m.put("checkResolvers", "endpoints come from the Swarm API, not DNS");
         m.put("discoveryType", "endpoints come from the Swarm API, not DNS");
         m.put("clitcpka", "TCP mode is not supported");

@@ -109,6 +109,7 @@ public final class LabelTranslator {
         p.from(FieldPath.of("spec", "healthCheck"), p.get("healthCheckPath"));
         p.from(FieldPath.of("spec", "healthCheck", "interval"), p.get("healthCheckInterval"));
         p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
+        p.warnAboutUnread();
 
         if (!p.errors().isEmpty()) {
             return new LabelTranslation.Invalid(serviceName, routeName, p.errors(), p.warnings());
