@@ -96,7 +96,12 @@ public final class DockerFlowLabels {
      * empty when the label is absent or blank (Docker Flow's default instance, {@code docker-flow}, then).
      */
     public static Optional<String> proxyInstanceName(Map<String, String> labels) {
-        String key = PREFIX + PROXY_INSTANCE_NAME;
+        return proxyInstanceName(labels, PREFIX);
+    }
+
+    /** As {@link #proxyInstanceName(Map)}, for names with {@code prefix} ({@code ""}: push-API parameters). */
+    public static Optional<String> proxyInstanceName(Map<String, String> labels, String prefix) {
+        String key = prefix + PROXY_INSTANCE_NAME;
         String value = labels.get(key);
         if (value == null) {
             for (Map.Entry<String, String> e : labels.entrySet()) {

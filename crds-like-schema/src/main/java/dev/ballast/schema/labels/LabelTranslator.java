@@ -44,6 +44,12 @@ public final class LabelTranslator {
         this.options = options;
     }
 
+    /** Whether a service's labels opt it in: the opt-in label with its expected value (case-insensitively). */
+    public boolean optedIn(Map<String, String> labels) {
+        String optIn = labels.get(options.notifyKey());
+        return optIn != null && optIn.trim().equalsIgnoreCase(options.notifyValue());
+    }
+
     /**
      * The route of a Swarm service.
      *
