@@ -117,4 +117,29 @@ class DockerFlowVariablesTest {
         assertThat(byController).doesNotContain("HTTPS_ONLY", "SEPARATOR", "DF_NOTIFY_LABEL", "PROXY_INSTANCE_NAME",
                 "DF_DOCKER_HOST").contains("TIMEOUT_SERVER", "USERS");
     }
+
+    @Test
+    void theReadmesTableNamesEveryVariableAndSaysWhoHonoursIt() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        String table = readme.substring(readme.indexOf("<!-- dockerflow-env:begin"),
+                readme.indexOf("<!-- dockerflow-env:end"));
+        for (String name : DockerFlowVariables.known()) {
+            assertThat(table).as("README's Docker Flow variables table names " + name).contains("`" + name + "`");
+        }
+        for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
+            Map<String, String> env = new HashMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([A-Z_]+)`").matcher(row.split("\\| ")[1]);
+            while (m.find()) {
+                env.put(m.group(1), "x");
+            }
+            List<String> reported = new java.util.ArrayList<>();
+            DockerFlowVariables.forController(env).forEach(u -> reported.add(u.name()));
+            DockerFlowVariables.forDataplane(env).forEach(u -> reported.add(u.name()));
+            for (String name : env.keySet()) {
+                boolean byBoth = reported.stream().filter(name::equals).count() == 2;
+                assertThat(row.contains("| honoured by")).as(name + ": honoured by one process in " + row)
+                        .isEqualTo(!byBoth);
+            }
+        }
+    }
 }
