@@ -67,7 +67,7 @@ public final class ControllerApi {
         this.pulls = new SnapshotPulls(parts.store(), parts.replicas());
         this.status = new StatusEndpoint(parts.status(), parts.store(), parts.replicas());
         this.dockerFlow = new DockerFlowEndpoints(parts.push(), parts.translator(), parts.rebuild(),
-                parts.dockerFlowServices(), parts.store(), parts.status().instanceName());
+                parts.dockerFlowServices(), parts.store(), () -> parts.status().instanceName());
     }
 
     public void listen(HostPort address) throws InterruptedException {

@@ -42,11 +42,12 @@ final class DockerFlowEndpoints extends Endpoint {
     private final Runnable rebuild;
     private final Supplier<List<Map<String, String>>> services;
     private final SnapshotStore store;
-    private final String instanceName;
+    private final Supplier<String> instanceName;
 
     /** @param instanceName the proxy instance this controller routes for ({@code --instance-name}) */
     DockerFlowEndpoints(PushSource push, LabelTranslator translator, Runnable rebuild,
-                        Supplier<List<Map<String, String>>> services, SnapshotStore store, String instanceName) {
+                        Supplier<List<Map<String, String>>> services, SnapshotStore store,
+                        Supplier<String> instanceName) {
         super(Set.of(CONFIG, RECONFIGURE, REMOVE, SERVICES, PROXY_PING, LISTENER_PING));
         this.push = push;
         this.translator = translator;
@@ -87,7 +88,7 @@ final class DockerFlowEndpoints extends Endpoint {
             return;
         }
         Optional<String> instance = DockerFlowLabels.proxyInstanceName(params, "");
-        if (!instance.orElse(DesiredStateBuilder.DEFAULT_INSTANCE).equalsIgnoreCase(instanceName)) {
+        if (!instance.orElse(DesiredStateBuilder.DEFAULT_INSTANCE).equalsIgnoreCase(instanceName.get())) {
             // The service now belongs to another instance: if it was pushed here before, it leaves.
             if (push.remove(service)) {
                 rebuild.run();
@@ -120,7 +121,7 @@ final class DockerFlowEndpoints extends Endpoint {
             return;
         }
         Optional<String> instance = DockerFlowLabels.proxyInstanceName(params, "");
-        if (instance.isPresent() && !instance.get().equalsIgnoreCase(instanceName)) {
+        if (instance.isPresent() && !instance.get().equalsIgnoreCase(instanceName.get())) {
             json(ctx, 200, dockerFlow("OK", otherInstance(instance), service));
             return;
         }
@@ -131,7 +132,7 @@ final class DockerFlowEndpoints extends Endpoint {
 
     private String otherInstance(Optional<String> instance) {
         return "ignored: proxyInstanceName is " + instance.map(i -> "\"" + i + "\"").orElse("not set (docker-flow)")
-                + ", and this controller routes for \"" + instanceName + "\" (--instance-name)";
+                + ", and this controller routes for \"" + instanceName.get() + "\" (--instance-name)";
     }
 
     private static Map<String, String> dockerFlow(String status, String message, String service) {

@@ -55,7 +55,8 @@ class EndpointPipelineTest {
                 new TranslationOptions("com.df.notify", ",", false, SecretSource.none()));
         watchdog = new EventLoopWatchdog(loops, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
         channel = new EmbeddedChannel(new SnapshotPulls(store, replicas),
-                new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store, "docker-flow"),
+                new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store,
+                        () -> "docker-flow"),
                 new Probes(watchdog, new GitOpsNotSynced(), store::hasPublished,
                         () -> "ballast_up 1\n".getBytes(StandardCharsets.UTF_8)),
                 new NotFound());
