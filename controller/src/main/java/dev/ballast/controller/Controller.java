@@ -24,12 +24,10 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import dev.ballast.schema.labels.LabelTranslator;
-import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +104,7 @@ public final class Controller implements Closeable, ControllerStatus {
         this.loop = Executors.newSingleThreadScheduledExecutor(daemon("ballast-reconcile"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("ballast-timers"));
         this.translator = new LabelTranslator(new TranslationOptions(config.notifyLabel(), config.separator(),
-                config.httpsOnly(), SecretSource.directory(Path.of("/run/secrets"))));
+                config.httpsOnly()));
         this.notifyKey = translator.notifyKey();
         this.builder = new DesiredStateBuilder(translator, config.network(), config.instanceName());
         this.store = new SnapshotStore(config.snapshotHistory());

@@ -14,7 +14,6 @@ import dev.ballast.schema.Route;
 import dev.ballast.schema.SnapshotVersions;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
-import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class DesiredStateBuilderTest {
 
     private static final LabelTranslator TRANSLATOR = new LabelTranslator(new TranslationOptions("com.df.notify", ",",
-            false, SecretSource.none()));
+            false));
 
     private static DesiredStateBuilder builder() {
         return new DesiredStateBuilder(TRANSLATOR, Optional.empty());

@@ -13,6 +13,7 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.module.SimpleModule;
 
 /**
@@ -55,6 +56,38 @@ public final class RouteJson {
 
     public static JsonNode toTree(Object value) {
         return MAPPER.valueToTree(value);
+    }
+
+    /** What {@link #redacted} puts where a password or a password hash was. */
+    public static final String REDACTED = "<redacted>";
+
+    /**
+     * {@code value} as a JSON tree for people to read (the config and status endpoints): every {@code password} and
+     * {@code passwordHash}, at any depth, replaced by {@link #REDACTED}. The value itself is untouched, so a
+     * snapshot's version and what replicas pull stay as they are.
+     */
+    public static JsonNode redacted(Object value) {
+        JsonNode tree = MAPPER.valueToTree(value);
+        redact(tree);
+        return tree;
+    }
+
+    /** {@link #redacted} as bytes. */
+    public static byte[] writeRedactedBytes(Object value) {
+        return MAPPER.writeValueAsBytes(redacted(value));
+    }
+
+    private static void redact(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (String secret : new String[] {"password", "passwordHash"}) {
+                if (object.has(secret)) {
+                    object.put(secret, REDACTED);
+                }
+            }
+        }
+        if (node.isContainer()) {
+            node.forEach(RouteJson::redact);
+        }
     }
 
     /** Binds a tree that has passed schema validation. */

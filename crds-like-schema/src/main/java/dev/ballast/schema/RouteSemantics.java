@@ -10,7 +10,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The checks a JSON Schema cannot express: regular expressions that compile, paths that start with {@code /} for
- * the path types that need it, endpoints that parse, an upstream port for every rule, one way to give a password.
+ * the path types that need it, endpoints that parse, an upstream port for every rule, at most one way to give a
+ * password, a place for redirects from old domains to go.
  * Runs on a route that has passed the schema.
  */
 final class RouteSemantics {
@@ -75,12 +76,48 @@ final class RouteSemantics {
                     String.join(", ", both.stream().sorted().toList()) + " both allowed and denied"));
         }
         if (rule.auth() != null) {
-            checkUsers(rule.auth(), at.child("auth").child("users"), out);
+            checkAuth(rule.auth(), at.child("auth"), out);
         }
-        if (rule.redirect() != null && !rule.redirect().fromDomains().isEmpty() && rule.hosts().isEmpty()) {
-            out.add(new RouteSchema.Violation(at.child("redirect").child("fromDomains"),
-                    "needs a host in hosts to redirect to"));
+        if (rule.redirect() != null && !rule.redirect().fromDomains().isEmpty()) {
+            checkFromDomains(rule, at, out);
         }
+    }
+
+    private static void checkFromDomains(Rule rule, FieldPath at, List<RouteSchema.Violation> out) {
+        FieldPath fromAt = at.child("redirect").child("fromDomains");
+        if (rule.hosts().isEmpty()) {
+            out.add(new RouteSchema.Violation(fromAt, "needs a host in hosts to redirect to"));
+            return;
+        }
+        if (rule.hosts().get(0).startsWith("*")) {
+            out.add(new RouteSchema.Violation(at.child("hosts").index(0), "\"" + rule.hosts().get(0)
+                    + "\" is a wildcard: the first host is where fromDomains redirect to, so it must be a name"));
+        }
+        Set<String> hosts = new HashSet<>();
+        rule.hosts().forEach(h -> hosts.add(h.toLowerCase(java.util.Locale.ROOT)));
+        for (int j = 0; j < rule.redirect().fromDomains().size(); j++) {
+            String from = rule.redirect().fromDomains().get(j);
+            if (hosts.contains(from.toLowerCase(java.util.Locale.ROOT))) {
+                out.add(new RouteSchema.Violation(fromAt.index(j), "\"" + from
+                        + "\" is also one of the rule's hosts: it cannot redirect to itself"));
+            }
+        }
+    }
+
+    private static void checkAuth(Rule.Auth auth, FieldPath at, List<RouteSchema.Violation> out) {
+        if (auth.disabled()) {
+            if (!auth.users().isEmpty() || auth.usersSecret() != null) {
+                out.add(new RouteSchema.Violation(at.child("disabled"), "cannot be combined with users or usersSecret"));
+            }
+            return;
+        }
+        if (auth.users().isEmpty() && auth.usersSecret() == null) {
+            out.add(new RouteSchema.Violation(at, "needs users or usersSecret (or disabled: true)"));
+        }
+        if (auth.usersSecretHashed() && auth.usersSecret() == null) {
+            out.add(new RouteSchema.Violation(at.child("usersSecretHashed"), "needs usersSecret"));
+        }
+        checkUsers(auth, at.child("users"), out);
     }
 
     private static void checkUsers(Rule.Auth auth, FieldPath at, List<RouteSchema.Violation> out) {
@@ -91,8 +128,8 @@ final class RouteSemantics {
             if (!seen.add(user.name())) {
                 out.add(new RouteSchema.Violation(userAt.child("name"), "user \"" + user.name() + "\" appears twice"));
             }
-            if ((user.password() == null) == (user.passwordHash() == null)) {
-                out.add(new RouteSchema.Violation(userAt, "give exactly one of password and passwordHash"));
+            if (user.password() != null && user.passwordHash() != null) {
+                out.add(new RouteSchema.Violation(userAt, "give at most one of password and passwordHash"));
             } else if (user.passwordHash() != null && !SHA512_CRYPT.matcher(user.passwordHash()).matches()) {
                 out.add(new RouteSchema.Violation(userAt.child("passwordHash"),
                         "is not a SHA-512 crypt hash ($6$salt$hash, as made by mkpasswd -m sha-512)"));

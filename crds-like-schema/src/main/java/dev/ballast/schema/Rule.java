@@ -66,16 +66,44 @@ public record Rule(List<String> paths, PathType pathType, List<String> excludePa
     public record Timeouts(java.time.Duration server, java.time.Duration tunnel, java.time.Duration client) {
     }
 
-    /** Basic authentication. */
-    public record Auth(String realm, List<User> users) {
+    /**
+     * Basic authentication. Replicas resolve it: users without a password take it from {@code usersSecret}, else
+     * from the replica's global users; the secret is read by each replica, so its passwords never travel.
+     *
+     * @param realm shown by browsers, or {@code null} for the route name
+     * @param users users allowed in (with {@code usersSecret}: only these, their passwords from the secret where they
+     *     have none); empty with {@code usersSecret}: everyone in the secret
+     * @param usersSecret the name of the secret {@code dfp_users_NAME} in each replica's secrets directory, or
+     *     {@code null}
+     * @param usersSecretHashed whether the secret's passwords are SHA-512 crypt hashes
+     * @param disabled no authentication at all, not even the replica's global users
+     */
+    public record Auth(String realm, List<User> users, String usersSecret, boolean usersSecretHashed,
+                       boolean disabled) {
+
+        /** No authentication on the rule, not even the replica's global users ({@code com.df.ignoreAuthorization}). */
+        public static final Auth DISABLED = new Auth(null, List.of(), null, false, true);
 
         public Auth {
             users = copy(users);
         }
+
+        /** Users with their passwords, nothing else. */
+        public Auth(String realm, List<User> users) {
+            this(realm, users, null, false, false);
+        }
     }
 
-    /** A basic-auth user with either a clear-text password or a SHA-512 crypt hash. */
+    /**
+     * A basic-auth user with a clear-text password, a SHA-512 crypt hash, or (in a route, not once resolved by a
+     * replica) neither: then the password comes from the rule's {@code usersSecret} or the replica's global users.
+     */
     public record User(String name, String password, String passwordHash) {
+
+        /** Whether the password comes from elsewhere (see the record's documentation). */
+        public boolean lacksPassword() {
+            return password == null && passwordHash == null;
+        }
 
         @Override
         public String toString() {

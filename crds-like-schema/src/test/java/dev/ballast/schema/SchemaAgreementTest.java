@@ -78,7 +78,7 @@ class SchemaAgreementTest {
                 spec:
                   service: m
                   healthCheck: { path: /h }
-                  rules: [{ port: 80, redirect: {}, rewrite: [{ search: x }] }]
+                  rules: [{ port: 80, redirect: {}, auth: { usersSecret: s }, rewrite: [{ search: x }] }]
                 """)
                 .routes().get(0).route();
         JsonNode tree = RouteJson.toTree(minimal);

@@ -113,4 +113,24 @@ class SnapshotAndJsonTest {
         assertThat(back).isEqualTo(snapshot);
         assertThat(SnapshotVersions.versionOf(back)).isEqualTo(snapshot.version());
     }
+
+    @Test
+    void redactionHidesEveryPasswordAtAnyDepthAndLeavesTheValueAlone() {
+        Rule.Auth auth = new Rule.Auth(null, List.of(new Rule.User("ops", "hunter2", null),
+                new Rule.User("dev", null, "$6$salt$hash"), new Rule.User("admin", null, null)));
+        Rule rule = new Rule(null, null, null, null, null, null, null, null, 80, null, null, null, null, auth, null,
+                false);
+        Snapshot snapshot = Snapshot.of(List.of(Route.of("shop", RouteSpec.forService("shop", List.of(rule)))),
+                List.of());
+        String version = snapshot.version();
+        String shown = new String(RouteJson.writeRedactedBytes(Map.of("routes", snapshot.routes(),
+                "nested", List.of(Map.of("password", "p2", "other", "kept")))), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(shown).doesNotContain("hunter2").doesNotContain("$6$salt$hash").doesNotContain("p2")
+                .contains("{\"name\":\"ops\",\"password\":\"<redacted>\"}")
+                .contains("{\"name\":\"dev\",\"passwordHash\":\"<redacted>\"}")
+                .contains("{\"name\":\"admin\"}").contains("\"other\":\"kept\"");
+        assertThat(snapshot.routes().get(0).spec().rules().get(0).auth().users().get(0).password()).isEqualTo("hunter2");
+        assertThat(snapshot.hasConsistentVersion()).isTrue();
+        assertThat(snapshot.version()).isEqualTo(version);
+    }
 }

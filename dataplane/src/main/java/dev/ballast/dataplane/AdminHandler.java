@@ -25,7 +25,8 @@ import java.util.Optional;
 import java.util.Queue;
 
 /**
- * The admin listener (never the traffic listener): probes, the routing table in force, and Docker Flow's push API
+ * The admin listener (never the traffic listener): probes, the routing table in force (passwords redacted), and
+ * Docker Flow's push API
  * forwarded to a controller (see {@link ControllerForwarder}). One instance per connection.
  *
  * <p>A forwarded request is answered later, off the event loop's back; meanwhile the connection reads nothing more,
@@ -93,7 +94,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/v1/docker-flow-proxy/config" -> {
                 Snapshot snapshot = server.snapshot(); // once: a new snapshot may be applied meanwhile
                 body.put("version", snapshot.version());
-                body.put("routes", snapshot.routes());
+                body.put("routes", RouteJson.redacted(snapshot.routes())); // passwords are not for show
                 body.put("endpoints", snapshot.endpoints());
                 problems(body);
             }

@@ -4,8 +4,11 @@ import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
+import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.proxy.ClientPipeline;
+import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.dataplane.proxy.ProxyContext;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
@@ -32,6 +35,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -40,12 +44,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One dataplane replica: the traffic listener, the admin listener, and the routing table in force, which
  * {@link #apply} replaces whole (requests in flight keep the table they matched against).
  */
 public final class DataplaneServer implements SnapshotTarget, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneServer.class);
 
     private final DataplaneConfig config;
     /**
@@ -64,6 +73,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private final HealthChecks health = new HealthChecks();
     private final Upstreams upstreams = new Upstreams(health);
     private final Telemetry telemetry;
+    /** The global users and the secrets of {@code usersSecret}, resolved for each snapshot applied. */
+    private final UserDirectory users;
     private volatile DataplaneMetrics.SnapshotFacts applied;
     /** The open client connections of the traffic listener (they leave the group as they close). */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -78,18 +89,27 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private Channel traffic;
     private Channel admin;
 
+    /**
+     * @throws UserDirectory.InvalidUsersException when the global users cannot be read (nothing is started)
+     */
     public DataplaneServer(DataplaneConfig config) {
-        this(config, Telemetry.fromEnvironment("ballast-dataplane"));
+        // the users first: when they are unusable, nothing has been started yet
+        this(config, users(config), Telemetry.fromEnvironment("ballast-dataplane"), EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With the given telemetry (tests pass one that keeps spans in memory); closed with the server. */
     public DataplaneServer(DataplaneConfig config, Telemetry telemetry) {
-        this(config, telemetry, EventLoopWatchdog.PROBE_LIMIT);
+        this(config, users(config), telemetry, EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With a traffic loop called stalled after {@code stallLimit} without running a task (tests shorten it). */
     DataplaneServer(DataplaneConfig config, Telemetry telemetry, Duration stallLimit) {
+        this(config, users(config), telemetry, stallLimit);
+    }
+
+    private DataplaneServer(DataplaneConfig config, UserDirectory users, Telemetry telemetry, Duration stallLimit) {
         this.config = config;
+        this.users = users;
         this.telemetry = telemetry;
         this.group = Transports.group(config.threads());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
@@ -100,14 +120,27 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /** How long a controller may take to answer a forwarded push-API call before the next one is tried. */
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
+    /** The global users ({@code dfp_users} or {@code USERS}), read once, at start, off the event loops. */
+    private static UserDirectory users(DataplaneConfig config) {
+        return UserDirectory.load(config.secretsDir(), config.users(), config.usersPassEncrypted());
+    }
+
+    /**
+     * Opens the listeners.
+     *
+     * @throws ErrorPages.DirectoryException when {@code --error-pages} names no readable directory (nothing is opened)
+     * @throws ListenerException when a listener cannot be bound
+     */
     public void start() throws InterruptedException {
+        ErrorPages pages = config.errorPages().map(DataplaneServer::errorPages).orElse(ErrorPages.NONE);
+        CompressionPolicy compression = compression(config.compression());
         DataplaneMetrics counted = new DataplaneMetrics(telemetry.meter("dev.ballast.dataplane"), clients::size,
                 upstreams::current, () -> applied, watchdog::loops);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
-                        telemetry.tracing()));
+                        telemetry.tracing()), compression, pages);
         ClientPipeline clientPipeline = new ClientPipeline(context,
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()));
         traffic = bind("traffic listener", config.listen(), group, new ChannelInitializer<Channel>() {
@@ -124,6 +157,26 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new AdminHandler(DataplaneServer.this));
             }
         }, true);
+    }
+
+    /** The pages in {@code dir}, read now (never on an event loop); the files left out are logged, named. */
+    private static ErrorPages errorPages(Path dir) {
+        ErrorPages pages = ErrorPages.load(dir);
+        pages.problems().forEach(problem -> LOG.warn("--error-pages {}: {}", dir, problem));
+        LOG.info("error pages from {}: {}", dir, pages.statuses().isEmpty() ? "none"
+                : pages.statuses().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        return pages;
+    }
+
+    /** The compression policy, or null when compression is off (then nothing of it is on the request path). */
+    private static CompressionPolicy compression(DataplaneConfig.Compression settings) {
+        if (!settings.enabled()) {
+            return null;
+        }
+        CompressionPolicy policy = new CompressionPolicy(settings.algorithms(), settings.types());
+        LOG.info("compressing responses with {} for {}", settings.algorithms(),
+                settings.types().isEmpty() ? CompressionPolicy.DEFAULT_TYPES : String.join(" ", settings.types()));
+        return policy;
     }
 
     private Channel bind(String name, HostPort address, EventLoopGroup loops, ChannelInitializer<Channel> initializer,
@@ -150,11 +203,13 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     /**
      * Puts a snapshot in force (atomically); {@code from} says where it came from, for {@code /readyz}. The table is
-     * compiled before the swap, so a snapshot that does not compile leaves the previous one in force.
+     * compiled before the swap, so a snapshot that does not compile leaves the previous one in force. The secrets its
+     * rules name ({@code auth.usersSecret}) are read here, on the caller's thread (the puller's, or the one starting
+     * the replica; never an event loop), and a problem with them is logged and fails that rule closed.
      */
     @Override
     public void apply(Snapshot snapshot, String from) {
-        RoutingTable compiled = RoutingTable.compile(snapshot);
+        RoutingTable compiled = RoutingTable.compile(snapshot, users.resolve(snapshot));
         // Every address the table sends to, once: the upstreams keep theirs, the health checks probe theirs.
         Set<String> names = new HashSet<>();
         Set<String> addresses = new HashSet<>();

@@ -55,19 +55,41 @@ public final class TestReplicas {
 
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
-        return copy(c, true, c.threads());
+        return copy(c, true, c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),
+                c.errorPages());
     }
 
     /** The same settings with {@code --threads} traffic loops. */
     public static DataplaneConfig withThreads(DataplaneConfig c, int threads) {
-        return copy(c, c.accessLog(), threads);
+        return copy(c, c.accessLog(), threads, c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),
+                c.errorPages());
     }
 
-    private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads) {
+    /** The same settings, compressing with {@code algorithms} the {@code types} (none: the default ones). */
+    public static DataplaneConfig withCompression(DataplaneConfig c, List<String> algorithms, List<String> types) {
+        return copy(c, c.accessLog(), c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(),
+                new DataplaneConfig.Compression(algorithms, types), c.errorPages());
+    }
+
+    /** The same settings with {@code --error-pages dir}. */
+    public static DataplaneConfig withErrorPages(DataplaneConfig c, Path dir) {
+        return copy(c, c.accessLog(), c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),
+                Optional.of(dir));
+    }
+
+    /** The same settings with {@code --secrets-dir}, {@code USERS} and {@code USERS_PASS_ENCRYPTED}. */
+    public static DataplaneConfig withUsers(DataplaneConfig c, Path secretsDir, Optional<String> users,
+                                            boolean encrypted) {
+        return copy(c, c.accessLog(), c.threads(), secretsDir, users, encrypted, c.compression(), c.errorPages());
+    }
+
+    private static DataplaneConfig copy(DataplaneConfig c, boolean accessLog, int threads, Path secretsDir,
+                                        Optional<String> users, boolean usersPassEncrypted,
+                                        DataplaneConfig.Compression compression, Optional<Path> errorPages) {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
-                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, c.secretsDir(), c.users(),
-                c.usersPassEncrypted(), c.compression(), c.errorPages());
+                c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, secretsDir, users,
+                usersPassEncrypted, compression, errorPages);
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

@@ -6,6 +6,7 @@ import dev.ballast.config.DockerFlowVariables;
 import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.Replica;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.util.ResourceLeakDetector;
@@ -71,7 +72,7 @@ final class DataplaneProcess {
         Replica replica;
         try {
             replica = Replica.start(config);
-        } catch (Telemetry.SettingsException e) {
+        } catch (Telemetry.SettingsException | UserDirectory.InvalidUsersException e) {
             cli.getErr().println("ballast dataplane: " + e.getMessage());
             return Main.USAGE;
         } catch (IllegalArgumentException e) {

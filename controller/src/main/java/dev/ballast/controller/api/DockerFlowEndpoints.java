@@ -60,7 +60,7 @@ final class DockerFlowEndpoints extends Endpoint {
     @Override
     void handle(ChannelHandlerContext ctx, ApiRequest request) {
         switch (request.path()) {
-            case CONFIG -> json(ctx, 200, config());
+            case CONFIG -> Responses.redactedJson(ctx, 200, config()); // the snapshot pull carries the passwords
             case RECONFIGURE -> reconfigure(ctx, request.params());
             case REMOVE -> remove(ctx, request.params());
             case SERVICES -> json(ctx, 200, services.get());
@@ -68,7 +68,10 @@ final class DockerFlowEndpoints extends Endpoint {
         }
     }
 
-    /** The desired routes by name, with the version and endpoints ({@code /v1/docker-flow-proxy/config}). */
+    /**
+     * The desired routes by name, with the version and endpoints ({@code /v1/docker-flow-proxy/config}); shown with
+     * the passwords redacted, the snapshot itself untouched.
+     */
     private Map<String, Object> config() {
         Snapshot current = store.current(); // read once: a publish meanwhile must not mix two versions
         Map<String, Route> routes = new LinkedHashMap<>();

@@ -20,6 +20,11 @@ final class Responses {
         send(ctx, HttpResponseStatus.valueOf(status), RouteJson.writeBytes(body), null);
     }
 
+    /** JSON for people to read: every password and password hash in it shown as {@link RouteJson#REDACTED}. */
+    static void redactedJson(ChannelHandlerContext ctx, int status, Object body) {
+        send(ctx, HttpResponseStatus.valueOf(status), RouteJson.writeRedactedBytes(body), null);
+    }
+
     static void send(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] body, String version) {
         send(ctx, status, body, version, HttpHeaderValues.APPLICATION_JSON.toString());
     }

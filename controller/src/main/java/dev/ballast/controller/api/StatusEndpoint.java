@@ -24,7 +24,7 @@ final class StatusEndpoint extends Endpoint {
 
     @Override
     void handle(ChannelHandlerContext ctx, ApiRequest request) {
-        Responses.json(ctx, 200, status());
+        Responses.redactedJson(ctx, 200, status()); // no route shows a password, now or as status grows
     }
 
     private Map<String, Object> status() {

@@ -17,6 +17,11 @@ public record DesiredState(Snapshot snapshot, List<RouteStatus> routes, int othe
         routes = List.copyOf(routes);
     }
 
+    /** A desired state that leaves no service to another instance. */
+    public DesiredState(Snapshot snapshot, List<RouteStatus> routes) {
+        this(snapshot, routes, 0);
+    }
+
     /** The statuses sorted by route name, the accepted one of each name first. */
     public List<RouteStatus> sortedRoutes() {
         return routes.stream().sorted(java.util.Comparator.comparing(RouteStatus::name)

@@ -12,7 +12,6 @@ import dev.ballast.schema.Problem;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.TranslationOptions;
-import dev.ballast.schema.labels.SecretSource;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -52,7 +51,7 @@ class EndpointPipelineTest {
         store.publish(Snapshot.empty());
         ReplicaRegistry replicas = new ReplicaRegistry(Clock.systemUTC(), Duration.ofSeconds(10), Duration.ofMinutes(1));
         LabelTranslator translator = new LabelTranslator(
-                new TranslationOptions("com.df.notify", ",", false, SecretSource.none()));
+                new TranslationOptions("com.df.notify", ",", false));
         watchdog = new EventLoopWatchdog(loops, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
         channel = new EmbeddedChannel(new SnapshotPulls(store, replicas),
                 new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store,

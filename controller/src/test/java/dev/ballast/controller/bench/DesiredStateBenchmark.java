@@ -7,7 +7,6 @@ import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.controller.swarm.SwarmTask;
 import dev.ballast.schema.labels.LabelTranslator;
-import dev.ballast.schema.labels.SecretSource;
 import dev.ballast.schema.labels.TranslationOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class DesiredStateBenchmark {
 
     static LabelTranslator translator() {
-        return new LabelTranslator(new TranslationOptions("com.df.notify", ",", false, SecretSource.none()));
+        return new LabelTranslator(new TranslationOptions("com.df.notify", ",", false));
     }
 
     static SwarmService service(int i, String path) {

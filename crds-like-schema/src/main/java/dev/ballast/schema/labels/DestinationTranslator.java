@@ -96,13 +96,16 @@ final class DestinationTranslator {
         p.from(path.child("requestHeaders"), service.provenance().requestHeaders());
         p.from(path.child("responseHeaders"), service.provenance().responseHeaders());
         p.from(path.child("auth"), service.provenance().users());
+        p.from(path.child("auth").child("users"), p.get("users"));
+        p.from(path.child("auth").child("usersSecret"), p.get("usersSecret"));
+        p.from(path.child("auth").child("disabled"), p.get("ignoreAuthorization", index));
         p.from(path.child("redirect").child("fromDomains"), p.get("redirectFromDomain", index));
 
         return new Rule(paths, pathType, p.list(p.get("servicePathExclude", index)), hosts(index),
                 headerMatches(index), p.list(p.get("userAgent", index)),
                 new Rule.Methods(methods("allowedMethods", index), methods("deniedMethods", index)),
                 srcPort, port, rewrites(index), service.requestHeaders(), service.responseHeaders(),
-                timeouts(index), p.isTrue(p.get("ignoreAuthorization", index)) ? null : service.auth(),
+                timeouts(index), p.isTrue(p.get("ignoreAuthorization", index)) ? Rule.Auth.DISABLED : service.auth(),
                 redirect(index), p.isTrue(p.get("denyHttp", index)));
     }
 

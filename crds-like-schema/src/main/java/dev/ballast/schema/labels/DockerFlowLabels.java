@@ -142,11 +142,8 @@ public final class DockerFlowLabels {
         m.put("serviceDomainAlgo", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("serviceDomainMatchAll", "hosts match exactly (port ignored) or by *.wildcard");
         m.put("connectionMode", "upstream connections are always pooled keep-alive");
-        // In Docker Flow these went into the frontend that every service shares: they were global settings.
-        String compression = "compression is set for the whole proxy: COMPRESSION_ALGO and COMPRESSION_TYPE (or "
-                + "--compression-algo, --compression-type) on the dataplanes";
-        m.put("compressionAlgo", compression);
-        m.put("compressionType", compression);
+        m.put("compressionAlgo", "compression is set for the whole proxy: COMPRESSION_ALGO on the dataplane");
+        m.put("compressionType", "compression is set for the whole proxy: COMPRESSION_TYPE on the dataplane");
         m.put("checkResolvers", "endpoints come from the Swarm API, not DNS");
         m.put("discoveryType", "endpoints come from the Swarm API, not DNS");
         m.put("clitcpka", "TCP mode is not supported");

@@ -14,7 +14,6 @@ import dev.ballast.schema.RouteSpec;
 import dev.ballast.schema.RouteValidator;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.StickySessions;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -98,7 +97,7 @@ public final class LabelTranslator {
         p.get("aclName").ifPresent(v -> p.warning(v.label(), "ignored: rules no longer sort by aclName; the most "
                 + "specific rule wins (use " + p.labelName("order", 0) + " for an explicit priority)"));
 
-        DestinationTranslator destinations = new DestinationTranslator(p, serviceLevel(routeName, p), options);
+        DestinationTranslator destinations = new DestinationTranslator(p, serviceLevel(p), options);
         List<Rule> rules = new ArrayList<>();
         for (int index : indexes) {
             destinations.translate(index, rules);
@@ -146,14 +145,14 @@ public final class LabelTranslator {
         return indexes.isEmpty() ? List.of(0) : indexes;
     }
 
-    private DestinationTranslator.ServiceLevel serviceLevel(String routeName, LabelParams p) {
+    private DestinationTranslator.ServiceLevel serviceLevel(LabelParams p) {
         Optional<LabelParams.Value> addReq = p.get("addReqHeader").or(() -> p.get("addHeader"));
         Optional<LabelParams.Value> setReq = p.get("setReqHeader").or(() -> p.get("setHeader"));
         HeaderOperations request = headerOperations(p, addReq, setReq, p.get("delReqHeader"));
         HeaderOperations response = headerOperations(p, p.get("addResHeader"), p.get("setResHeader"),
                 p.get("delResHeader"));
         Optional<LabelParams.Value> users = p.get("users").or(() -> p.get("usersSecret"));
-        return new DestinationTranslator.ServiceLevel(request, response, auth(routeName, p), deprecatedRewrite(p),
+        return new DestinationTranslator.ServiceLevel(request, response, auth(p), deprecatedRewrite(p),
                 p.isTrue(p.get("redirectWhenHttpProto")), p.isTrue(p.get("redirectUnlessHttpsProto")),
                 new DestinationTranslator.FieldProvenance(addReq.or(() -> setReq).or(() -> p.get("delReqHeader")),
                         p.get("addResHeader").or(() -> p.get("setResHeader")).or(() -> p.get("delResHeader")),
@@ -183,46 +182,49 @@ public final class LabelTranslator {
         return out;
     }
 
-    /** Users from {@code users} and the {@code usersSecret} file, {@code name:password} separated by commas. */
-    private Rule.Auth auth(String routeName, LabelParams p) {
-        List<Rule.User> users = new ArrayList<>();
+    /**
+     * {@code users} ({@code name:password} or just {@code name}, separated by commas) and {@code usersSecret} (only
+     * its name: each replica reads {@code dfp_users_NAME} itself, so the secret's passwords never travel). A user
+     * without a password takes it on the replica from the secret, else from the replica's global users, as in Docker
+     * Flow.
+     */
+    private static Rule.Auth auth(LabelParams p) {
         boolean hashed = p.isTrue(p.get("usersPassEncrypted"));
+        List<Rule.User> users = new ArrayList<>();
         p.get("users").ifPresent(v -> users.addAll(users(p, v.label(), p.list(Optional.of(v)), hashed)));
-        p.get("usersSecret").ifPresent(v -> {
-            String name = "dfp_users_" + v.text().trim();
-            try {
-                Optional<String> content = options.secrets().read(name);
-                if (content.isEmpty()) {
-                    p.error(v.label(), "secret " + name + " not found");
-                } else {
-                    List<String> entries = p.list(Optional.of(new LabelParams.Value(v.label(), content.get().trim())));
-                    users.addAll(users(p, v.label(), entries, hashed));
-                }
-            } catch (IOException e) {
-                p.error(v.label(), "cannot read secret " + name + ": " + e.getMessage());
-            }
-        });
-        if (users.isEmpty()) {
+        Optional<LabelParams.Value> secretValue = p.get("usersSecret");
+        String secret = secretValue.map(v -> v.text().trim()).orElse(null);
+        if (secret != null && secret.isEmpty()) {
+            p.error(secretValue.get().label(), "names no secret");
+            secret = null;
+        }
+        if (users.isEmpty() && secret == null) {
             // Asked for auth but got no users: refuse the route rather than serve it open.
             p.get("users").filter(v -> v.text().isBlank()).ifPresent(v -> p.error(v.label(), "names no users"));
             return null;
         }
-        return new Rule.Auth(null, users);
+        return new Rule.Auth(null, users, secret, secret != null && hashed, false);
     }
 
     private static List<Rule.User> users(LabelParams p, String label, List<String> entries, boolean hashed) {
         List<Rule.User> out = new ArrayList<>();
-        for (String entry : entries) {
+        for (String raw : entries) {
+            String entry = raw.trim();
             int colon = entry.indexOf(':');
-            if (colon <= 0 || colon == entry.length() - 1) {
-                // Docker Flow would fall back to a global USERS list; Ballast fails closed and says why.
-                p.error(label, "user \"" + (colon < 0 ? entry : entry.substring(0, Math.max(colon, 0)))
-                        + "\" has no password (expected name:password)");
+            if (colon < 0) {
+                out.add(new Rule.User(entry, null, null)); // its password comes from usersSecret or USERS
                 continue;
             }
-            String name = entry.substring(0, colon);
-            String secret = entry.substring(colon + 1);
-            out.add(hashed ? new Rule.User(name, null, secret) : new Rule.User(name, secret, null));
+            String name = entry.substring(0, colon).trim();
+            String secret = entry.substring(colon + 1).trim();
+            if (name.isEmpty()) {
+                p.error(label, "an entry has no user name (expected name:password or name)");
+            } else if (secret.isEmpty()) {
+                p.error(label, "user \"" + name + "\" has an empty password (expected name:password, or just name to "
+                        + "take the password from com.df.usersSecret or the replicas' USERS)");
+            } else {
+                out.add(hashed ? new Rule.User(name, null, secret) : new Rule.User(name, secret, null));
+            }
         }
         return out;
     }

@@ -1,6 +1,5 @@
 package dev.ballast.schema.labels;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -10,22 +9,20 @@ import java.util.Objects;
  *     (otherwise {@code true}, compared case-insensitively)
  * @param separator what separates list values ({@code SEPARATOR}, default {@code ,})
  * @param httpsOnly force {@code httpsOnly} on every destination ({@code HTTPS_ONLY})
- * @param secrets where {@code com.df.usersSecret} is looked up
  */
-public record TranslationOptions(String notifyLabel, String separator, boolean httpsOnly, SecretSource secrets) {
+public record TranslationOptions(String notifyLabel, String separator, boolean httpsOnly) {
 
     public TranslationOptions {
         Objects.requireNonNull(notifyLabel, "notifyLabel");
         Objects.requireNonNull(separator, "separator");
-        Objects.requireNonNull(secrets, "secrets");
         if (separator.isEmpty()) {
             throw new IllegalArgumentException("separator must not be empty");
         }
     }
 
-    /** Docker Flow's defaults, with secrets read from {@code /run/secrets}. */
+    /** Docker Flow's defaults. */
     public static TranslationOptions defaults() {
-        return new TranslationOptions("com.df.notify", ",", false, SecretSource.directory(Path.of("/run/secrets")));
+        return new TranslationOptions("com.df.notify", ",", false);
     }
 
     /** The label a service opts in with ({@code com.df.notify}, or the part of {@code KEY=VALUE} before the '='). */

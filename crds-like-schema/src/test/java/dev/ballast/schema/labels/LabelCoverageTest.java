@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LabelCoverageTest {
 
     private static final LabelTranslator TRANSLATOR = new LabelTranslator(
-            new TranslationOptions("com.df.notify", ",", false, name -> Optional.empty()));
+            new TranslationOptions("com.df.notify", ",", false));
 
     /** The problems of a route with {@code com.df.NAME=value} beside a minimal valid destination. */
     private static List<Problem> problemsWith(String name, String value) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,10 +69,8 @@ class LabelTranslationCasesTest {
 
     private static LabelTranslation translate(JsonNode c) {
         JsonNode o = c.path("options");
-        Map<String, String> secrets = strings(c.path("secrets"));
         TranslationOptions options = new TranslationOptions(o.path("notifyLabel").asString("com.df.notify"),
-                o.path("separator").asString(","), o.path("httpsOnly").asBoolean(false),
-                name -> Optional.ofNullable(secrets.get(name)));
+                o.path("separator").asString(","), o.path("httpsOnly").asBoolean(false));
         LabelTranslator translator = new LabelTranslator(options);
         return c.has("parameters")
                 ? translator.translateParameters(strings(c.get("parameters")))

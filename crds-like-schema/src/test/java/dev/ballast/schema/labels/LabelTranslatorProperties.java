@@ -8,7 +8,6 @@ import dev.ballast.schema.RouteValidator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -34,7 +33,7 @@ class LabelTranslatorProperties {
             "distribute", "alertIf", "servicePth", "");
 
     private final LabelTranslator translator = new LabelTranslator(new TranslationOptions("com.df.notify", ",",
-            false, name -> name.endsWith("x") ? Optional.of("u:p") : Optional.empty()));
+            false));
 
     @Property(tries = 2000)
     void anyLabelsGiveARouteOrAReasonNeverAnException(@ForAll("labelMaps") Map<String, String> labels) {

@@ -20,19 +20,20 @@ public final class AccessPolicy {
     }
 
     /**
+     * @param credentials who the rule lets in, as the replica resolved them ({@link UserDirectory})
+     * @param fromDomain whether the request's host is one of the rule's {@code redirect.fromDomains}
      * @param secure whether the connection to the proxy is TLS
      * @param host the {@code Host} header
-     * @param uri the request target (path and query), used in redirects
+     * @param uri the request target (path and query), kept in redirects
      * @param header a request header by lower-case name, or {@code null}
      */
-    public Access decide(Route route, Rule rule, boolean secure, String host, String uri,
-                         Function<String, String> header) {
+    public Access decide(Route route, Rule rule, Credentials credentials, boolean fromDomain, boolean secure,
+                         String host, String uri, Function<String, String> header) {
         Rule.Redirect redirect = rule.redirect();
         String forwardedProto = header.apply("x-forwarded-proto");
         String proto = forwardedProto == null ? null : forwardedProto.trim().toLowerCase(Locale.ROOT);
         if (redirect != null) {
-            String hostName = host == null ? "" : host.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "");
-            if (!rule.hosts().isEmpty() && redirect.fromDomains().stream().anyMatch(d -> d.equalsIgnoreCase(hostName))) {
+            if (fromDomain && !rule.hosts().isEmpty()) {
                 String scheme = secure || "https".equals(proto) ? "https" : "http";
                 return new Access.Redirect(redirect.fromDomainsCode(), scheme + "://" + rule.hosts().get(0) + uri);
             }
@@ -46,9 +47,8 @@ public final class AccessPolicy {
         if (rule.denyHttp() && !secure && !"https".equals(proto)) {
             return new Access.Forbidden("route " + route.name() + " accepts HTTPS only");
         }
-        if (rule.auth() != null && !auth.allows(rule.auth(), header.apply("authorization"))) {
-            String realm = rule.auth().realm() != null ? rule.auth().realm() : route.name();
-            return new Access.Unauthorized(BasicAuth.challenge(realm));
+        if (credentials.required() && !auth.allows(credentials.users(), header.apply("authorization"))) {
+            return new Access.Unauthorized(BasicAuth.challenge(credentials.realm()));
         }
         return new Access.Proceed();
     }

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * HTTP basic authentication against a rule's users: clear-text passwords compared in constant time, SHA-512 crypt
@@ -26,8 +27,8 @@ public final class BasicAuth {
         return "Basic realm=\"" + realm + "\", charset=\"UTF-8\"";
     }
 
-    /** Whether the {@code Authorization} header (or {@code null}) names one of the rule's users with its password. */
-    public boolean allows(Rule.Auth auth, String authorization) {
+    /** Whether the {@code Authorization} header (or {@code null}) names one of {@code users} with its password. */
+    public boolean allows(List<Rule.User> users, String authorization) {
         if (authorization == null || authorization.length() < 6
                 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
@@ -44,7 +45,7 @@ public final class BasicAuth {
         }
         String name = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        for (Rule.User user : auth.users()) {
+        for (Rule.User user : users) {
             if (user.name().equals(name) && matches(user, password)) {
                 return true;
             }
@@ -53,6 +54,9 @@ public final class BasicAuth {
     }
 
     private boolean matches(Rule.User user, String password) {
+        if (user.lacksPassword()) {
+            return false; // never resolved: nobody passes as this user
+        }
         if (user.password() != null) {
             return MessageDigest.isEqual(user.password().getBytes(StandardCharsets.UTF_8),
                     password.getBytes(StandardCharsets.UTF_8));

@@ -27,6 +27,11 @@ public final class Sha512Crypt {
     private Sha512Crypt() {
     }
 
+    /** Whether {@code text} has the form of a SHA-512 crypt hash ({@code $6$[rounds=N$]salt$…}). */
+    public static boolean isHash(String text) {
+        return HASH.matcher(text).matches();
+    }
+
     /** Whether {@code password} matches {@code hash} ({@code $6$[rounds=N$]salt$…}); false for anything else. */
     public static boolean matches(String password, String hash) {
         Matcher m = HASH.matcher(hash);

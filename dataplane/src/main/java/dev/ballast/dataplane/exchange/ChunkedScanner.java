@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * Follows a chunked body (RFC 9112 §7.1) byte by byte as it passes through, to find where it ends: chunk sizes with
  * their extensions, chunk data, the last chunk and the trailer section. It keeps nothing of the bytes; they go on to
- * the client as they came, in whatever pieces the reads cut them into. One body at a time; {@link #reset} before the
+ * the client as they came, in whatever pieces the reads cut them into; when the body is to be re-coded (compressed),
+ * a {@link Data} receiver is told where the chunk data lies in them. One body at a time; {@link #reset} before the
  * next.
  */
 public final class ChunkedScanner {
@@ -22,6 +23,13 @@ public final class ChunkedScanner {
     private static final int END_LF = 9;
     /** 15 hex digits: sizes below 2^60, far beyond any body, and no overflow. */
     private static final int MAX_SIZE_DIGITS = 15;
+
+    /** Told where chunk data lies in the bytes scanned (the framing left out). */
+    @FunctionalInterface
+    public interface Data {
+        /** {@code length} bytes of chunk data at {@code index} of {@code buf} (never zero of them). */
+        void data(ByteBuf buf, int index, int length);
+    }
 
     private int state = SIZE_START;
     private long size;
@@ -40,10 +48,21 @@ public final class ChunkedScanner {
      * @throws InvalidResponseException when they break the chunked syntax
      */
     public int scan(ByteBuf buf, int from, int to) {
+        return scan(buf, from, to, null);
+    }
+
+    /**
+     * Follows the bytes as {@link #scan(ByteBuf, int, int)} does, telling {@code data} (when not null) of each run of
+     * chunk data among them, in order.
+     */
+    public int scan(ByteBuf buf, int from, int to, Data data) {
         int i = from;
         while (i < to) {
             if (state == DATA) { // the bulk of the bytes: skipped, not looked at
                 int n = (int) Math.min(size, to - i);
+                if (data != null && n > 0) {
+                    data.data(buf, i, n);
+                }
                 size -= n;
                 i += n;
                 if (size == 0) {

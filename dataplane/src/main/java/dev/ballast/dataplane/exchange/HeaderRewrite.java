@@ -28,10 +28,13 @@ public final class HeaderRewrite {
      * Readies request headers for the upstream: hop-by-hop headers go (a chunked transfer coding stays, the codec
      * needs it to frame the body), the client's {@code Authorization} goes when the proxy authenticated it, the
      * forwarding headers record the client, then the rule's operations apply.
+     *
+     * @param authenticated whether the proxy checked the client's credentials (the rule's users or the global ones)
      */
-    public static void request(HttpHeaders headers, Rule rule, String clientAddress, boolean secure) {
+    public static void request(HttpHeaders headers, Rule rule, boolean authenticated, String clientAddress,
+                               boolean secure) {
         removeHopByHop(headers);
-        if (rule.auth() != null) {
+        if (authenticated) {
             headers.remove(HttpHeaderNames.AUTHORIZATION);
         }
         String host = headers.get(HttpHeaderNames.HOST);

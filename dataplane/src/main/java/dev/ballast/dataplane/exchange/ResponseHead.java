@@ -26,6 +26,12 @@ public final class ResponseHead extends DefaultByteBufHolder {
     private static final AsciiString HTTP_1 = AsciiString.cached("http/1.");
     private static final int FIELDS = 3; // per header line: its start, its colon, the end of its value
     private static final short CRLF = ('\r' << 8) | '\n';
+    /** Header lines a coded (compressed) body makes wrong. */
+    private static final List<AsciiString> FRAMING_OF_CODED = List.of(HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.ACCEPT_RANGES);
+    private static final String VARY = HttpHeaderNames.VARY.toString();
+    /** A {@code Vary: Accept-Encoding} line of its own is added. */
+    private static final int NEW_VARY_LINE = Integer.MAX_VALUE;
 
     private final int minorVersion;
     private final int status;
@@ -210,38 +216,116 @@ public final class ResponseHead extends DefaultByteBufHolder {
         return upgrade;
     }
 
+    /** Whether the status line says {@code HTTP/1.1} (else {@code HTTP/1.0}). */
+    public boolean http11() {
+        return minorVersion == 1;
+    }
+
+    /**
+     * The values of the header lines named {@code name} (ASCII case ignored), in their order, each as one string
+     * (a line listing several values is not split); empty when there is none. Copies them out: not for every response.
+     */
+    public List<String> values(CharSequence name) {
+        ByteBuf head = content();
+        List<String> out = List.of();
+        for (int i = 0; i < count; i++) {
+            int start = lines[i * FIELDS];
+            int colon = lines[i * FIELDS + 1];
+            if (textIs(head, start, colon, name)) {
+                out = out.isEmpty() ? new ArrayList<>(2) : out;
+                int valueEnd = lines[i * FIELDS + 2];
+                int from = valueStart(head, colon, valueEnd);
+                out.add(text(head, from, valueEnd));
+            }
+        }
+        return out;
+    }
+
     /**
      * The head for the client: hop-by-hop headers left out, the rule's operations applied (removed and replaced
      * headers left out, set and added ones appended), then {@code Connection} as the proxy keeps the client
      * connection: nothing for an HTTP/1.1 keep-alive, {@code keep-alive} for HTTP/1.0, {@code close} when closing.
      */
     public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient) {
+        return encode(alloc, ops, keepAliveToClient, null, null);
+    }
+
+    /**
+     * The same, with a {@code Set-Cookie} of the proxy's own (a sticky-session pin) unless {@code setCookie} is null,
+     * and for a body the proxy sends in the content coding {@code coding} (compressed) unless that is null: then
+     * without the framing the body came with ({@code Content-Length}, {@code Transfer-Encoding}) and without
+     * {@code Accept-Ranges} (ranges of the coded body are not served); a strong {@code ETag} is made weak (same
+     * content, other bytes) and {@code Accept-Encoding} is added to {@code Vary} (to the last {@code Vary} line, or on
+     * a line of its own), unless the rule's operations replace these; then {@code Content-Encoding} and
+     * {@code Transfer-Encoding: chunked}.
+     */
+    public ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, boolean keepAliveToClient, String setCookie,
+                          String coding) {
         String connection = !keepAliveToClient ? "close" : minorVersion == 0 ? "keep-alive" : null;
-        return encode(alloc, ops, connection == null ? null : "Connection: " + connection);
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                connection == null ? null : "Connection: " + connection), coding);
+    }
+
+    /** Header lines, those not null, CRLF between them; null when none is. */
+    private static String lines(String first, String second) {
+        return first == null ? second : second == null ? first : first + "\r\n" + second;
     }
 
     /** An interim (1xx) head for the client: only the hop-by-hop headers are left out. */
     public ByteBuf encodeInterim(ByteBufAllocator alloc) {
-        return encode(alloc, HeaderOperations.NONE, null);
+        return encode(alloc, HeaderOperations.NONE, null, null);
     }
 
     /** A 101 for the client, which switches to {@code protocol}: the rule's operations, and the upgrade headers. */
     public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol) {
-        return encode(alloc, ops, "Connection: upgrade\r\nUpgrade: " + protocol);
+        return encodeSwitch(alloc, ops, protocol, null);
     }
 
-    private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra) {
+    /** The same, with a {@code Set-Cookie} of the proxy's own when {@code setCookie} is not null. */
+    public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol, String setCookie) {
+        return encode(alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
+                "Connection: upgrade\r\nUpgrade: " + protocol), null);
+    }
+
+    private ByteBuf encode(ByteBufAllocator alloc, HeaderOperations ops, String extra, String coding) {
         ByteBuf head = content();
-        ByteBuf out = alloc.buffer(head.readableBytes() + 64);
+        ByteBuf out = alloc.buffer(head.readableBytes() + (coding == null ? 64 : 160));
         out.writeBytes(head, 0, statusLineEnd).writeShort(CRLF);
         boolean operations = !ops.isEmpty();
+        int varyLine = coding == null ? -1 : varyToExtend(head, ops);
         for (int i = 0; i < count; i++) {
             int start = lines[i * FIELDS];
             int colon = lines[i * FIELDS + 1];
             if (dropped[i] || operations && replaced(head, start, colon, ops)) {
                 continue;
             }
-            out.writeBytes(head, start, lines[i * FIELDS + 2] - start).writeShort(CRLF);
+            int valueEnd = lines[i * FIELDS + 2];
+            if (coding != null) {
+                if (isOneOf(head, start, colon, FRAMING_OF_CODED)) {
+                    continue;
+                }
+                if (textIs(head, start, colon, HttpHeaderNames.ETAG)) {
+                    int from = valueStart(head, colon, valueEnd);
+                    boolean weak = valueEnd - from >= 2 && head.getByte(from) == 'W' && head.getByte(from + 1) == '/';
+                    writeHeader(out, "ETag", (weak ? "" : "W/") + text(head, from, valueEnd));
+                    continue;
+                }
+                if (i == varyLine) {
+                    boolean empty = valueStart(head, colon, valueEnd) == valueEnd;
+                    out.writeBytes(head, start, valueEnd - start)
+                            .writeCharSequence(empty ? "Accept-Encoding" : ", Accept-Encoding", StandardCharsets.US_ASCII);
+                    out.writeShort(CRLF);
+                    continue;
+                }
+            }
+            out.writeBytes(head, start, valueEnd - start).writeShort(CRLF);
+        }
+        if (coding != null) {
+            writeHeader(out, "Content-Encoding", coding);
+            writeHeader(out, "Transfer-Encoding", "chunked");
+            if (varyLine == NEW_VARY_LINE) {
+                writeHeader(out, "Vary", "Accept-Encoding");
+            }
         }
         if (operations) {
             for (Map.Entry<String, String> set : ops.set().entrySet()) {
@@ -256,6 +340,34 @@ public final class ResponseHead extends DefaultByteBufHolder {
             out.writeShort(CRLF);
         }
         return out.writeShort(CRLF);
+    }
+
+    /**
+     * Which {@code Vary} line gets {@code Accept-Encoding} appended: the last one forwarded; {@link #NEW_VARY_LINE}
+     * when none is (one is added), -1 when none must change (a line already lists it or {@code *}, or the rule's
+     * operations set or remove {@code Vary}).
+     */
+    private int varyToExtend(ByteBuf head, HeaderOperations ops) {
+        if (ops.remove().stream().anyMatch(VARY::equalsIgnoreCase)
+                || ops.set().keySet().stream().anyMatch(VARY::equalsIgnoreCase)) {
+            return -1;
+        }
+        int last = NEW_VARY_LINE;
+        for (int i = 0; i < count; i++) {
+            int start = lines[i * FIELDS];
+            int colon = lines[i * FIELDS + 1];
+            if (dropped[i] || !textIs(head, start, colon, HttpHeaderNames.VARY)) {
+                continue;
+            }
+            for (String token : text(head, colon + 1, lines[i * FIELDS + 2]).split(",")) {
+                String t = token.trim();
+                if (t.equals("*") || t.equalsIgnoreCase("accept-encoding")) {
+                    return -1;
+                }
+            }
+            last = i;
+        }
+        return last;
     }
 
     private static boolean replaced(ByteBuf head, int start, int colon, HeaderOperations ops) {
@@ -356,6 +468,15 @@ public final class ResponseHead extends DefaultByteBufHolder {
             }
         }
         return true;
+    }
+
+    /** Where the value of a header line starts: past the colon and the blanks after it. */
+    private static int valueStart(ByteBuf head, int colon, int valueEnd) {
+        int from = colon + 1;
+        while (from < valueEnd && isBlank(head.getByte(from))) {
+            from++;
+        }
+        return from;
     }
 
     private static boolean isBlank(byte c) {

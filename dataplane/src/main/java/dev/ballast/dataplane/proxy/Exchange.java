@@ -1,6 +1,8 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.exchange.BodyEncoder;
+import dev.ballast.dataplane.exchange.ContentCoding;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.observability.telemetry.LogIds;
@@ -87,6 +89,10 @@ final class Exchange {
     /** The client connection closes after this response: asked by the client, draining, or a close-ended body. */
     boolean closeClient;
     int status;
+    /** The coding the client accepts if the response is to be compressed; null when it will not be. */
+    ContentCoding coding;
+    /** Compresses the response body; null unless the response is being compressed. */
+    BodyEncoder encoder;
 
     /**
      * @param client the client connection it serves
@@ -130,8 +136,9 @@ final class Exchange {
     // ---------------------------------------------------------------------------------------- attempts
 
     /**
-     * Starts an attempt: an upstream picked by the route's balancer among those not ejected, healthy and not tried
-     * yet, on a pooled connection when there is one.
+     * Starts an attempt: the upstream the client's sticky-session cookie pins, on a first attempt while it is
+     * available, else one picked by the route's balancer among those not ejected, healthy and not tried yet; on a
+     * pooled connection when there is one.
      */
     void connect() {
         Upstreams.Set set = request.upstreams();
@@ -149,7 +156,10 @@ final class Exchange {
                     + ": no upstream accepted the connection");
             return;
         }
-        upstream = set.balancer().pick(candidates);
+        upstream = pinned(candidates);
+        if (upstream == null) {
+            upstream = set.balancer().pick(candidates);
+        }
         tried.add(upstream);
         observer.attemptStarted(request.head().headers(), upstream.address(), tried.size() - 1);
         started = System.nanoTime();
@@ -161,6 +171,19 @@ final class Exchange {
             return;
         }
         open();
+    }
+
+    /** The upstream the client is pinned to, on a first attempt while it is one of {@code candidates}; else null. */
+    private Upstream pinned(List<Upstream> candidates) {
+        return request.pin() == null || !tried.isEmpty() ? null : request.pin().in(candidates);
+    }
+
+    /**
+     * The {@code Set-Cookie} value the answer carries: on a sticky route, when the upstream answering is not the one
+     * the client's cookie pins (no cookie yet, or a new pin after its endpoint went, failed or was ejected); else null.
+     */
+    String stickyCookie() {
+        return request.pin() == null ? null : request.pin().setCookie(upstream);
     }
 
     private void open() {
@@ -275,9 +298,18 @@ final class Exchange {
         observer.answered(code, upstream == null ? null : upstream.address());
     }
 
-    /** Drops what is left of the exchange: body parts not sent, and its upstream connection. */
+    /** The response body is done with, sent or not: its encoder, if any, gives back what it holds. */
+    void endEncoding() {
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
+    }
+
+    /** Drops what is left of the exchange: body parts not sent, its encoder, and its upstream connection. */
     void drop() {
         releasePending();
+        endEncoding();
         if (channel != null) {
             channel.close();
         }

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.exchange.ResponseHead;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Consumer;
 
 /**
  * Relays a {@link RoutedRequest} to an upstream and its answer back. The upstream is picked by the route's balancer
@@ -23,7 +25,9 @@ import io.netty.util.ReferenceCountUtil;
  * the previous one was written upstream, and the upstream is read again only while the client connection is below
  * its high-water mark, so a slow side slows the transfer instead of filling memory. What one client read wrote
  * upstream leaves in one flush; what one upstream read brought leaves for the client in one flush
- * ({@link ResponseWriter}). A {@code 101} answer turns both connections into a {@link Tunnel}.
+ * ({@link ResponseWriter}). A {@code 101} answer turns both connections into a {@link Tunnel}. When compression is on
+ * and the response lends itself to it ({@link CompressionPolicy}), its body goes through a
+ * {@link dev.ballast.dataplane.exchange.BodyEncoder} on its way, part by part, flushed as the uncompressed one would be.
  *
  * <p>Ownership: every message read is either handed to a write (which releases it) or released here, once.
  */
@@ -34,8 +38,12 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private final RequestQueue queue;
     private final ClientTimeouts timeouts;
     private final RequestObserver observer;
+    /** Null when compression is off: nothing of it runs then. */
+    private final CompressionPolicy compression;
     private ChannelHandlerContext client;
     private ResponseWriter responses;
+    /** Where an encoder's chunks go: the response writer. */
+    private Consumer<ByteBuf> toClient;
     private Exchange exchange;
     private boolean draining;
     /** In a delivery of client messages, until its end: upstream writes meanwhile are flushed once at the end. */
@@ -50,12 +58,14 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         this.queue = queue;
         this.timeouts = timeouts;
         this.observer = observer;
+        this.compression = context.compression();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx;
         responses = new ResponseWriter(ctx.pipeline().context(HttpResponseEncoder.class));
+        toClient = responses::bytes;
     }
 
     @Override
@@ -118,6 +128,9 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     private void start(RoutedRequest routed) {
         Exchange ex = new Exchange(routed, context, observer, connector, this, this);
+        if (compression != null && routed.upgrade() == null) {
+            ex.coding = compression.negotiate(routed.head()); // before the head goes: it is the upstream's then
+        }
         exchange = ex;
         timeouts.watchExchange(context.clientTimeout(routed.rule()), false);
         ex.connect();
@@ -190,7 +203,11 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (msg instanceof ResponseReader.End end) {
             // No promise per write: a failed write closes the client connection (exceptionCaught), and
             // channelInactive ends the exchange.
-            responses.bytes(end.content());
+            if (ex.encoder != null) {
+                ex.encoder.last(end.content(), toClient);
+            } else {
+                responses.bytes(end.content());
+            }
             responses.send();
             complete(ex);
             return;
@@ -201,6 +218,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
                 return;
             }
             responses.head(encode(ex, head));
+        } else if (ex.encoder != null) {
+            ex.encoder.body((ByteBuf) msg, toClient);
         } else {
             responses.bytes((ByteBuf) msg); // flushed with the rest of this upstream read when it completes
         }
@@ -214,7 +233,10 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
-    /** The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers. */
+    /**
+     * The bytes of a response head for the client; an interim (1xx) one goes as it came, but for hop-by-hop headers.
+     * The final one carries the sticky-session cookie, when the route has one and the client is pinned anew.
+     */
     private ByteBuf encode(Exchange ex, ResponseHead head) {
         try {
             if (head.interim()) {
@@ -226,7 +248,13 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             // a body that ends with the upstream's close can only end with the client's too
             ex.closeClient = !ex.request.clientKeepAlive() || draining
                     || head.endsWithClose(HttpMethod.HEAD.equals(ex.request.head().method()));
-            return head.encode(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient);
+            String coding = null;
+            if (ex.coding != null && compression.applies(head)) {
+                ex.encoder = compression.encoder(ex.coding, client.alloc(), head.chunked());
+                coding = ex.coding.token();
+            }
+            return head.encode(client.alloc(), ex.request.rule().responseHeaders(), !ex.closeClient,
+                    ex.stickyCookie(), coding);
         } finally {
             head.release();
         }
@@ -255,7 +283,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         ByteBuf switching;
         try {
             String protocol = head.upgrade() != null ? head.upgrade() : ex.request.upgrade();
-            switching = head.encodeSwitch(client.alloc(), ex.request.rule().responseHeaders(), protocol);
+            switching = head.encodeSwitch(client.alloc(), ex.request.rule().responseHeaders(), protocol,
+                    ex.stickyCookie());
         } finally {
             head.release();
         }
@@ -276,6 +305,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private void complete(Exchange ex) {
         ex.attemptEnded(ex.status >= 500);
         ex.answered(ex.status);
+        ex.endEncoding();
         exchange = null;
         if (ex.upstreamKeepAlive && ex.requestDone) {
             connector.release(ex.upstream.address(), ex.channel);
@@ -335,7 +365,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         ex.answered(status.code());
         exchange = null;
         ex.drop();
-        client.writeAndFlush(Responses.text(status, message, false)).addListener(ChannelFutureListener.CLOSE);
+        client.writeAndFlush(Responses.error(context.errorPages(), status, message, false))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

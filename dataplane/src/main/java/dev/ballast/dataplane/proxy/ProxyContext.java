@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.access.AccessPolicy;
+import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
@@ -13,12 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What every client connection shares: the routing table in force (swapped whole for a new snapshot; a request reads
  * it once), the upstream sets, the access policy and the timeouts (the server, tunnel and client ones can be set per
- * rule), the metrics requests are counted in, the access log and the tracing of requests.
+ * rule), the metrics requests are counted in, the access log and the tracing of requests, what responses are
+ * compressed ({@code compression}: null when compression is off) and the pages of the proxy's own error answers.
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
                            Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
                            Duration keepAliveTimeout, Duration tunnelTimeout, Duration clientTimeout,
-                           DataplaneMetrics metrics, AccessLog accessLog, RequestTracing tracing) {
+                           DataplaneMetrics metrics, AccessLog accessLog, RequestTracing tracing,
+                           CompressionPolicy compression, ErrorPages errorPages) {
 
     /** How long the rule's upstream may take to answer. */
     public Duration serverTimeout(Rule rule) {

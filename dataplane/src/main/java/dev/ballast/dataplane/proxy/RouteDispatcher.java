@@ -69,13 +69,15 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                     ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : HttpResponseStatus.BAD_REQUEST;
-            answer(ctx, Responses.text(status, "bad request: " + cause.getMessage(), false), false);
+            answer(ctx, Responses.error(context.errorPages(), status, "bad request: " + cause.getMessage(), false),
+                    false);
             return;
         }
         String framing = Framing.problem(request.headers()).orElse(null);
         if (framing != null) {
             ReferenceCountUtil.release(request);
-            answer(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request: " + framing, false), false);
+            answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.BAD_REQUEST, "bad request: " + framing,
+                    false), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -89,33 +91,37 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             if (match instanceof Match.MethodNotAllowed refused) {
                 observer.routed(refused.route().name());
-                FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "route "
-                        + refused.route().name() + ": method " + request.method() + " not allowed", keepAlive);
+                FullHttpResponse response = Responses.error(context.errorPages(),
+                        HttpResponseStatus.METHOD_NOT_ALLOWED, "route " + refused.route().name() + ": method "
+                                + request.method() + " not allowed", keepAlive);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", refused.allow()));
                 answer(ctx, response, keepAlive);
             } else {
-                answer(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "no route for " + host + path, keepAlive),
-                        keepAlive);
+                answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.NOT_FOUND,
+                        "no route for " + host + path, keepAlive), keepAlive);
             }
             return;
         }
         observer.routed(matched.route().name());
-        Access access = context.access().decide(matched.route(), matched.rule(), false, host, target,
-                name -> request.headers().get(name));
+        Access access = context.access().decide(matched.route(), matched.rule(), matched.credentials(),
+                matched.fromDomain(), false, host, target, name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
             ReferenceCountUtil.release(request);
-            answer(ctx, refusal(access, keepAlive), keepAlive);
+            answer(ctx, refusal(access, context.errorPages(), keepAlive), keepAlive);
             return;
         }
         Upstreams.Set set = context.upstreams().of(matched.route(), matched.rule(), matched.endpoints());
         if (set.upstreams().isEmpty() || !set.anyHealthy()) {
             ReferenceCountUtil.release(request);
-            answer(ctx, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "route " + matched.route().name()
+            answer(ctx, Responses.error(context.errorPages(), HttpResponseStatus.SERVICE_UNAVAILABLE, "route "
+                    + matched.route().name()
                     + ": no healthy endpoint" + (set.upstreams().isEmpty() ? ""
                     : " (every one fails its health check)"), keepAlive), keepAlive);
             return;
         }
         String upgrade = upgradeOf(request);
+        // read before the forwarding headers are set: X-Forwarded-Proto is the client side's
+        StickyCookie.Pin pin = set.sticky() == null ? null : set.sticky().read(request.headers());
         String upstreamTarget = matched.rewrite().apply(target);
         HttpRequest head = request instanceof HttpContent
                 // a head that carries a body part too: the head goes on its own
@@ -124,12 +130,14 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 // the usual case: the decoded head itself is readied for the upstream, nothing copied
                 : request.setUri(upstreamTarget);
         head.headers().remove(HttpHeaderNames.EXPECT); // answered by HttpServerExpectContinueHandler
-        HeaderRewrite.request(head.headers(), matched.rule(), clientAddress, false);
+        HeaderRewrite.request(head.headers(), matched.rule(), matched.credentials().required(), clientAddress,
+                false);
         HttpUtil.setKeepAlive(head, true);
         if (upgrade != null) {
             HeaderRewrite.upgrade(head.headers(), upgrade);
         }
-        ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade));
+        ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade,
+                pin));
         if (request instanceof HttpContent content) { // the body part it carried goes on as a part of its own
             ctx.fireChannelRead(content instanceof LastHttpContent last
                     ? new DefaultLastHttpContent(content.content(), last.trailingHeaders())
@@ -145,16 +153,18 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 ? upgrade : null;
     }
 
-    private static FullHttpResponse refusal(Access access, boolean keepAlive) {
+    /** A redirect (always the built-in answer), 401 or 403 (the operator's page if there is one). */
+    private static FullHttpResponse refusal(Access access, ErrorPages pages, boolean keepAlive) {
         FullHttpResponse response;
         if (access instanceof Access.Redirect r) {
             response = Responses.text(HttpResponseStatus.valueOf(r.status()), "redirecting to " + r.location(), keepAlive);
             response.headers().set(HttpHeaderNames.LOCATION, r.location());
         } else if (access instanceof Access.Unauthorized u) {
-            response = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
+            response = Responses.error(pages, HttpResponseStatus.UNAUTHORIZED, "authentication required", keepAlive);
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, u.challenge());
         } else {
-            response = Responses.text(HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(), keepAlive);
+            response = Responses.error(pages, HttpResponseStatus.FORBIDDEN, ((Access.Forbidden) access).reason(),
+                    keepAlive);
         }
         return response;
     }

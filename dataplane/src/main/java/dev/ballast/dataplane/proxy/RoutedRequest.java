@@ -14,7 +14,8 @@ import io.netty.handler.codec.http.HttpRequest;
  * @param upstreams where it may go
  * @param clientKeepAlive whether the client asked to keep its connection after the answer
  * @param upgrade the protocol the client asked to switch to ({@code Upgrade}), or null
+ * @param pin what the client's sticky-session cookie says, when the route has sticky sessions (else null)
  */
 record RoutedRequest(HttpRequest head, Route route, Rule rule, Upstreams.Set upstreams, boolean clientKeepAlive,
-                     String upgrade) {
+                     String upgrade, StickyCookie.Pin pin) {
 }

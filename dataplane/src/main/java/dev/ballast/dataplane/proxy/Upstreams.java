@@ -8,6 +8,7 @@ import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
+import dev.ballast.schema.StickySessions;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.health.HealthProbe;
@@ -20,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The upstream set of each (route, rule port): its upstreams, balancer and outlier detector. A set is rebuilt when its
- * addresses or policy change; upstreams are kept by address across rebuilds, so their latency estimates survive a new
- * snapshot. Thread-safe.
+ * The upstream set of each (route, rule port): its upstreams, balancer, outlier detector and sticky-session cookie. A
+ * set is rebuilt when its addresses, policy, health check or sticky sessions change; upstreams are kept by address
+ * across rebuilds, so their latency estimates survive a new snapshot. Thread-safe.
  */
 public final class Upstreams {
 
@@ -30,9 +31,10 @@ public final class Upstreams {
      * One route's upstreams for one port.
      *
      * @param probes the health probe of each upstream, when the route has a health check (else empty)
+     * @param sticky the cookie that pins clients to upstreams, when the route has sticky sessions (else null)
      */
     public record Set(List<Upstream> upstreams, Balancer balancer, OutlierDetector outliers,
-                      Map<Upstream, HealthProbe> probes) {
+                      Map<Upstream, HealthProbe> probes, StickyCookie sticky) {
 
         /** Drops the upstreams that fail their health check. */
         public void removeUnhealthy(List<Upstream> candidates) {
@@ -108,7 +110,8 @@ public final class Upstreams {
         List<String> addresses = addresses(endpoints, rule);
         if (entry == null || !entry.addresses().equals(addresses)
                 || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()
-                || !Objects.equals(entry.route().spec().healthCheck(), route.spec().healthCheck())) {
+                || !Objects.equals(entry.route().spec().healthCheck(), route.spec().healthCheck())
+                || !entry.route().spec().stickySessions().equals(route.spec().stickySessions())) {
             List<Upstream> upstreams = addresses.stream()
                     .map(a -> byAddress.computeIfAbsent(a, x -> new Upstream(x, Upstream.Tuning.DEFAULT))).toList();
             Map<Upstream, HealthProbe> probes = new IdentityHashMap<>();
@@ -118,11 +121,14 @@ public final class Upstreams {
                     probes.put(u, probe);
                 }
             }
+            StickySessions sticky = route.spec().stickySessions();
+            StickyCookie cookie = sticky.enabled()
+                    ? new StickyCookie(sticky.cookieName(), route.name(), key.port(), upstreams) : null;
             entry = new Entry(endpoints, route, addresses, new Set(upstreams,
                     Balancer.of(route.spec().loadBalancing().policy(), b -> ThreadLocalRandom.current().nextInt(b),
                             System::nanoTime),
                     new OutlierDetector(upstreams, OutlierDetector.Settings.DEFAULT),
-                    probes.isEmpty() ? Map.of() : probes));
+                    probes.isEmpty() ? Map.of() : probes, cookie));
         } else {
             entry = new Entry(endpoints, route, addresses, entry.set()); // a new snapshot with the same upstreams
         }

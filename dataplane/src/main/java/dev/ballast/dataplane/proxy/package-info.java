@@ -13,13 +13,19 @@
  *   pipelined ones, drops a body answered early, asks for reads.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.RouteDispatcher}: takes request heads; writes the proxy's own answers
  *   (400, 404, 405, redirects, 401, 403, 503), else emits a {@link dev.ballast.dataplane.proxy.RoutedRequest}
- *   followed by the body parts.</li>
+ *   (with what its sticky-session cookie says, {@link dev.ballast.dataplane.proxy.StickyCookie}) followed by the
+ *   body parts.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.ExchangeRelay}: takes routed requests and their bodies, drives an
  *   {@link dev.ballast.dataplane.proxy.Exchange} with upstreams from the
  *   {@link dev.ballast.dataplane.proxy.UpstreamConnector}, writes responses through
- *   {@link dev.ballast.dataplane.proxy.ResponseWriter}; a 101 turns both connections into a
- *   {@link dev.ballast.dataplane.proxy.Tunnel}.</li>
+ *   {@link dev.ballast.dataplane.proxy.ResponseWriter} (compressing a body on its way when compression is on and the
+ *   response lends itself to it); a 101 turns both connections into a {@link dev.ballast.dataplane.proxy.Tunnel}.</li>
  * </ol>
+ * The proxy's own answers (from the dispatcher and the relay) are built by {@link dev.ballast.dataplane.proxy.Responses},
+ * with the operator's {@link dev.ballast.dataplane.proxy.ErrorPages} when there are any; they are never compressed.
+ * Compression adds no handler: upstream responses pass the response encoder as bytes, so the relay compresses them
+ * itself (Netty's {@code HttpContentCompressor} encodes only {@code HttpObject}s, and the proxy's own answers alone are
+ * those).
  * Each upstream connection runs {@link dev.ballast.dataplane.proxy.ResponseReader} (its request encoder, and
  * responses found as bytes), a server-timeout {@code IdleStateHandler} and
  * {@link dev.ballast.dataplane.proxy.UpstreamHandler}, which reports to its {@code UpstreamListener}.

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
@@ -14,8 +15,12 @@ public sealed interface Match {
      *
      * @param endpoints the route's upstreams: its service's endpoints, or its static ones
      * @param rewrite the rule's path rewrites, compiled with the table
+     * @param credentials who the rule lets in, resolved with the table
+     * @param fromDomain whether it matched through one of its {@code redirect.fromDomains} (then the answer is the
+     *     redirect to its first host)
      */
-    record Matched(Route route, Rule rule, Endpoints endpoints, TargetRewrite rewrite) implements Match {
+    record Matched(Route route, Rule rule, Endpoints endpoints, TargetRewrite rewrite, Credentials credentials,
+                   boolean fromDomain) implements Match {
     }
 
     /** The best matching rule refuses the method; answer 405 with {@code Allow}. */

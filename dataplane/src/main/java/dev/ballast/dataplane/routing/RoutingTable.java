@@ -1,5 +1,7 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.access.Credentials;
+import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
@@ -12,12 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one snapshot, compiled for matching (see the package documentation for the order). Immutable: build a
- * new one for a new snapshot and swap the reference; requests in flight keep the table they matched against.
+ * The routes of one snapshot, compiled for matching (see the package documentation for the order), with the
+ * credentials of every rule. Immutable: build a new one for a new snapshot and swap the reference; requests in flight
+ * keep the table they matched against.
  *
  * <p>A lookup visits the request's exact host, its wildcard suffixes from the longest, and the host-less routes; in
  * each it walks the request path once through a prefix trie. Only regular expressions and routes with an explicit
  * {@code order} are tested one by one.
+ *
+ * <p>A rule's {@code redirect.fromDomains} are hosts too: a request for one of them matches the rule under the same
+ * path, port and header conditions, and is answered with the redirect. Where a host is both one rule's own and
+ * another's old domain, the rule that owns it is tried first; the redirect applies only to requests none of the
+ * owner's rules match.
  */
 public final class RoutingTable {
 
@@ -25,13 +33,16 @@ public final class RoutingTable {
     private final List<RuleEntry> ordered;
     private final Map<String, Bucket> exactHosts = new HashMap<>();
     private final Map<String, Bucket> wildcardHosts = new HashMap<>();
+    /** The entries of {@code redirect.fromDomains}, tried after the rules whose own host it is. */
+    private final Map<String, Bucket> exactRedirects = new HashMap<>();
+    private final Map<String, Bucket> wildcardRedirects = new HashMap<>();
     private final Bucket anyHost = new Bucket();
     private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
     /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
     private final boolean hostsMatter;
 
-    private RoutingTable(Snapshot snapshot) {
+    private RoutingTable(Snapshot snapshot, UserDirectory.Resolved credentials) {
         this.snapshot = snapshot;
         Map<String, Endpoints> endpoints = new HashMap<>();
         snapshot.endpoints().forEach(e -> endpoints.put(e.service(), e));
@@ -45,16 +56,21 @@ public final class RoutingTable {
             for (int i = 0; i < route.spec().rules().size(); i++) {
                 Rule rule = route.spec().rules().get(i);
                 List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
+                List<String> oldHosts = rule.redirect() == null ? List.of() : rule.redirect().fromDomains();
                 TargetRewrite rewrite = TargetRewrite.compile(rule.rewrite());
-                for (String host : hosts) {
+                Credentials access = credentials.of(route, i);
+                for (int h = 0; h < hosts.size() + oldHosts.size(); h++) {
+                    boolean fromDomain = h >= hosts.size();
+                    String host = fromDomain ? oldHosts.get(h - hosts.size()) : hosts.get(h);
                     for (String path : rule.paths()) {
-                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, rewrite, host, path);
+                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, rewrite, access, fromDomain, host,
+                                path);
                         if (route.spec().order() != null) {
                             withOrder.add(entry);
                         } else {
                             bucketFor(entry).add(entry);
                         }
-                        if (fallback == null && route.spec().defaultBackend()) {
+                        if (fallback == null && route.spec().defaultBackend() && !fromDomain) {
                             fallback = entry;
                         }
                     }
@@ -65,15 +81,24 @@ public final class RoutingTable {
                 .thenComparing(RuleEntry.SPECIFICITY));
         this.ordered = List.copyOf(withOrder);
         this.defaultBackend = fallback;
-        exactHosts.values().forEach(Bucket::seal);
-        wildcardHosts.values().forEach(Bucket::seal);
+        for (Map<String, Bucket> buckets : List.of(exactHosts, wildcardHosts, exactRedirects, wildcardRedirects)) {
+            buckets.values().forEach(Bucket::seal);
+        }
         anyHost.seal();
-        hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty();
+        hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty()
+                || !exactRedirects.isEmpty() || !wildcardRedirects.isEmpty();
     }
 
-    /** Compiles a snapshot (which has been validated: every regex compiles). */
+    /**
+     * Compiles a snapshot (which has been validated: every regex compiles) with the credentials resolved for it.
+     */
+    public static RoutingTable compile(Snapshot snapshot, UserDirectory.Resolved credentials) {
+        return new RoutingTable(snapshot, credentials);
+    }
+
+    /** Compiles a snapshot whose rules have only users with passwords of their own (no global users, no secrets). */
     public static RoutingTable compile(Snapshot snapshot) {
-        return new RoutingTable(snapshot);
+        return compile(snapshot, UserDirectory.NONE.resolve(snapshot));
     }
 
     public Snapshot snapshot() {
@@ -87,8 +112,10 @@ public final class RoutingTable {
 
     private Bucket bucketFor(RuleEntry entry) {
         return switch (entry.hostClass) {
-            case RuleEntry.EXACT_HOST -> exactHosts.computeIfAbsent(entry.host, h -> new Bucket());
-            case RuleEntry.WILDCARD_HOST -> wildcardHosts.computeIfAbsent(entry.host, h -> new Bucket());
+            case RuleEntry.EXACT_HOST -> (entry.fromDomain ? exactRedirects : exactHosts)
+                    .computeIfAbsent(entry.host, h -> new Bucket());
+            case RuleEntry.WILDCARD_HOST -> (entry.fromDomain ? wildcardRedirects : wildcardHosts)
+                    .computeIfAbsent(entry.host, h -> new Bucket());
             default -> anyHost;
         };
     }
@@ -102,9 +129,17 @@ public final class RoutingTable {
             }
         }
         Match found = exactHosts.isEmpty() ? null : firstIn(exactHosts.get(host), request);
-        for (int dot = wildcardHosts.isEmpty() ? -1 : host.indexOf('.'); found == null && dot >= 0;
+        if (found == null && !exactRedirects.isEmpty()) {
+            found = firstIn(exactRedirects.get(host), request);
+        }
+        boolean wildcards = !wildcardHosts.isEmpty() || !wildcardRedirects.isEmpty();
+        for (int dot = wildcards ? host.indexOf('.') : -1; found == null && dot >= 0;
                 dot = host.indexOf('.', dot + 1)) {
-            found = firstIn(wildcardHosts.get(host.substring(dot + 1)), request); // a.b.c → b.c, then c
+            String suffix = host.substring(dot + 1); // a.b.c → b.c, then c
+            found = firstIn(wildcardHosts.get(suffix), request);
+            if (found == null) {
+                found = firstIn(wildcardRedirects.get(suffix), request);
+            }
         }
         if (found == null) {
             found = firstIn(anyHost, request);
@@ -127,9 +162,10 @@ public final class RoutingTable {
         return null;
     }
 
+    /** A redirect from an old domain is answered whatever the method: the new host will judge it. */
     private static Match decide(RuleEntry e, RequestFacts request) {
-        return e.refuses(request.method())
+        return !e.fromDomain && e.refuses(request.method())
                 ? new Match.MethodNotAllowed(e.route, e.allowed())
-                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite);
+                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite, e.credentials, e.fromDomain);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.routing;
 
+import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * One (host, path) pair of a rule, compiled: a rule with two hosts and three paths becomes six entries, so each has
- * an exact specificity. Immutable.
+ * an exact specificity. A host of the rule's {@code redirect.fromDomains} makes entries too, marked
+ * {@link #fromDomain}: they match like the others and answer with the redirect. Immutable.
  */
 final class RuleEntry {
 
@@ -31,13 +33,14 @@ final class RuleEntry {
             Comparator.comparing((RuleEntry e) -> e.route.name()).thenComparingInt(e -> e.ruleIndex);
 
     /**
-     * Specificity, most specific first: exact host over wildcard over none, a longer wildcard suffix first, then the
-     * longer path (an exact path before a prefix of the same length, regular expressions last), then the tie-break.
+     * Specificity, most specific first: exact host over wildcard over none, a longer wildcard suffix first, a rule's
+     * own host before the same host as another rule's {@code fromDomains}, then the longer path (an exact path before a prefix of the same length, regular expressions last), then the tie-break.
      * Inside a host bucket the trie and the exact-path map produce this order by construction; routes with an
      * explicit order are sorted by it after their order.
      */
     static final Comparator<RuleEntry> SPECIFICITY = Comparator.comparingInt((RuleEntry e) -> -e.hostClass)
             .thenComparingInt(e -> e.hostClass == WILDCARD_HOST ? -e.host.length() : 0)
+            .thenComparing(e -> e.fromDomain) // a rule's own host before another's old one
             .thenComparingInt(e -> -e.pathRank())
             .thenComparing(TIE_BREAK);
 
@@ -46,6 +49,9 @@ final class RuleEntry {
     final int ruleIndex;
     final Endpoints endpoints;
     final TargetRewrite rewrite;
+    final Credentials credentials;
+    /** Whether {@link #host} is one of the rule's {@code redirect.fromDomains}, not one of its hosts. */
+    final boolean fromDomain;
     final int hostClass;
     /** The exact host, or the wildcard's suffix without {@code *.}, lower case; empty for any host. */
     final String host;
@@ -58,13 +64,15 @@ final class RuleEntry {
     private final Set<String> deny;
     private final Integer srcPort;
 
-    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite, String host,
-              String path) {
+    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite,
+              Credentials credentials, boolean fromDomain, String host, String path) {
         this.route = route;
         this.rule = rule;
         this.ruleIndex = ruleIndex;
         this.endpoints = endpoints;
         this.rewrite = rewrite;
+        this.credentials = credentials;
+        this.fromDomain = fromDomain;
         String h = host.toLowerCase(Locale.ROOT);
         this.hostClass = h.isEmpty() ? ANY_HOST : h.startsWith("*.") ? WILDCARD_HOST : EXACT_HOST;
         this.host = h.startsWith("*.") ? h.substring(2) : h;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteLoader;
+import dev.ballast.schema.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -47,9 +48,13 @@ class AccessPolicyTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static final UserDirectory.Resolved CREDENTIALS = UserDirectory.NONE.resolve(Snapshot.of(ROUTES, List.of()));
+
+    /** As the routing table would say: a host starting with "old." came through the rule's fromDomains. */
     private Access decide(int route, boolean secure, String host, Map<String, String> headers) {
         Route r = ROUTES.get(route);
-        return policy.decide(r, r.spec().rules().get(0), secure, host, "/path?q=1", new HashMap<>(headers)::get);
+        return policy.decide(r, r.spec().rules().get(0), CREDENTIALS.of(r, 0), host.startsWith("old."), secure, host,
+                "/path?q=1", new HashMap<>(headers)::get);
     }
 
     @Test

@@ -53,7 +53,7 @@ class HeaderRewriteTest {
         Rule r = rule(new HeaderOperations(Map.of("X-Added", "a"), Map.of("X-Set", "s"), List.of("X-Debug")),
                 null, new Rule.Auth(null, List.of(new Rule.User("ops", "pw", null))));
 
-        HeaderRewrite.request(h, r, "10.0.0.5", false);
+        HeaderRewrite.request(h, r, true, "10.0.0.5", false);
 
         assertThat(h.names()).doesNotContain("Connection", "X-Secret-Hop", "Keep-Alive", "Proxy-Authorization",
                 "Authorization", "Upgrade", "X-Debug");
@@ -72,7 +72,7 @@ class HeaderRewriteTest {
         h.add("Host", "a");
         h.add("Forwarded", "for=198.51.100.1");
         h.add("X-Forwarded-Proto", "https");
-        HeaderRewrite.request(h, rule(null, null, null), "2001:db8::1", false);
+        HeaderRewrite.request(h, rule(null, null, null), false, "2001:db8::1", false);
         assertThat(h.get("Forwarded")).isEqualTo("for=198.51.100.1, for=\"[2001:db8::1]\";proto=http;host=\"a\"");
         assertThat(h.get("X-Forwarded-Proto")).as("a TLS-terminating balancer's value is kept").isEqualTo("https");
     }

@@ -89,6 +89,22 @@ class ResponseHeadTest {
     }
 
     @Test
+    void aStickySessionCookieIsAddedBesideTheBackendsOwn() {
+        String cookie = "BALLAST_STICKY=abc; Path=/; HttpOnly; SameSite=Lax";
+        assertThat(encoded("HTTP/1.1 200 OK\nSet-Cookie: session=1\nContent-Length: 0\n\n",
+                h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, false, cookie, null)))
+                .isEqualTo("HTTP/1.1 200 OK\nSet-Cookie: session=1\nContent-Length: 0\nSet-Cookie: " + cookie
+                        + "\nConnection: close\n\n");
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+                h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, cookie, null)))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Length: 0\nSet-Cookie: " + cookie + "\n\n");
+        assertThat(encoded("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: upgrade\n\n",
+                h -> h.encodeSwitch(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, h.upgrade(), cookie)))
+                .isEqualTo("HTTP/1.1 101 Switching Protocols\nSet-Cookie: " + cookie
+                        + "\nConnection: upgrade\nUpgrade: websocket\n\n");
+    }
+
+    @Test
     void framingAndKeepAliveFollowRfc9112() {
         assertThat(with("HTTP/1.1 200 OK\nContent-Length: 7\n\n", h -> List.of(h.contentLength(), h.chunked(),
                 h.keepAlive(), h.endsWithClose(false)))).isEqualTo(List.of(7L, false, true, false));
@@ -148,5 +164,55 @@ class ResponseHeadTest {
         String text = head.replace("\\n", "\n") + "\n\n";
         assertThatThrownBy(() -> with(text, ResponseHead::status))
                 .isInstanceOf(InvalidResponseException.class).hasMessageStartingWith(problem);
+    }
+
+    @Test
+    void aCodedBodysHeadLosesItsFramingWeakensItsETagAndVariesOnAcceptEncoding() {
+        String encoded = encoded("""
+                HTTP/1.1 200 OK
+                Content-Type: text/html
+                Content-Length: 4000
+                Accept-Ranges: bytes
+                ETag: "v1"
+                Vary: Origin
+                Vary: Cookie
+                X-Kept: k
+
+                """, head -> head.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, null, "gzip"));
+        assertThat(encoded).isEqualTo("""
+                HTTP/1.1 200 OK
+                Content-Type: text/html
+                ETag: W/"v1"
+                Vary: Origin
+                Vary: Cookie, Accept-Encoding
+                X-Kept: k
+                Content-Encoding: gzip
+                Transfer-Encoding: chunked
+
+                """);
+    }
+
+    @Test
+    void aCodedBodysHeadKeepsAVaryThatCoversItAndLetsTheRuleDecide() {
+        assertThat(encoded("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nVary: *\nETag: W/\"w\"\n\n",
+                head -> head.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, false, null, "deflate")))
+                .isEqualTo("HTTP/1.1 200 OK\nVary: *\nETag: W/\"w\"\nContent-Encoding: deflate\n"
+                        + "Transfer-Encoding: chunked\nConnection: close\n\n");
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 9999\n\n",
+                head -> head.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true, null, "gzip")))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Encoding: gzip\nTransfer-Encoding: chunked\n"
+                        + "Vary: Accept-Encoding\n\n");
+        HeaderOperations setsVary = new HeaderOperations(null, Map.of("Vary", "Cookie"), List.of("etag"));
+        assertThat(encoded("HTTP/1.1 200 OK\nContent-Length: 9999\nVary: Origin\nETag: \"e\"\n\n",
+                head -> head.encode(ByteBufAllocator.DEFAULT, setsVary, true, null, "gzip")))
+                .isEqualTo("HTTP/1.1 200 OK\nContent-Encoding: gzip\nTransfer-Encoding: chunked\nVary: Cookie\n\n");
+    }
+
+    @Test
+    void headerValuesAreFoundByNameInTheirOrder() {
+        assertThat(with("HTTP/1.1 200 OK\nCache-Control: public\nX: y\ncache-control:  no-transform \n\n",
+                head -> head.values("Cache-Control"))).isEqualTo(List.of("public", "no-transform"));
+        assertThat(with("HTTP/1.0 200 OK\n\n", head -> List.of(head.values("etag"), head.http11())))
+                .isEqualTo(List.of(List.of(), false));
     }
 }

@@ -2,6 +2,7 @@ package dev.ballast.dataplane.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
@@ -36,10 +37,14 @@ class RoutingTableProperties {
         for (Route route : snapshot.routes()) {
             for (int i = 0; i < route.spec().rules().size(); i++) {
                 Rule rule = route.spec().rules().get(i);
-                for (String host : rule.hosts().isEmpty() ? List.of("") : rule.hosts()) {
+                List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
+                List<String> oldHosts = rule.redirect() == null ? List.of() : rule.redirect().fromDomains();
+                for (int h = 0; h < hosts.size() + oldHosts.size(); h++) {
+                    boolean fromDomain = h >= hosts.size();
                     for (String path : rule.paths()) {
                         all.add(new RuleEntry(route, rule, i, new Endpoints(route.spec().service(), List.of()),
-                                TargetRewrite.compile(rule.rewrite()), host, path));
+                                TargetRewrite.compile(rule.rewrite()), Credentials.NONE, fromDomain,
+                                fromDomain ? oldHosts.get(h - hosts.size()) : hosts.get(h), path));
                     }
                 }
             }
@@ -50,7 +55,8 @@ class RoutingTableProperties {
             String expected = "404";
             for (RuleEntry e : all) {
                 if (e.hostMatches(request.hostName()) && e.pathMatches(request.path()) && e.conditionsHold(request)) {
-                    expected = e.refuses(request.method()) ? "405 " + e.route.name() + " " + e.allowed()
+                    expected = e.fromDomain ? e.route.name() + "#" + e.ruleIndex + " redirect"
+                            : e.refuses(request.method()) ? "405 " + e.route.name() + " " + e.allowed()
                             : e.route.name() + "#" + e.ruleIndex;
                     break;
                 }
@@ -68,12 +74,14 @@ class RoutingTableProperties {
                 Arbitraries.of("x.com", "*.x.com", "*.y.x.com", "y.x.com").list().ofMaxSize(2).uniqueElements(),
                 Arbitraries.of(0, 0, 0, 80, 443),
                 Arbitraries.of("", "", "GET"),
-                Arbitraries.of(false, false, true))
-                .as((type, paths, hosts, srcPort, deny, needsHeader) -> new Rule(
+                Arbitraries.of(false, false, true),
+                Arbitraries.<List<String>>of(List.of(), List.of(), List.of(), List.of("old.com"), List.of("y.x.com"),
+                        List.of("*.x.com", "q.x.com")))
+                .as((type, paths, hosts, srcPort, deny, needsHeader, from) -> new Rule(
                         type == PathType.REGEX ? paths.stream().map(p -> "^" + p + "$|b$").toList() : paths, type, null,
                         hosts, needsHeader ? List.of(new Rule.HeaderMatch("X-A", "1")) : null, null,
                         deny.isEmpty() ? null : new Rule.Methods(null, List.of(deny)), srcPort == 0 ? null : srcPort, 80,
-                        null, null, null, null, null, null, false));
+                        null, null, null, null, null, redirectFrom(hosts, from), false));
         Arbitrary<Route> route = Combinators.combine(Arbitraries.of("a", "b", "c", "d", "e"),
                         rules.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(-1, -1, -1, 1, 2))
                 .as((name, rs, order) -> Route.of(name, new RouteSpec(name, null, order < 0 ? null : order, null, null,
@@ -82,11 +90,18 @@ class RoutingTableProperties {
                 .filter(list -> list.stream().allMatch(r -> RouteValidator.validate(r).isValid()));
     }
 
+    /** Old domains for a rule whose first host is a name to go to, none of them its own. */
+    private static Rule.Redirect redirectFrom(List<String> hosts, List<String> from) {
+        List<String> old = from.stream().filter(h -> !hosts.contains(h)).toList();
+        return hosts.isEmpty() || hosts.get(0).startsWith("*") || old.isEmpty() ? null
+                : new Rule.Redirect(false, null, false, false, old, null);
+    }
+
     @Provide
     Arbitrary<List<RequestFacts>> requests() {
         return Combinators.combine(
                         Arbitraries.of("GET", "POST"),
-                        Arbitraries.of("x.com", "y.x.com", "z.y.x.com", "q.x.com", "other", "X.COM:8080"),
+                        Arbitraries.of("x.com", "y.x.com", "z.y.x.com", "q.x.com", "other", "X.COM:8080", "old.com"),
                         Arbitraries.of("/", "/a", "/a/", "/a/b", "/ab", "/abc", "/a/b/c", "/b"),
                         Arbitraries.of(80, 443),
                         Arbitraries.of(false, true))

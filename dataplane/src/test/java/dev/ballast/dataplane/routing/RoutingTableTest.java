@@ -87,7 +87,7 @@ class RoutingTableTest {
 
     static String outcome(Match m) {
         if (m instanceof Match.Matched x) {
-            return x.route().name() + "#" + x.route().spec().rules().indexOf(x.rule());
+            return x.route().name() + "#" + x.route().spec().rules().indexOf(x.rule()) + (x.fromDomain() ? " redirect" : "");
         }
         if (m instanceof Match.MethodNotAllowed x) {
             return "405 " + x.route().name() + " " + x.allow();
@@ -155,5 +155,49 @@ class RoutingTableTest {
         assertThat(outcome(table.match(request("GET", "o", "/x", Map.of(), 80)))).isEqualTo("fallback#0");
         assertThat(outcome(RoutingTable.compile(Snapshot.empty()).match(request("GET", "o", "/x", Map.of(), 80))))
                 .isEqualTo("404");
+    }
+
+    @Test
+    void anOldDomainMatchesItsRuleAndTheHostsOwnerComesFirst() {
+        RoutingTable table = RoutingTable.compile(snapshot("""
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: moved }
+                spec:
+                  service: moved
+                  rules:
+                    - port: 80
+                      paths: [/shop]
+                      hosts: [new.example.com]
+                      headers: [{ name: X-A, value: "1" }]
+                      methods: { allow: [GET] }
+                      redirect: { fromDomains: [old.example.com, "*.older.example.com"] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: owner }
+                spec: { service: owner, rules: [{ paths: [/shop/own], hosts: [old.example.com], port: 80 }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: wild }
+                spec: { service: wild, rules: [{ paths: [/], hosts: ["*.example.com"], port: 80 }] }
+                """));
+        Map<String, String> a = Map.of("x-a", "1");
+        assertThat(outcome(table.match(request("GET", "old.example.com", "/shop/x", a, 80))))
+                .isEqualTo("moved#0 redirect");
+        assertThat(outcome(table.match(request("POST", "OLD.example.com:8080", "/shop", a, 80))))
+                .as("whatever the method: the new host judges it").isEqualTo("moved#0 redirect");
+        assertThat(outcome(table.match(request("GET", "a.b.older.example.com", "/shop", a, 80))))
+                .isEqualTo("moved#0 redirect");
+        assertThat(outcome(table.match(request("GET", "old.example.com", "/shop/own/1", a, 80))))
+                .as("the rule whose own host it is wins").isEqualTo("owner#0");
+        assertThat(outcome(table.match(request("GET", "old.example.com", "/shop", Map.of(), 80))))
+                .as("the same conditions as the rule: no header, no redirect").isEqualTo("wild#0");
+        assertThat(outcome(table.match(request("GET", "old.example.com", "/other", a, 80))))
+                .as("nor another path").isEqualTo("wild#0");
+        assertThat(outcome(table.match(request("GET", "new.example.com", "/shop", a, 80)))).isEqualTo("moved#0");
+        assertThat(outcome(table.match(request("POST", "new.example.com", "/shop", a, 80))))
+                .isEqualTo("405 moved [GET]");
     }
 }
