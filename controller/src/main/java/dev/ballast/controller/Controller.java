@@ -106,7 +106,7 @@ public final class Controller implements Closeable, ControllerStatus {
         this.translator = new LabelTranslator(new TranslationOptions(config.notifyLabel(), config.separator(),
                 config.httpsOnly()));
         this.notifyKey = translator.notifyKey();
-        this.builder = new DesiredStateBuilder(translator, config.network());
+        this.builder = new DesiredStateBuilder(translator, config.network(), config.instanceName());
         this.store = new SnapshotStore(config.snapshotHistory());
         this.replicas = new ReplicaRegistry(clock, config.replicaLagDeadline(), config.replicaTtl());
         this.counted = new ControllerMetrics(telemetry.meter("dev.ballast.controller"), store::current, this::sources,
@@ -307,6 +307,11 @@ public final class Controller implements Closeable, ControllerStatus {
     /** How many times the Swarm event stream has been opened. */
     public int eventStreamOpens() {
         return swarm.streamOpens();
+    }
+
+    @Override
+    public String instanceName() {
+        return config.instanceName();
     }
 
     @Override

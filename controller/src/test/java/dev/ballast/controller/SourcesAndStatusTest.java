@@ -75,7 +75,9 @@ class SourcesAndStatusTest {
             HttpResponse<String> pushed = h.request("GET", "/v1/docker-flow-proxy/reconfigure?serviceName=api"
                     + "&servicePath=/from-push&port=8080");
             assertThat(pushed.statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).containsAll(List.of("web", "api")));
+            // The push may be published before the pass that reads the two new services: wait for the labels' route.
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).containsAll(List.of("web", "api"))
+                    && route(h.controller, "api").spec().rules().get(0).paths().equals(List.of("/from-labels")));
             assertThat(route(h.controller, "web").spec().rules().get(0).paths()).containsExactly("/from-git");
             assertThat(route(h.controller, "api").spec().rules().get(0).paths()).containsExactly("/from-labels");
 

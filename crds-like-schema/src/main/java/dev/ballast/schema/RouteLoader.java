@@ -132,7 +132,7 @@ public final class RouteLoader {
     }
 
     /** Names must be unique and at most one route may be the default backend; the first definition wins. */
-    static LoadResult checkTogether(List<String> files, List<LoadedRoute> routes, List<Problem> problems) {
+    public static LoadResult checkTogether(List<String> files, List<LoadedRoute> routes, List<Problem> problems) {
         Map<String, LoadedRoute> byName = new HashMap<>();
         LoadedRoute defaultBackend = null;
         List<LoadedRoute> kept = new ArrayList<>();

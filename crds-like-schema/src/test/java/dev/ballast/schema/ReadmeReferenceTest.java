@@ -33,4 +33,33 @@ class ReadmeReferenceTest {
             assertThat(section).as("README label section mentions " + name).containsPattern("`(com\\.df\\.)?" + name + "`");
         }
     }
+
+    /** The two sentences after the table say which labels are warnings and which pass without comment, exactly. */
+    @Test
+    void theReadmeSaysWhichLabelsAreUnsupportedAndWhichPassWithoutComment() throws IOException {
+        String readme = Files.readString(README);
+        String section = readme.substring(readme.indexOf("<!-- labels:begin"), readme.indexOf("<!-- labels:end"));
+        int unsupportedAt = section.indexOf("Reported as unsupported");
+        int acceptedAt = section.indexOf("Accepted without comment");
+        assertThat(unsupportedAt).as("the sentence \"Reported as unsupported …\"").isPositive();
+        assertThat(acceptedAt).as("the sentence \"Accepted without comment …\" after it").isGreaterThan(unsupportedAt);
+        java.util.Set<String> unsupported = mentioned(section.substring(unsupportedAt, acceptedAt));
+        java.util.Set<String> accepted = mentioned(section.substring(acceptedAt));
+        assertThat(unsupported).isEqualTo(DockerFlowLabels.unsupportedNames());
+        java.util.Set<String> listener = new java.util.TreeSet<>(DockerFlowLabels.listenerAndMonitorNames());
+        listener.add("alert*");
+        assertThat(accepted).isEqualTo(listener);
+    }
+
+    /** The label names quoted in {@code text} ({@code `com.df.x`} or {@code `x`}, lower case first), without the prefix. */
+    private static java.util.Set<String> mentioned(String text) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(?:com\\.df\\.)?([a-z][A-Za-z.*]*)`").matcher(text);
+        while (m.find()) {
+            if (!m.group(1).startsWith("com.df.")) { // "any other `com.df.*` label"
+                names.add(m.group(1));
+            }
+        }
+        return names;
+    }
 }

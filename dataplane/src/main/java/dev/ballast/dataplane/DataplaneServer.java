@@ -19,11 +19,8 @@ import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
-import dev.ballast.schema.LoadResult;
-import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
-import dev.ballast.schema.RouteLoader;
 import dev.ballast.schema.Snapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -42,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,6 +82,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private volatile boolean draining;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile String source = "none";
+    /** Standalone mode: the route files' problems, {@code file:line: field: message}; empty otherwise. */
+    private volatile List<String> routeFileProblems = List.of();
+    /** Docker Flow's push API, forwarded to the controllers; absent for a replica that serves route files. */
+    private final Optional<ControllerForwarder> forwarder;
     private Channel traffic;
     private Channel admin;
 
@@ -111,21 +113,16 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         this.telemetry = telemetry;
         this.group = Transports.group(config.threads());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
+        this.forwarder = config.controllers().isEmpty() ? Optional.empty()
+                : Optional.of(new ControllerForwarder(config.controllers(), FORWARD_TIMEOUT));
     }
+
+    /** How long a controller may take to answer a forwarded push-API call before the next one is tried. */
+    static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
     /** The global users ({@code dfp_users} or {@code USERS}), read once, at start, off the event loops. */
     private static UserDirectory users(DataplaneConfig config) {
         return UserDirectory.load(config.secretsDir(), config.users(), config.usersPassEncrypted());
-    }
-
-    /** Reads the route files of standalone mode; a file with problems refuses the whole start, naming them. */
-    public static Snapshot loadRoutes(Path routes) {
-        LoadResult result = RouteLoader.load(List.of(routes));
-        if (result.hasErrors()) {
-            throw new IllegalArgumentException(String.join("\n", result.problems().stream()
-                    .filter(p -> p.isError()).map(p -> p.format()).toList()));
-        }
-        return Snapshot.of(result.routes().stream().map(LoadedRoute::route).toList(), List.of());
     }
 
     /**
@@ -288,6 +285,19 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     public String source() {
         return source;
+    }
+
+    /** The route files' problems (standalone mode), as {@code /readyz} and the config endpoint list them. */
+    public void routeFileProblems(List<String> problems) {
+        routeFileProblems = List.copyOf(problems);
+    }
+
+    List<String> routeFileProblems() {
+        return routeFileProblems;
+    }
+
+    Optional<ControllerForwarder> forwarder() {
+        return forwarder;
     }
 
     public InetSocketAddress trafficAddress() {

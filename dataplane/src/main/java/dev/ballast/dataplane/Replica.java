@@ -1,6 +1,7 @@
 package dev.ballast.dataplane;
 
 import dev.ballast.config.DataplaneConfig;
+import dev.ballast.dataplane.files.RouteFiles;
 import dev.ballast.dataplane.pull.SnapshotPuller;
 import dev.ballast.dataplane.pull.StateFile;
 import dev.ballast.schema.Snapshot;
@@ -27,27 +28,32 @@ public final class Replica implements Closeable {
 
     private final DataplaneServer server;
     private final SnapshotPuller puller;
+    private final RouteFiles files;
+    private final RouteFiles.Scan firstScan;
 
-    private Replica(DataplaneServer server, SnapshotPuller puller) {
+    private Replica(DataplaneServer server, SnapshotPuller puller, RouteFiles files, RouteFiles.Scan firstScan) {
         this.server = server;
         this.puller = puller;
+        this.files = files;
+        this.firstScan = firstScan;
     }
 
     /**
      * Starts the replica.
      *
-     * @throws IllegalArgumentException when the route files of standalone mode have problems (nothing is started)
+     * @throws IllegalArgumentException when the {@code --routes} path of standalone mode does not exist (nothing is
+     *     started); route files with problems are reported and the others served (see {@link RouteFiles})
      * @throws DataplaneServer.ListenerException when a listener cannot be bound (nothing is left running)
      * @throws dev.ballast.dataplane.proxy.ErrorPages.DirectoryException when {@code --error-pages} names no readable
      *     directory (nothing is left running)
      */
     public static Replica start(DataplaneConfig config) throws InterruptedException {
-        Optional<Snapshot> files = config.routes().map(DataplaneServer::loadRoutes);
+        DataplaneServer server = new DataplaneServer(config);
+        Optional<RouteFiles> files = routeFiles(config, server);
         Optional<StateFile> stateFile = config.stateDir().map(StateFile::new);
         // Read the saved snapshot while the listeners start: both are on the way to being ready.
         CompletableFuture<Optional<Snapshot>> saved = CompletableFuture.supplyAsync(() -> files.isPresent()
                 ? Optional.<Snapshot>empty() : stateFile.flatMap(Replica::load));
-        DataplaneServer server = new DataplaneServer(config);
         // With no saved snapshot to apply first, the first pull (the longest step: fetch, parse and check every
         // route) runs while the listeners and telemetry start. A snapshot applied before the listeners are up is
         // simply in force when they are. With a saved one, it goes first, so a newer pull is never overwritten by it.
@@ -66,11 +72,10 @@ public final class Replica implements Closeable {
             throw e;
         }
         if (files.isPresent()) {
-            server.apply(files.get(), "files " + config.routes().get());
-            return new Replica(server, null);
+            return new Replica(server, null, files.get(), files.get().start());
         }
         if (early != null) {
-            return new Replica(server, early);
+            return new Replica(server, early, null, null);
         }
         saved.join().ifPresent(snapshot -> {
             server.apply(snapshot, "state-dir " + stateFile.get().path());
@@ -80,7 +85,17 @@ public final class Replica implements Closeable {
         SnapshotPuller puller = new SnapshotPuller(config.controllers(), config.replicaId(), PULL_WAIT, server,
                 stateFile);
         puller.start();
-        return new Replica(server, puller);
+        return new Replica(server, puller, null, null);
+    }
+
+    private static Optional<RouteFiles> routeFiles(DataplaneConfig config, DataplaneServer server) {
+        try {
+            return config.routes().map(path -> new RouteFiles(path, server, server::routeFileProblems,
+                    RouteFiles.POLL_INTERVAL));
+        } catch (IllegalArgumentException e) {
+            server.close(); // its event loops would otherwise outlive the refused start
+            throw e;
+        }
     }
 
     private static Optional<Snapshot> load(StateFile file) {
@@ -96,11 +111,19 @@ public final class Replica implements Closeable {
         return server;
     }
 
+    /** Standalone mode: what the first read of the route files put in force, and their problems. */
+    public Optional<RouteFiles.Scan> firstScan() {
+        return Optional.ofNullable(firstScan);
+    }
+
     /** Stops gracefully: no more pulls, then the server drains (see {@link DataplaneServer#drain}). */
     @Override
     public void close() {
         if (puller != null) {
             puller.close();
+        }
+        if (files != null) {
+            files.close();
         }
         server.drain();
     }

@@ -37,6 +37,22 @@ public final class TestReplicas {
         return config(serverTimeout, Duration.ofSeconds(1));
     }
 
+    /** The same settings pulling from {@code controllers} (nothing is started that pulls: only the server). */
+    public static DataplaneConfig withControllers(DataplaneConfig c, List<java.net.URI> controllers) {
+        return new DataplaneConfig(controllers, Optional.empty(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages());
+    }
+
+    /** The same settings serving the route files under {@code routes} (standalone mode). */
+    public static DataplaneConfig withRoutes(DataplaneConfig c, Path routes) {
+        return new DataplaneConfig(List.of(), Optional.of(routes), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages());
+    }
+
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
         return copy(c, true, c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),

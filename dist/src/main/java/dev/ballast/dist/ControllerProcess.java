@@ -1,11 +1,15 @@
 package dev.ballast.dist;
 
 import dev.ballast.config.ControllerConfig;
+import dev.ballast.config.DockerFlowVariables;
 import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.controller.Controller;
 import dev.ballast.observability.telemetry.Telemetry;
 import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** {@code ballast controller}: runs until interrupted. */
@@ -14,8 +18,18 @@ final class ControllerProcess {
     private ControllerProcess() {
     }
 
+    /**
+     * Docker Flow variables that are set but that the controller does not honour: one line each, naming it and why
+     * (never its value), once at start.
+     */
+    static void warnAboutDockerFlowVariables(List<DockerFlowVariables.Unhonoured> unhonoured) {
+        Logger log = LoggerFactory.getLogger("ballast.controller");
+        unhonoured.forEach(u -> log.warn(u.message()));
+    }
+
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
         ControllerConfig config = ControllerConfig.from(resolved);
+        warnAboutDockerFlowVariables(DockerFlowVariables.forController(System.getenv()));
         Controller controller;
         try {
             controller = Controller.start(config, Clock.systemUTC());

@@ -2,6 +2,7 @@ package dev.ballast.dist;
 
 import dev.ballast.config.ConfigException;
 import dev.ballast.config.DataplaneConfig;
+import dev.ballast.config.DockerFlowVariables;
 import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
@@ -10,6 +11,9 @@ import dev.ballast.dataplane.Replica;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.util.ResourceLeakDetector;
 import java.net.InetAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** {@code ballast dataplane}: one proxy replica, until interrupted. */
@@ -45,6 +49,15 @@ final class DataplaneProcess {
         }
     }
 
+    /**
+     * Docker Flow variables that are set but that a dataplane does not honour: one line each, naming it and why
+     * (never its value), once at start.
+     */
+    static void warnAboutDockerFlowVariables(List<DockerFlowVariables.Unhonoured> unhonoured) {
+        Logger log = LoggerFactory.getLogger("ballast.dataplane");
+        unhonoured.forEach(u -> log.warn(u.message()));
+    }
+
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
         DataplaneConfig config;
         try {
@@ -55,6 +68,7 @@ final class DataplaneProcess {
         }
         productionLeakDetection();
         noPinnedMemoryAccounting();
+        warnAboutDockerFlowVariables(DockerFlowVariables.forDataplane(System.getenv()));
         Replica replica;
         try {
             replica = Replica.start(config);
@@ -62,15 +76,18 @@ final class DataplaneProcess {
             cli.getErr().println("ballast dataplane: " + e.getMessage());
             return Main.USAGE;
         } catch (IllegalArgumentException e) {
-            cli.getErr().println("ballast dataplane: the route files have problems:");
-            cli.getErr().println(e.getMessage());
+            cli.getErr().println("ballast dataplane: --routes " + e.getMessage());
             return 1;
         } catch (DataplaneServer.ListenerException e) {
             cli.getErr().println("ballast dataplane: " + e.getMessage());
             return 1;
         }
         DataplaneServer server = replica.server();
-        String routes = config.routes().map(path -> server.snapshot().routes().size() + " route(s) from " + path)
+        String routes = config.routes().map(path -> server.snapshot().routes().size() + " route(s) from " + path
+                + replica.firstScan().map(scan -> scan.problems().isEmpty() ? ""
+                        : " (" + scan.problems().size() + " problem(s), logged above and listed by /readyz"
+                        + (scan.inForce() ? "" : "; not ready until a file loads without problems") + ")")
+                        .orElse(""))
                 .orElse("replica " + config.replicaId() + " pulling from " + config.controllers()
                         + config.stateDir().map(dir -> ", state in " + dir).orElse(""));
         cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + HostPort.of(server.trafficAddress())

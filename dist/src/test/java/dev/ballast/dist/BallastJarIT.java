@@ -27,12 +27,19 @@ class BallastJarIT {
         return ballast(java.util.Map.of(), args);
     }
 
-    /** {@code java -jar ballast.jar ARGS}, on the JVM that runs the tests; to redirect or add environment, then start. */
+    /**
+     * {@code java -jar ballast.jar ARGS}, on the JVM that runs the tests; to redirect or add environment, then start.
+     * Docker Flow's variable names are taken out of the environment it inherits (a {@code DEBUG} or {@code PORT} of
+     * the machine's would add a warning line at start); a test that wants them adds them.
+     */
     static ProcessBuilder jar(String... args) {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
                 JAR.toString()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> dev.ballast.config.DockerFlowVariables.known().contains(name)
+                || name.startsWith("DFP_SERVICE"));
+        return builder;
     }
 
     /** Started, and killed after 60 s should the test hang on it. */
@@ -306,14 +313,65 @@ class BallastJarIT {
     }
 
     @Test
-    void theStandaloneDataplaneRefusesRouteFilesWithProblemsNamingTheFile() throws Exception {
-        Path file = dir.resolve("bad.yaml");
-        Files.writeString(file, "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: bad\n"
-                + "spec:\n  rules:\n    - paths: [nope]\n");
-        Result result = ballast("dataplane", "--routes", file.toString(), "--listen", "127.0.0.1:0",
-                "--admin-listen", "127.0.0.1:0");
-        assertThat(result.exit()).isEqualTo(1);
-        assertThat(result.err()).contains("the route files have problems", file.toString());
+    void theStandaloneDataplaneServesTheGoodRouteFilesAndNamesTheBadOne() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: ballast.dev/v1alpha1\nkind: Route\nmetadata:\n  name: bad\n"
+                + "spec:\n  endpoints: [{ address: \"127.0.0.1:9\" }]\n  rules:\n    - paths: [nope]\n");
+        Files.writeString(dir.resolve("good.yaml"), "apiVersion: ballast.dev/v1alpha1\nkind: Route\n"
+                + "metadata:\n  name: good\nspec:\n  endpoints: [{ address: \"127.0.0.1:9\" }]\n"
+                + "  rules:\n    - paths: [/good]\n");
+        Process dataplane = startBounded(jar("dataplane", "--routes", dir.toString(), "--listen", "127.0.0.1:0",
+                "--admin-listen", "127.0.0.1:0"));
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getInputStream(), StandardCharsets.UTF_8));
+             java.io.BufferedReader err = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getErrorStream(), StandardCharsets.UTF_8))) {
+            String started = out.readLine();
+            assertThat(started).startsWith("ballast dataplane: 1 route(s) from " + dir + " (1 problem(s), logged above"
+                    + " and listed by /readyz); traffic on 127.0.0.1:");
+            assertThat(err.readLine()).contains(" WARN ", "route file problem: " + bad + ":8: spec.rules[0].paths[0]: ");
+            java.util.regex.Matcher admin = java.util.regex.Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(started);
+            assertThat(admin.find()).isTrue();
+            java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + admin.group(1)
+                            + "/readyz")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"problems\":[\"" + bad + ":8: ");
+        } finally {
+            dataplane.destroy();
+        }
+        assertThat(dataplane.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+
+        Result missing = ballast("dataplane", "--routes", dir.resolve("nowhere").toString(), "--listen",
+                "127.0.0.1:0", "--admin-listen", "127.0.0.1:0");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("ballast dataplane: --routes " + dir.resolve("nowhere")
+                + ": no such file or directory");
+    }
+
+    @Test
+    void dockerFlowVariablesThatAreNotHonouredAreNamedAtStartButNotTheirValues() throws Exception {
+        ProcessBuilder command = jar("dataplane", "--routes", "examples", "--listen", "127.0.0.1:0", "--admin-listen",
+                "127.0.0.1:0").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        command.environment().putAll(java.util.Map.of("STATS_USER", "admin", "STATS_PASS", "hunter2-secret",
+                "HTTPS_ONLY", "true", "TIMEOUT_SERVER", "30", "USERS", "u:also-secret"));
+        Process dataplane = startBounded(command);
+        List<String> warnings = new ArrayList<>();
+        try (java.io.BufferedReader err = new java.io.BufferedReader(
+                new java.io.InputStreamReader(dataplane.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = err.readLine(); line != null && warnings.size() < 3; line = err.readLine()) {
+                warnings.add(line);
+            }
+        } finally {
+            dataplane.destroy();
+        }
+        assertThat(warnings).hasSize(3);
+        assertThat(String.join("\n", warnings)).contains(
+                "Docker Flow variable HTTPS_ONLY is set but not honoured: read by the controller (--https-only)",
+                "Docker Flow variable STATS_PASS is set but not honoured: there is no HAProxy stats page",
+                "Docker Flow variable STATS_USER is set but not honoured")
+                .doesNotContain("hunter2-secret", "also-secret", "TIMEOUT_SERVER", "USERS");
     }
 
     @Test

@@ -61,6 +61,9 @@ class StackFileTest {
                 assertThat(String.join(" ", args)).contains("--controller http://controller:8080",
                         "--state-dir /var/lib/ballast/state");
                 assertAcceptedByOurCli(args);
+                assertThat(dataplane.getTaskTemplate().getNetworks().get(0).getAliases())
+                        .as("the name a swarm listener notified, for the push API forwarded to the controller")
+                        .contains("proxy");
                 for (ServiceSpec spec : List.of(controller, dataplane)) {
                     assertThat(spec.getTaskTemplate().getNetworks()).extracting(n -> n.getTarget())
                             .containsExactly(network.getId());

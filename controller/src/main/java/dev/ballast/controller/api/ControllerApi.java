@@ -67,13 +67,13 @@ public final class ControllerApi {
         this.pulls = new SnapshotPulls(parts.store(), parts.replicas());
         this.status = new StatusEndpoint(parts.status(), parts.store(), parts.replicas());
         this.dockerFlow = new DockerFlowEndpoints(parts.push(), parts.translator(), parts.rebuild(),
-                parts.dockerFlowServices(), parts.store());
+                parts.dockerFlowServices(), parts.store(), () -> parts.status().instanceName());
     }
 
     public void listen(HostPort address) throws InterruptedException {
         group = Transports.group(2);
         watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
-        Probes probes = new Probes(watchdog, parts.status(), parts.metrics());
+        Probes probes = new Probes(watchdog, parts.status(), parts.store()::hasPublished, parts.metrics());
         server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

@@ -24,4 +24,12 @@ public interface ControllerStatus {
 
     /** Since when the current desired version has been desired (replica lag counts from there). */
     Instant desiredSince();
+
+    /**
+     * The proxy instance this controller routes for ({@code --instance-name}): services whose
+     * {@code com.df.proxyInstanceName} names another are someone else's.
+     */
+    default String instanceName() {
+        return "docker-flow";
+    }
 }

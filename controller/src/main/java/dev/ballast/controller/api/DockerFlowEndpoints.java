@@ -6,12 +6,15 @@ import dev.ballast.controller.push.PushSource;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Snapshot;
+import dev.ballast.controller.desired.DesiredStateBuilder;
+import dev.ballast.schema.labels.DockerFlowLabels;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -19,6 +22,11 @@ import java.util.function.Supplier;
  * The endpoints a Docker Flow Proxy / Swarm Listener setup calls: reconfigure and remove (the push API), the config,
  * the listener's get-services. Built from the push registry, the translator, a rebuild trigger and the list of
  * opted-in services, so it does not call back into the controller.
+ *
+ * <p>Reconfigure and remove filter by proxy instance as Docker Flow Proxy did with
+ * {@code FILTER_PROXY_INSTANCE_NAME=true}, except that the filter is always on and a service without
+ * {@code proxyInstanceName} belongs to {@code docker-flow}: a request for another instance changes nothing here and
+ * is answered 200 (the swarm listener counts it done), its message saying why.
  */
 final class DockerFlowEndpoints extends Endpoint {
 
@@ -34,15 +42,19 @@ final class DockerFlowEndpoints extends Endpoint {
     private final Runnable rebuild;
     private final Supplier<List<Map<String, String>>> services;
     private final SnapshotStore store;
+    private final Supplier<String> instanceName;
 
+    /** @param instanceName the proxy instance this controller routes for ({@code --instance-name}) */
     DockerFlowEndpoints(PushSource push, LabelTranslator translator, Runnable rebuild,
-                        Supplier<List<Map<String, String>>> services, SnapshotStore store) {
+                        Supplier<List<Map<String, String>>> services, SnapshotStore store,
+                        Supplier<String> instanceName) {
         super(Set.of(CONFIG, RECONFIGURE, REMOVE, SERVICES, PROXY_PING, LISTENER_PING));
         this.push = push;
         this.translator = translator;
         this.rebuild = rebuild;
         this.services = services;
         this.store = store;
+        this.instanceName = instanceName;
     }
 
     @Override
@@ -78,6 +90,15 @@ final class DockerFlowEndpoints extends Endpoint {
             json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
             return;
         }
+        Optional<String> instance = DockerFlowLabels.proxyInstanceName(params, "");
+        if (!instance.orElse(DesiredStateBuilder.DEFAULT_INSTANCE).equalsIgnoreCase(instanceName.get())) {
+            // The service now belongs to another instance: if it was pushed here before, it leaves.
+            if (push.remove(service)) {
+                rebuild.run();
+            }
+            json(ctx, 200, dockerFlow("OK", otherInstance(instance), service));
+            return;
+        }
         if ("0".equals(params.get("replicas"))) {
             push.remove(service); // Docker Flow removes services scaled to 0
             rebuild.run();
@@ -102,9 +123,19 @@ final class DockerFlowEndpoints extends Endpoint {
             json(ctx, 400, dockerFlow("NOK", "serviceName parameter is mandatory.", ""));
             return;
         }
+        Optional<String> instance = DockerFlowLabels.proxyInstanceName(params, "");
+        if (instance.isPresent() && !instance.get().equalsIgnoreCase(instanceName.get())) {
+            json(ctx, 200, dockerFlow("OK", otherInstance(instance), service));
+            return;
+        }
         push.remove(service);
         rebuild.run();
         json(ctx, 200, dockerFlow("OK", "", service));
+    }
+
+    private String otherInstance(Optional<String> instance) {
+        return "ignored: proxyInstanceName is " + instance.map(i -> "\"" + i + "\"").orElse("not set (docker-flow)")
+                + ", and this controller routes for \"" + instanceName.get() + "\" (--instance-name)";
     }
 
     private static Map<String, String> dockerFlow(String status, String message, String service) {

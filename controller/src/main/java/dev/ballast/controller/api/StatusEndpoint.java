@@ -33,6 +33,9 @@ final class StatusEndpoint extends Endpoint {
         out.put("desiredVersion", current.version());
         out.put("published", store.hasPublished());
         out.put("ready", controller.synced());
+        out.put("instanceName", controller.instanceName());
+        // Opted-in services labelled for another instance: not routes, not errors, only counted.
+        out.put("otherInstanceServices", controller.desired().otherInstanceServices());
         out.put("sources", controller.sources());
         out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
                 .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());

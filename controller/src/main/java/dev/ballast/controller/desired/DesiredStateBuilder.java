@@ -10,6 +10,7 @@ import dev.ballast.schema.EndpointMode;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.Problem;
 import dev.ballast.schema.Route;
+import dev.ballast.schema.labels.DockerFlowLabels;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ import java.util.TreeSet;
  *     goes to the first; both routes get a {@code Conflict} condition naming the other.
  * <li>Endpoints, per service a route names: see {@link ServiceEndpoints}. Every route naming a service without
  *     endpoints carries the reason.
+ * <li>Services labelled for another proxy instance ({@code com.df.proxyInstanceName} other than this controller's
+ *     {@code --instance-name}) are someone else's: not routed, not reported, only counted. The push API filters the
+ *     same way, before it stores anything.
  * </ul>
  *
  * <p>A pass costs what changed, not what exists: the builder keeps what each source item (a service, a GitOps route, a
@@ -44,6 +48,8 @@ public final class DesiredStateBuilder {
     private static final String GITOPS = "gitops";
     private static final String SWARM = "swarm";
     private static final String PUSH = "push";
+    /** The instance of services without {@code com.df.proxyInstanceName}, as in Docker Flow. */
+    public static final String DEFAULT_INSTANCE = "docker-flow";
     /** The conditions of a route with nothing to report but its acceptance (most routes, shared). */
     private static final List<Condition> ACCEPTED = List.of(Condition.accepted());
     /** Below this many label sets to translate, a parallel stream costs more than it saves. */
@@ -81,12 +87,19 @@ public final class DesiredStateBuilder {
         static final Outcome NONE = new Outcome(null, null, null);
     }
 
-    /** A service's labels and what they yielded, kept while the labels stay the same. */
-    private record Labelled(Map<String, String> labels, Outcome outcome) {
+    /**
+     * A service's labels and what they yielded, kept while the labels stay the same.
+     *
+     * @param otherInstance opted in, but for another proxy instance ({@code com.df.proxyInstanceName}): not ours
+     */
+    private record Labelled(Map<String, String> labels, Outcome outcome, boolean otherInstance) {
     }
 
     private final LabelTranslator translator;
     private final String notifyKey;
+    private final String instanceName;
+    /** Opted-in services that name another instance; kept up to date as services come, change and go. */
+    private int otherInstances;
     private final ServiceEndpoints serviceEndpoints;
     private final Cache<Map<String, String>, LabelTranslation> pushTranslations = Caffeine.newBuilder().maximumSize(50_000).build();
 
@@ -116,7 +129,17 @@ public final class DesiredStateBuilder {
     private final Set<String> dirtyStatuses = new HashSet<>();
 
     public DesiredStateBuilder(LabelTranslator translator, Optional<String> network) {
+        this(translator, network, DEFAULT_INSTANCE);
+    }
+
+    /**
+     * @param instanceName the services routed from labels are those whose {@code com.df.proxyInstanceName} is this
+     *     (compared case-insensitively, as Docker Flow did); services without the label belong to
+     *     {@value #DEFAULT_INSTANCE}
+     */
+    public DesiredStateBuilder(LabelTranslator translator, Optional<String> network, String instanceName) {
         this.translator = translator;
+        this.instanceName = instanceName;
         this.notifyKey = translator.notifyKey();
         this.serviceEndpoints = new ServiceEndpoints(network);
     }
@@ -136,7 +159,7 @@ public final class DesiredStateBuilder {
         dirtyNames.clear();
         dirtyServices.clear();
         dirtyStatuses.clear();
-        return new DesiredState(content.snapshot(), statusList);
+        return new DesiredState(content.snapshot(), statusList, otherInstances);
     }
 
     /** Walks the old and new service lists (both sorted by name) together; an unchanged service costs one comparison. */
@@ -165,6 +188,7 @@ public final class DesiredStateBuilder {
                 Labelled gone = labelled.remove(old.name());
                 if (gone != null) {
                     withdraw(gone.outcome());
+                    otherInstances -= gone.otherInstance() ? 1 : 0;
                 }
                 i++;
                 continue;
@@ -187,7 +211,9 @@ public final class DesiredStateBuilder {
                     Labelled old = labelled.put(l.name(), l.labelled());
                     if (old != null) {
                         withdraw(old.outcome());
+                        otherInstances -= old.otherInstance() ? 1 : 0;
                     }
+                    otherInstances += l.labelled().otherInstance() ? 1 : 0;
                     submit(l.labelled().outcome());
                 });
     }
@@ -195,11 +221,24 @@ public final class DesiredStateBuilder {
     private record Named(String name, Labelled labelled) {
     }
 
+    /**
+     * What a service's labels yield. A service opted in for another proxy instance is someone else's: no route, no
+     * status, only counted.
+     */
     private Named labelledOf(SwarmService s) {
-        Outcome outcome = s.labels().containsKey(notifyKey)
-                ? outcome(translator.translateLabels(s.name(), s.labels()), SWARM, "service " + s.name(), 1, 0)
-                : Outcome.NONE;
-        return new Named(s.name(), new Labelled(s.labels(), outcome));
+        if (!s.labels().containsKey(notifyKey)) {
+            return new Named(s.name(), new Labelled(s.labels(), Outcome.NONE, false));
+        }
+        if (!ours(DockerFlowLabels.proxyInstanceName(s.labels()))) {
+            return new Named(s.name(), new Labelled(s.labels(), Outcome.NONE, translator.optedIn(s.labels())));
+        }
+        Outcome outcome = outcome(translator.translateLabels(s.name(), s.labels()), SWARM, "service " + s.name(), 1, 0);
+        return new Named(s.name(), new Labelled(s.labels(), outcome, false));
+    }
+
+    /** Whether a service that names {@code instance} (none: {@value #DEFAULT_INSTANCE}) is this controller's. */
+    private boolean ours(Optional<String> instance) {
+        return instance.orElse(DEFAULT_INSTANCE).equalsIgnoreCase(instanceName);
     }
 
     /** GitOps routes are few and come as a whole: when they change, all of them are withdrawn and submitted again. */

@@ -54,8 +54,10 @@ class EndpointPipelineTest {
                 new TranslationOptions("com.df.notify", ",", false));
         watchdog = new EventLoopWatchdog(loops, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
         channel = new EmbeddedChannel(new SnapshotPulls(store, replicas),
-                new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store),
-                new Probes(watchdog, new GitOpsNotSynced(), () -> "ballast_up 1\n".getBytes(StandardCharsets.UTF_8)),
+                new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store,
+                        () -> "docker-flow"),
+                new Probes(watchdog, new GitOpsNotSynced(), store::hasPublished,
+                        () -> "ballast_up 1\n".getBytes(StandardCharsets.UTF_8)),
                 new NotFound());
     }
 

@@ -61,7 +61,8 @@ class PasswordRedactionTest {
         ReplicaRegistry replicas = new ReplicaRegistry(Clock.systemUTC(), Duration.ofSeconds(10), Duration.ofMinutes(1));
         LabelTranslator translator = new LabelTranslator(new TranslationOptions("com.df.notify", ",", false));
         channel = new EmbeddedChannel(new SnapshotPulls(store, replicas),
-                new DockerFlowEndpoints(new PushSource(), translator, () -> { }, List::of, store),
+                new DockerFlowEndpoints(new PushSource(), translator, () -> { }, List::of, store,
+                        () -> "docker-flow"),
                 new StatusEndpoint(new Desired(published), store, replicas), new NotFound());
     }
 

@@ -37,11 +37,21 @@ public final class DockerFlowLabels {
     static final Map<String, String> HAPROXY_ONLY = haproxyOnly();
 
     /**
-     * Parameters meant for the swarm listener or Docker Flow Monitor, not for routing; accepted without comment.
-     * ({@code distribute} is moot: replicas pull, nothing is fanned out.)
+     * Parameters meant for the swarm listener or Docker Flow Monitor, not for routing; accepted without comment, as
+     * are Docker Flow Monitor's {@code alert*} labels (see {@link #isMonitorLabel}). ({@code distribute} is moot:
+     * replicas pull, nothing is fanned out.)
      */
     static final Set<String> NOT_FOR_THE_PROXY = names("notify", "distribute", "replicas", "serviceName",
-            "scrapeNetwork", "scrapePort", "notifyService", "nodeInfo", "proxyInstanceName");
+            "scrapeNetwork", "scrapePort", "notifyService", "nodeInfo");
+
+    /** The label that says which proxy instance a service belongs to (the controller's {@code --instance-name}). */
+    public static final String PROXY_INSTANCE_NAME = "proxyInstanceName";
+
+    /**
+     * Parameters the controller reads before translation, to decide whether a service is its own to route: they
+     * shape no route field, so the translator takes them without comment.
+     */
+    static final Set<String> READ_BY_THE_CONTROLLER = names(PROXY_INSTANCE_NAME);
 
     private DockerFlowLabels() {
     }
@@ -61,12 +71,47 @@ public final class DockerFlowLabels {
         all.addAll(SERVICE);
         all.addAll(HAPROXY_ONLY.keySet());
         all.addAll(NOT_FOR_THE_PROXY);
+        all.addAll(READ_BY_THE_CONTROLLER);
         return java.util.Collections.unmodifiableSet(all);
     }
 
     /** Every name a user may meet in the README's label section: routing, HAProxy-only and listener labels. */
     public static Set<String> documentedNames() {
         return all();
+    }
+
+    /** The labels reported as unsupported (HAProxy-specific) warnings, without {@code com.df.}. */
+    public static Set<String> unsupportedNames() {
+        return HAPROXY_ONLY.keySet();
+    }
+
+    /** The labels taken without comment because they concern the listener or Docker Flow Monitor (and {@code alert*}). */
+    public static Set<String> listenerAndMonitorNames() {
+        return NOT_FOR_THE_PROXY;
+    }
+
+    /**
+     * The instance a service's labels (all of them, {@code com.df.} included) say it belongs to: the value of
+     * {@code com.df.proxyInstanceName} (the name matched case-insensitively, as every Docker Flow label), trimmed;
+     * empty when the label is absent or blank (Docker Flow's default instance, {@code docker-flow}, then).
+     */
+    public static Optional<String> proxyInstanceName(Map<String, String> labels) {
+        return proxyInstanceName(labels, PREFIX);
+    }
+
+    /** As {@link #proxyInstanceName(Map)}, for names with {@code prefix} ({@code ""}: push-API parameters). */
+    public static Optional<String> proxyInstanceName(Map<String, String> labels, String prefix) {
+        String key = prefix + PROXY_INSTANCE_NAME;
+        String value = labels.get(key);
+        if (value == null) {
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(key)) {
+                    value = e.getValue();
+                    break;
+                }
+            }
+        }
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
     /** Whether {@code name} (without {@code com.df.}) is a label that shapes a route. */

@@ -38,6 +38,10 @@ final class LabelParams {
     private final List<Problem> warnings = new ArrayList<>();
     /** Which label each field came from; longest prefix wins when mapping a field path back. */
     private final Map<FieldPath, String> provenance = new HashMap<>();
+    /** The parameters the translation asked for, at any index: a label never asked for would be ignored in silence. */
+    private final java.util.Set<String> read = new java.util.HashSet<>();
+    /** The last destination index read; labels beyond it are reported by {@link #warnAboutUnusedIndexes}. */
+    private int lastIndex = Integer.MAX_VALUE;
 
     private LabelParams(String prefix, String separator) {
         this.prefix = prefix;
@@ -93,7 +97,7 @@ final class LabelParams {
             warning(label, "unsupported (HAProxy-specific), ignored: " + reason);
             return;
         }
-        if (DockerFlowLabels.NOT_FOR_THE_PROXY.contains(param)) {
+        if (DockerFlowLabels.NOT_FOR_THE_PROXY.contains(param) || DockerFlowLabels.READ_BY_THE_CONTROLLER.contains(param)) {
             return;
         }
         if (index != 0 && !DockerFlowLabels.DESTINATION.contains(param)) {
@@ -109,11 +113,13 @@ final class LabelParams {
 
     /** The un-indexed value. */
     Optional<Value> get(String param) {
+        read.add(param);
         return Optional.ofNullable(params.getOrDefault(param, Map.of()).get(0));
     }
 
     /** The value for destination {@code index}, falling back to the un-indexed one as Docker Flow does. */
     Optional<Value> get(String param, int index) {
+        read.add(param);
         Map<Integer, Value> byIndex = params.getOrDefault(param, Map.of());
         Value exact = byIndex.get(index);
         return Optional.ofNullable(exact != null ? exact : byIndex.get(0));
@@ -131,12 +137,29 @@ final class LabelParams {
 
     /** Warns about indexed labels beyond the last destination read. */
     void warnAboutUnusedIndexes(int lastIndex) {
+        this.lastIndex = lastIndex;
         params.forEach((param, byIndex) -> byIndex.forEach((index, value) -> {
             if (index > lastIndex) {
                 warning(value.label(), "ignored: destinations stop at the first index without "
                         + "servicePath, port, serviceDomain or httpsPort (" + (lastIndex + 1) + ")");
             }
         }));
+    }
+
+    /**
+     * Warns about every label that the translation never asked for (beyond those {@link #warnAboutUnusedIndexes}
+     * reported): a known name that shapes no route field must not be ignored in silence. Called once, at the end.
+     */
+    void warnAboutUnread() {
+        new TreeMap<>(params).forEach((param, byIndex) -> {
+            if (!read.contains(param)) {
+                new TreeMap<>(byIndex).forEach((index, value) -> {
+                    if (index <= lastIndex) {
+                        warning(value.label(), "ignored: Ballast does not use this label");
+                    }
+                });
+            }
+        });
     }
 
     // ---- typed readers: a bad value records an error naming the label and reads as empty ----

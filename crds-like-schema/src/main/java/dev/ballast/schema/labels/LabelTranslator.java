@@ -43,6 +43,12 @@ public final class LabelTranslator {
         this.options = options;
     }
 
+    /** Whether a service's labels opt it in: the opt-in label with its expected value (case-insensitively). */
+    public boolean optedIn(Map<String, String> labels) {
+        String optIn = labels.get(options.notifyKey());
+        return optIn != null && optIn.trim().equalsIgnoreCase(options.notifyValue());
+    }
+
     /**
      * The route of a Swarm service.
      *
@@ -108,6 +114,7 @@ public final class LabelTranslator {
         p.from(FieldPath.of("spec", "healthCheck"), p.get("healthCheckPath"));
         p.from(FieldPath.of("spec", "healthCheck", "interval"), p.get("healthCheckInterval"));
         p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
+        p.warnAboutUnread();
 
         if (!p.errors().isEmpty()) {
             return new LabelTranslation.Invalid(serviceName, routeName, p.errors(), p.warnings());
