@@ -6,6 +6,7 @@ import dev.ballast.sim.api.ApiServer;
 import dev.ballast.sim.api.EventStreams;
 import dev.ballast.sim.api.SideDoor;
 import dev.ballast.sim.model.Cluster;
+import dev.ballast.sim.runtime.AddressBlock;
 import dev.ballast.sim.runtime.TaskFault;
 import dev.ballast.sim.runtime.TaskRuntime;
 import dev.ballast.observability.netty.Transports;
@@ -41,19 +42,27 @@ public final class SwarmSim implements AutoCloseable {
      * @param tick how often the orchestrator moves tasks one step
      * @param restartDelay how long a failed task waits before it is replaced, when its service does not say
      * @param seed seeds IDs; the same seed gives the same IDs for the same sequence of calls
+     * @param addressBlock B of the block 127.B.0.0/16 that holds the emulator's networks; 0 to take the first one no
+     *                     other emulator on this machine holds (from 127.17.0.0/16 on)
      */
-    public record Options(int nodes, Duration tick, Duration restartDelay, long seed) {
+    public record Options(int nodes, Duration tick, Duration restartDelay, long seed, int addressBlock) {
         public static Options defaults() {
-            return new Options(2, Duration.ofMillis(5), Duration.ofMillis(200), System.nanoTime());
+            return new Options(2, Duration.ofMillis(5), Duration.ofMillis(200), System.nanoTime(), 0);
         }
 
         public Options withNodes(int n) {
-            return new Options(n, tick, restartDelay, seed);
+            return new Options(n, tick, restartDelay, seed, addressBlock);
+        }
+
+        /** A fixed address block, for addresses that must be the same every run ({@link AddressBlock#DOCUMENTED}). */
+        public Options withAddressBlock(int block) {
+            return new Options(nodes, tick, restartDelay, seed, block);
         }
     }
 
     private final EventLoopGroup group;
     private final ScheduledExecutorService scheduler;
+    private final AddressBlock addresses;
     private final TaskRuntime runtime;
     private final Cluster cluster;
     private final ApiFaults faults = new ApiFaults();
@@ -61,7 +70,8 @@ public final class SwarmSim implements AutoCloseable {
     private final ApiRouter handler;
     private final List<Channel> listeners = new ArrayList<>();
 
-    private SwarmSim(Options options) {
+    private SwarmSim(Options options, AddressBlock addresses) {
+        this.addresses = addresses;
         this.group = Transports.group(0);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swarm-sim-orchestrator");
@@ -70,12 +80,24 @@ public final class SwarmSim implements AutoCloseable {
         });
         this.runtime = new TaskRuntime(group);
         this.cluster = new Cluster(Clock.systemUTC(), new Random(options.seed()), runtime, scheduler,
-                new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5));
+                new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5, addresses.block()));
         this.handler = new ApiRouter(cluster, faults, streams, new SideDoor(cluster, runtime, faults, streams));
     }
 
+    /**
+     * Starts an emulator.
+     *
+     * @throws IllegalStateException when its address block is held by another emulator on this machine
+     */
     public static SwarmSim start(Options options) {
-        return new SwarmSim(options);
+        AddressBlock addresses = options.addressBlock() == 0 ? AddressBlock.any()
+                : AddressBlock.claim(options.addressBlock());
+        try {
+            return new SwarmSim(options, addresses);
+        } catch (RuntimeException e) {
+            addresses.close();
+            throw e;
+        }
     }
 
     /**
@@ -93,6 +115,11 @@ public final class SwarmSim implements AutoCloseable {
 
     public Cluster cluster() {
         return cluster;
+    }
+
+    /** B of 127.B.0.0/16, the block every network, task and virtual IP address of this emulator is in. */
+    public int addressBlock() {
+        return addresses.block();
     }
 
     /** Creates a swarm-scoped overlay network, as {@code docker network create -d overlay} would. */
@@ -165,5 +192,6 @@ public final class SwarmSim implements AutoCloseable {
         scheduler.shutdownNow();
         runtime.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        addresses.close();
     }
 }
