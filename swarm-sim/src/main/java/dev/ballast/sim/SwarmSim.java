@@ -7,7 +7,9 @@ import dev.ballast.sim.api.EventStreams;
 import dev.ballast.sim.api.SideDoor;
 import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.runtime.AddressBlock;
+import dev.ballast.sim.runtime.HostedWorkload;
 import dev.ballast.sim.runtime.TaskFault;
+import dev.ballast.sim.runtime.TaskLogs;
 import dev.ballast.sim.runtime.TaskRuntime;
 import dev.ballast.observability.netty.Transports;
 import io.netty.channel.Channel;
@@ -78,10 +80,11 @@ public final class SwarmSim implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.runtime = new TaskRuntime(group);
+        this.runtime = new TaskRuntime(group, new TaskLogs(Clock.systemUTC()));
         this.cluster = new Cluster(Clock.systemUTC(), new Random(options.seed()), runtime, scheduler,
                 new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5, addresses.block()));
-        this.handler = new ApiRouter(cluster, faults, streams, new SideDoor(cluster, runtime, faults, streams));
+        this.handler = new ApiRouter(cluster, runtime.logs(), faults, streams,
+                new SideDoor(cluster, runtime, faults, streams));
     }
 
     /**
@@ -120,6 +123,19 @@ public final class SwarmSim implements AutoCloseable {
     /** B of 127.B.0.0/16, the block every network, task and virtual IP address of this emulator is in. */
     public int addressBlock() {
         return addresses.block();
+    }
+
+    /** Every task's log, as {@code docker service logs} reads them. */
+    public TaskLogs logs() {
+        return runtime.logs();
+    }
+
+    /**
+     * Hands the tasks of the service named {@code serviceName} to {@code workload}: from now on the orchestrator's
+     * starts and stops of its tasks (creating, scaling, failures, updates) start and stop the host's workload.
+     */
+    public void host(String serviceName, HostedWorkload workload) {
+        runtime.host(serviceName, workload);
     }
 
     /** Creates a swarm-scoped overlay network, as {@code docker network create -d overlay} would. */
@@ -190,6 +206,12 @@ public final class SwarmSim implements AutoCloseable {
     public synchronized void close() {
         listeners.forEach(Channel::close);
         scheduler.shutdownNow();
+        try {
+            // A tick still running would start task servers on an event loop group about to go.
+            scheduler.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         runtime.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         addresses.close();
