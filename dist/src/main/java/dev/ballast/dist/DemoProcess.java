@@ -1,15 +1,17 @@
 package dev.ballast.dist;
 
 import dev.ballast.config.DemoConfig;
-import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
-import dev.ballast.dataplane.Replica;
 import dev.ballast.dist.demo.Demo;
+import dev.ballast.dist.demo.ProxyStack;
 import dev.ballast.dist.demo.TutorialStack;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
-/** {@code ballast demo}: everything on one machine until Ctrl-C; prints what runs where and what to try. */
+/**
+ * {@code ballast demo}: everything on one machine until Ctrl-C; prints what runs where and what to try, then a line
+ * for every proxy replica started or stopped (by {@code docker service scale proxy_proxy=N}, say).
+ */
 final class DemoProcess {
 
     private DemoProcess() {
@@ -24,44 +26,53 @@ final class DemoProcess {
             cli.getErr().println("ballast demo: " + e.getMessage());
             return 1;
         }
-        print(cli.getOut(), demo, !config.empty());
+        PrintWriter out = cli.getOut();
+        print(out, demo, !config.empty());
+        demo.announceTo(line -> {
+            synchronized (out) {
+                out.println("ballast demo: " + line);
+                out.flush();
+            }
+        });
         UntilStopped.await("ballast-demo", demo);
         return 0;
+    }
+
+    private static void tryThis(PrintWriter out, String command, String comment) {
+        out.println(comment.isEmpty() ? "  " + command : String.format("  %-66s # %s", command, comment));
     }
 
     private static void print(PrintWriter out, Demo demo, boolean stack) {
         Demo.Addresses a = demo.addresses();
         out.println("ballast demo: running on one machine (Ctrl-C stops everything)");
-        out.printf("  %-26s %s  (2 nodes, overlay network %s)%n", "Docker Engine emulator", a.engineUrl(),
-                Demo.NETWORK);
+        out.printf("  %-26s %s  (2 nodes; networks in 127.%d.0.0/16, overlay %s)%n", "Docker Engine emulator",
+                a.engineUrl(), demo.sim().addressBlock(), Demo.NETWORK);
+        out.printf("  %-26s %s (1 task), %s (%d tasks): image %s%n", "stack " + ProxyStack.NAMESPACE,
+                ProxyStack.CONTROLLER, ProxyStack.PROXY, ProxyStack.REPLICAS, ProxyStack.IMAGE);
         out.printf("  %-26s %s  (/v1/status, /v1/docker-flow-proxy/config)%n", "controller", a.controllerUrl());
-        for (Replica replica : demo.replicas()) {
-            out.printf("  %-26s http://%s  admin http://%s%n", "dataplane replica",
-                    HostPort.of(replica.server().trafficAddress()),
-                    HostPort.of(replica.server().adminAddress()));
+        for (int k = 0; k < ProxyStack.REPLICAS; k++) {
+            out.printf("  %-26s %s  admin %s  (%s.%d)%n", "dataplane replica", a.trafficUrl(k), a.adminUrl(k),
+                    ProxyStack.PROXY, k + 1);
         }
-        String proxy = "http://" + HostPort.of(demo.replicas().get(0).server().trafficAddress());
-        String admin = "http://" + HostPort.of(demo.replicas().get(0).server().adminAddress());
         if (stack) {
             out.printf("  %-26s service %s: 3 x whoami, %s rewritten to /renamed/%n", "stack http",
                     TutorialStack.SERVICE, TutorialStack.PATH);
         }
+        String proxy = a.trafficUrl(0);
         out.println();
-        out.println("Try:");
-        out.println("  export DOCKER_HOST=" + a.engineUrl());
+        out.println("Try (README.md follows the whole tutorial):");
+        tryThis(out, "export DOCKER_HOST=" + a.engineUrl(), "");
+        tryThis(out, "docker stack ps " + ProxyStack.NAMESPACE, "2 proxy replicas and the controller");
         if (!stack) {
-            out.println("  docker network ls                      # " + Demo.NETWORK + " is there");
-            out.println("  docker stack deploy -c stacks/http.yml http");
+            tryThis(out, "docker stack deploy -c stacks/http.yml http", "");
         }
-        out.println("  curl " + proxy + TutorialStack.PATH + "hello     # whoami: GET /renamed/hello");
-        out.println("  docker service ls");
-        out.println("  docker service scale " + TutorialStack.SERVICE + "=5");
-        out.println("  curl " + admin + "/v1/docker-flow-proxy/config");
-        out.println("  curl " + a.controllerUrl() + "/v1/status");
-        out.println("  docker service rm " + TutorialStack.SERVICE + "   # then curl again: 404");
-        if (stack) {
-            out.println("  docker stack deploy -c stacks/http.yml http   # back, as the tutorial deploys it");
-        }
+        tryThis(out, "curl " + proxy + TutorialStack.PATH + "hello", "whoami: GET /renamed/hello");
+        tryThis(out, "docker service scale " + ProxyStack.PROXY + "=3", "a third replica on "
+                + a.trafficUrl(2).replace("http://", "") + ", admin :" + (a.firstAdmin() + 2));
+        tryThis(out, "curl " + a.controllerUrl() + "/v1/status", "the replicas, the routes and their state");
+        tryThis(out, "docker stack deploy -c stacks/docker-compose-flow-proxy.yml cloud", "the voting app");
+        tryThis(out, "curl " + proxy + "/vote/", "a stand-in for the vote image: GET /");
+        tryThis(out, "docker service logs " + ProxyStack.PROXY, "every request, per replica");
         out.flush();
     }
 }

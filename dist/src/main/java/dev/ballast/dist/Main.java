@@ -42,7 +42,8 @@ public final class Main implements Runnable {
         cli.addSubcommand("sim", new ProcessCommand("sim", SimConfig.SETTINGS,
                 "Runs the Docker Engine API emulator (swarm-sim).", SimProcess::run));
         cli.addSubcommand("demo", new ProcessCommand("demo", DemoConfig.SETTINGS,
-                "Runs emulator, controller and two dataplanes with the tutorial's stack.", DemoProcess::run));
+                "Runs the Docker Flow Proxy tutorial on one machine: an emulator whose proxy stack is a controller "
+                        + "and two dataplanes you can scale, with the tutorial's http stack.", DemoProcess::run));
         for (CommandLine sub : cli.getSubcommands().values()) {
             if (sub.getCommand() instanceof ProcessCommand process) {
                 process.addOptionsTo(sub.getCommandSpec());

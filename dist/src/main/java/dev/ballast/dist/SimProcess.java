@@ -3,6 +3,7 @@ package dev.ballast.dist;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.config.SimConfig;
 import dev.ballast.sim.SwarmSim;
+import dev.ballast.sim.runtime.AddressBlock;
 import picocli.CommandLine;
 
 /** {@code ballast sim}: the emulator alone, until interrupted. */
@@ -13,7 +14,15 @@ final class SimProcess {
 
     static int run(ResolvedConfig resolved, CommandLine cli) throws InterruptedException {
         SimConfig config = SimConfig.from(resolved);
-        SwarmSim sim = SwarmSim.start(SwarmSim.Options.defaults().withNodes(config.nodes()));
+        SwarmSim sim;
+        try {
+            // The documented block, so the addresses the README shows are the ones a user sees.
+            sim = SwarmSim.start(SwarmSim.Options.defaults().withNodes(config.nodes())
+                    .withAddressBlock(AddressBlock.DOCUMENTED));
+        } catch (IllegalStateException e) {
+            cli.getErr().println("ballast sim: " + e.getMessage());
+            return 1;
+        }
         String address;
         try {
             address = sim.listen(config.listen());

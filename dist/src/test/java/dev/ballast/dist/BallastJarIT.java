@@ -91,6 +91,11 @@ class BallastJarIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(ping.body()).isEqualTo("OK");
             assertThat(ping.headers().firstValue("Swarm")).contains("active/manager");
+
+            Result second = ballast("sim", "--listen", "127.0.0.1:0");
+            assertThat(second.exit()).as("a second sim beside the first").isEqualTo(1);
+            assertThat(second.err()).startsWith("ballast sim: the address block 127.16.0.0/16 is in use by another "
+                    + "emulator on this machine");
         } finally {
             sim.destroy();
         }

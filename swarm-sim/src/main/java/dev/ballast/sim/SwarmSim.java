@@ -6,7 +6,10 @@ import dev.ballast.sim.api.ApiServer;
 import dev.ballast.sim.api.EventStreams;
 import dev.ballast.sim.api.SideDoor;
 import dev.ballast.sim.model.Cluster;
+import dev.ballast.sim.runtime.AddressBlock;
+import dev.ballast.sim.runtime.HostedWorkload;
 import dev.ballast.sim.runtime.TaskFault;
+import dev.ballast.sim.runtime.TaskLogs;
 import dev.ballast.sim.runtime.TaskRuntime;
 import dev.ballast.observability.netty.Transports;
 import io.netty.channel.Channel;
@@ -41,19 +44,27 @@ public final class SwarmSim implements AutoCloseable {
      * @param tick how often the orchestrator moves tasks one step
      * @param restartDelay how long a failed task waits before it is replaced, when its service does not say
      * @param seed seeds IDs; the same seed gives the same IDs for the same sequence of calls
+     * @param addressBlock B of the block 127.B.0.0/16 that holds the emulator's networks; 0 to take the first one no
+     *                     other emulator on this machine holds (from 127.17.0.0/16 on)
      */
-    public record Options(int nodes, Duration tick, Duration restartDelay, long seed) {
+    public record Options(int nodes, Duration tick, Duration restartDelay, long seed, int addressBlock) {
         public static Options defaults() {
-            return new Options(2, Duration.ofMillis(5), Duration.ofMillis(200), System.nanoTime());
+            return new Options(2, Duration.ofMillis(5), Duration.ofMillis(200), System.nanoTime(), 0);
         }
 
         public Options withNodes(int n) {
-            return new Options(n, tick, restartDelay, seed);
+            return new Options(n, tick, restartDelay, seed, addressBlock);
+        }
+
+        /** A fixed address block, for addresses that must be the same every run ({@link AddressBlock#DOCUMENTED}). */
+        public Options withAddressBlock(int block) {
+            return new Options(nodes, tick, restartDelay, seed, block);
         }
     }
 
     private final EventLoopGroup group;
     private final ScheduledExecutorService scheduler;
+    private final AddressBlock addresses;
     private final TaskRuntime runtime;
     private final Cluster cluster;
     private final ApiFaults faults = new ApiFaults();
@@ -61,21 +72,35 @@ public final class SwarmSim implements AutoCloseable {
     private final ApiRouter handler;
     private final List<Channel> listeners = new ArrayList<>();
 
-    private SwarmSim(Options options) {
+    private SwarmSim(Options options, AddressBlock addresses) {
+        this.addresses = addresses;
         this.group = Transports.group(0);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swarm-sim-orchestrator");
             t.setDaemon(true);
             return t;
         });
-        this.runtime = new TaskRuntime(group);
+        this.runtime = new TaskRuntime(group, new TaskLogs(Clock.systemUTC()));
         this.cluster = new Cluster(Clock.systemUTC(), new Random(options.seed()), runtime, scheduler,
-                new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5));
-        this.handler = new ApiRouter(cluster, faults, streams, new SideDoor(cluster, runtime, faults, streams));
+                new Cluster.Settings(options.nodes(), options.tick(), options.restartDelay(), 5, addresses.block()));
+        this.handler = new ApiRouter(cluster, runtime.logs(), faults, streams,
+                new SideDoor(cluster, runtime, faults, streams));
     }
 
+    /**
+     * Starts an emulator.
+     *
+     * @throws IllegalStateException when its address block is held by another emulator on this machine
+     */
     public static SwarmSim start(Options options) {
-        return new SwarmSim(options);
+        AddressBlock addresses = options.addressBlock() == 0 ? AddressBlock.any()
+                : AddressBlock.claim(options.addressBlock());
+        try {
+            return new SwarmSim(options, addresses);
+        } catch (RuntimeException e) {
+            addresses.close();
+            throw e;
+        }
     }
 
     /**
@@ -93,6 +118,24 @@ public final class SwarmSim implements AutoCloseable {
 
     public Cluster cluster() {
         return cluster;
+    }
+
+    /** B of 127.B.0.0/16, the block every network, task and virtual IP address of this emulator is in. */
+    public int addressBlock() {
+        return addresses.block();
+    }
+
+    /** Every task's log, as {@code docker service logs} reads them. */
+    public TaskLogs logs() {
+        return runtime.logs();
+    }
+
+    /**
+     * Hands the tasks of the service named {@code serviceName} to {@code workload}: from now on the orchestrator's
+     * starts and stops of its tasks (creating, scaling, failures, updates) start and stop the host's workload.
+     */
+    public void host(String serviceName, HostedWorkload workload) {
+        runtime.host(serviceName, workload);
     }
 
     /** Creates a swarm-scoped overlay network, as {@code docker network create -d overlay} would. */
@@ -163,7 +206,14 @@ public final class SwarmSim implements AutoCloseable {
     public synchronized void close() {
         listeners.forEach(Channel::close);
         scheduler.shutdownNow();
+        try {
+            // A tick still running would start task servers on an event loop group about to go.
+            scheduler.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         runtime.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        addresses.close();
     }
 }

@@ -46,6 +46,11 @@ class DockerCliTest {
         assumeTrue(dockerCli() != null, "no docker CLI on the PATH; the CLI conformance test is skipped");
         sim = SwarmSim.start(SwarmSim.Options.defaults());
         host = sim.listen("127.0.0.1:0");
+        // The CLI gives its version ping about 2 s; a cold emulator on a loaded machine can take longer, and the
+        // CLI then reports its own API version instead of the negotiated one.
+        EngineClient warm = new EngineClient(host);
+        warm.get("/_ping");
+        warm.get("/version");
     }
 
     @AfterAll
@@ -212,6 +217,57 @@ class DockerCliTest {
                     .anyMatch(l -> l.contains("service remove") && l.contains("name=go-demo_db")));
         } finally {
             watcher.destroy();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void serviceLogsAsTheTutorialReadsThem() throws Exception {
+        ok("service", "create", "--name", "logged", "--network", "proxy", "traefik/whoami", "--port", "8080");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ok("service", "ps", "logged", "--filter",
+                "desired-state=running", "--format", "{{.CurrentState}}").isBlank());
+        String task = ok("service", "ps", "logged", "-q", "--no-trunc").trim();
+        String inspect = ok("inspect", "--type", "task", task, "--format",
+                "{{range .NetworksAttachments}}{{index .Addresses 0}}{{end}} {{.Status.ContainerStatus.ContainerID}}");
+        String address = inspect.split(" ")[0].replaceAll("/\\d+$", "");
+        String container = inspect.split(" ")[1].trim();
+        EngineClient.fetch("http://" + address + ":8080/tutorial");
+
+        String logs = ok("service", "logs", "logged");
+        String prefix = "logged.1." + task.substring(0, 12) + "@emu-";
+        assertThat(logs).containsPattern(java.util.regex.Pattern.quote(prefix) + "\\d\\s+\\| \\d+(\\.\\d+){3}:\\d+ "
+                + "\"GET /tutorial HTTP/1.1\" 200");
+        Result both = run("service", "logs", "logged");
+        assertThat(both.err()).as("stderr lines on stderr, as the CLI demultiplexes them")
+                .contains(prefix).contains("| Starting up on port 8080");
+        assertThat(ok("service", "logs", "--tail", "1", "--timestamps", "logged").lines().toList()).singleElement()
+                .asString().matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z logged\\.1\\.\\S+@emu-\\d\\s+\\| .*GET /tutorial.*");
+        assertThat(run("logs", container.substring(0, 12)).err()).isEqualTo("Starting up on port 8080\n");
+        Result missing = run("service", "logs", "nothing-here");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no such task or service: nothing-here");
+
+        Process follow = docker("service", "logs", "-f", "--tail", "0", "logged").start();
+        List<String> followed = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(followed::add);
+            } catch (IOException e) {
+                // the process was stopped
+            }
+        });
+        reader.start();
+        String target = "http://" + address + ":8080/followed";
+        try {
+            // Requests until one shows: the CLI opens its stream only after resolving the service.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                EngineClient.fetch(target);
+                return followed.stream().anyMatch(l -> l.contains("\"GET /followed HTTP/1.1\" 200"));
+            });
+            assertThat(followed).allMatch(l -> l.startsWith(prefix)).noneMatch(l -> l.contains("/tutorial"));
+        } finally {
+            follow.destroy();
         }
     }
 }

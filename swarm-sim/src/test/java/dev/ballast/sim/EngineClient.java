@@ -21,6 +21,11 @@ final class EngineClient {
         this.base = tcpAddress.replace("tcp://", "http://");
     }
 
+    /** The emulator's address as an {@code http://} URL. */
+    String base() {
+        return base;
+    }
+
     record Reply(int status, String body) {
         JsonNode json() {
             return JSON.readTree(body);

@@ -94,6 +94,8 @@ class EngineSpecConformanceTest {
         assertThat(networks.size()).isGreaterThanOrEqualTo(5);
         networks.forEach(n -> assertConforms("NetworkSummary", n));
         get("/nodes").forEach(n -> assertConforms("Node", n));
+        String container = tasks.get(0).at("/Status/ContainerStatus/ContainerID").asString();
+        assertConforms("ContainerInspectResponse", get("/containers/" + container + "/json"));
     }
 
     @Test

@@ -23,7 +23,7 @@ class TaskLifecycleTest {
 
     @BeforeEach
     void start() throws Exception {
-        sim = SwarmSim.start(new SwarmSim.Options(2, Duration.ofMillis(5), Duration.ofMillis(100), 42));
+        sim = SwarmSim.start(new SwarmSim.Options(2, Duration.ofMillis(5), Duration.ofMillis(100), 42, 0));
         api = new EngineClient(sim.listen("127.0.0.1:0"));
         sim.createNetwork("proxy", true);
     }
@@ -129,9 +129,10 @@ class TaskLifecycleTest {
 
     @Test
     void aPortThatCannotBeBoundFailsTheTaskWithTheError() throws Exception {
-        // In a fresh swarm the first overlay is 127.16.1.0/24; the service's VIP takes .2, its first task .3.
+        // In a fresh swarm the first overlay is 127.B.1.0/24; the service's VIP takes .2, its first task .3.
+        String taskAddress = "127." + sim.addressBlock() + ".1.3";
         try (ServerSocket squatter = new ServerSocket()) {
-            squatter.bind(new InetSocketAddress("127.16.1.3", 8080));
+            squatter.bind(new InetSocketAddress(taskAddress, 8080));
             api.post("/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":"
                     + "\"traefik/whoami\",\"Args\":[\"--port\",\"8080\"]},\"Networks\":[{\"Target\":\"proxy\"}],"
                     + "\"RestartPolicy\":{\"Condition\":\"none\"}}}");
@@ -140,7 +141,7 @@ class TaskLifecycleTest {
         }
         JsonNode task = api.tasks("web").get(0);
         assertThat(task.at("/Status/Err").asString())
-                .startsWith("task: non-zero exit (1): listen tcp 127.16.1.3:8080: bind: ");
+                .startsWith("task: non-zero exit (1): listen tcp " + taskAddress + ":8080: bind: ");
         assertThat(api.tasks("web")).as("restart condition none: not replaced").hasSize(1);
     }
 

@@ -2,6 +2,7 @@ package dev.ballast.sim.api;
 
 import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.model.ClusterException;
+import dev.ballast.sim.runtime.TaskLogs;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -34,17 +35,18 @@ public final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest
     /** First path segment → the handler of that resource. */
     private final Map<String, ResourceHandler> resources;
 
-    public ApiRouter(Cluster cluster, ApiFaults faults, EventStreams streams, SideDoor sideDoor) {
+    public ApiRouter(Cluster cluster, TaskLogs logs, ApiFaults faults, EventStreams streams, SideDoor sideDoor) {
         this.faults = faults;
         this.sideDoor = sideDoor;
         Map<String, ResourceHandler> routes = new HashMap<>();
         route(routes, new SystemHandler(cluster), "_ping", "version", "info", "swarm");
         route(routes, new NodesHandler(cluster), "nodes");
-        route(routes, new ServicesHandler(cluster), "services");
-        route(routes, new TasksHandler(cluster), "tasks");
+        route(routes, new ServicesHandler(cluster, logs), "services");
+        route(routes, new TasksHandler(cluster, logs), "tasks");
+        route(routes, new ContainersHandler(cluster, logs), "containers");
         route(routes, new NetworksHandler(cluster), "networks");
         route(routes, new EventsHandler(cluster, streams), "events");
-        route(routes, new EmptyResourcesHandler(), "containers", "images", "volumes", "secrets", "configs",
+        route(routes, new EmptyResourcesHandler(), "images", "volumes", "secrets", "configs",
                 "plugins", "distribution");
         this.resources = Map.copyOf(routes);
     }

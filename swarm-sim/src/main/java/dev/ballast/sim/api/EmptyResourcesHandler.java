@@ -5,7 +5,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The resources the emulator has none of: containers, images, volumes, plugins, secrets and configs list empty and
+ * The resources the emulator has none of: images, volumes, plugins, secrets and configs list empty and
  * every one looked up is missing, with the engine's own not-found message, because clients (the CLI above all) ask for
  * them in passing and give up on anything else. {@code /distribution} is refused: there is no registry behind it.
  */
@@ -18,15 +18,6 @@ final class EmptyResourcesHandler implements ResourceHandler {
         String resource = r.segment(0);
         int depth = r.depth();
         switch (resource) {
-            case "containers" -> {
-                if (r.is("GET", 2) && r.segment(1).equals("json")) {
-                    Responses.json(ctx, 200, JSON.arrayNode());
-                    return true;
-                }
-                if (depth >= 2) {
-                    throw new ApiException(404, "No such container: " + r.segment(1));
-                }
-            }
             case "images" -> {
                 if (r.is("GET", 2) && r.segment(1).equals("json")) {
                     Responses.json(ctx, 200, JSON.arrayNode());

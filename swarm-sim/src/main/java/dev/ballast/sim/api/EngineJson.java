@@ -108,7 +108,7 @@ final class EngineJson {
         out.putObject("TLSInfo").put("TrustRoot", "").put("CertIssuerSubject", "")
                 .put("CertIssuerPublicKey", "");
         out.put("RootRotationInProgress", false).put("DataPathPort", 4789);
-        out.putArray("DefaultAddrPool").add("127.16.0.0/12");
+        out.putArray("DefaultAddrPool").add(c.addressPool());
         out.put("SubnetSize", 24);
         return out;
     }

@@ -22,7 +22,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 final class Responses {
 
-    /** The engine's content type for log streams; the emulator's tasks log nothing, so it is always empty. */
+    /** The engine's content type for log streams of TTY containers (and of any container before API 1.42). */
     static final String RAW_STREAM = "application/vnd.docker.raw-stream";
     static final String TEXT = "text/plain; charset=utf-8";
 

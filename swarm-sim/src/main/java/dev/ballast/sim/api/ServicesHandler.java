@@ -2,22 +2,25 @@ package dev.ballast.sim.api;
 
 import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.model.ServiceRecord;
+import dev.ballast.sim.runtime.TaskLogs;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code /services}: list, create, inspect, update, remove, and their (always empty) logs. */
+/** {@code /services}: list, create, inspect, update, remove, and the logs of their tasks. */
 final class ServicesHandler implements ResourceHandler {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> FILTERS = Set.of("id", "name", "label", "mode");
 
     private final Cluster cluster;
+    private final TaskLogs logs;
 
-    ServicesHandler(Cluster cluster) {
+    ServicesHandler(Cluster cluster, TaskLogs logs) {
         this.cluster = cluster;
+        this.logs = logs;
     }
 
     @Override
@@ -50,8 +53,12 @@ final class ServicesHandler implements ResourceHandler {
             return true;
         }
         if (r.is("GET", 3) && r.segment(2).equals("logs")) {
-            cluster.read(c -> c.service(r.segment(1))); // an unknown service is still a 404
-            Responses.raw(ctx, 200, Responses.RAW_STREAM, "");
+            LogStream.Selection selection = cluster.read(c -> {
+                ServiceRecord service = c.service(r.segment(1));
+                boolean tty = service.spec.path("TaskTemplate").path("ContainerSpec").path("TTY").asBoolean(false);
+                return new LogStream.Selection(logs.ofService(service.id), service.id, tty, LogStream::swarmDetails);
+            });
+            LogStream.serve(ctx, r, logs, selection);
             return true;
         }
         return false;

@@ -3,6 +3,7 @@ package dev.ballast.sim.api;
 import dev.ballast.sim.model.Cluster;
 import dev.ballast.sim.model.ServiceRecord;
 import dev.ballast.sim.model.TaskRecord;
+import dev.ballast.sim.runtime.TaskLogs;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
-/** {@code /tasks}: list, inspect, and their (always empty) logs. Tasks are the orchestrator's to change. */
+/** {@code /tasks}: list, inspect, and their logs. Tasks are the orchestrator's to change. */
 final class TasksHandler implements ResourceHandler {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -19,9 +20,11 @@ final class TasksHandler implements ResourceHandler {
             "_up-to-date", "runtime");
 
     private final Cluster cluster;
+    private final TaskLogs logs;
 
-    TasksHandler(Cluster cluster) {
+    TasksHandler(Cluster cluster, TaskLogs logs) {
         this.cluster = cluster;
+        this.logs = logs;
     }
 
     @Override
@@ -35,8 +38,10 @@ final class TasksHandler implements ResourceHandler {
             return true;
         }
         if (r.is("GET", 3) && r.segment(2).equals("logs")) {
-            cluster.read(c -> c.task(r.segment(1))); // an unknown task is still a 404
-            Responses.raw(ctx, 200, Responses.RAW_STREAM, "");
+            TaskRecord task = cluster.read(c -> c.task(r.segment(1)));
+            boolean tty = task.spec.path("ContainerSpec").path("TTY").asBoolean(false);
+            LogStream.serve(ctx, r, logs, new LogStream.Selection(logs.get(task.id).stream().toList(), null, tty,
+                    LogStream::swarmDetails));
             return true;
         }
         return false;

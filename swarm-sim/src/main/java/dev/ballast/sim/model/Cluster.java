@@ -22,10 +22,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Cluster {
 
-    /** Tunables. {@code restartDelay} applies when a service's RestartPolicy gives none. */
-    public record Settings(int nodes, Duration tick, Duration restartDelay, int historyPerSlot) {
+    /**
+     * Tunables. {@code restartDelay} applies when a service's RestartPolicy gives none; {@code addressBlock} B puts
+     * every overlay network in 127.B.0.0/16.
+     */
+    public record Settings(int nodes, Duration tick, Duration restartDelay, int historyPerSlot, int addressBlock) {
         public static Settings defaults() {
-            return new Settings(2, Duration.ofMillis(5), Duration.ofMillis(200), 5);
+            return new Settings(2, Duration.ofMillis(5), Duration.ofMillis(200), 5, 16);
         }
     }
 
@@ -38,7 +41,7 @@ public final class Cluster {
 
     public Cluster(Clock clock, Random random, Workloads workloads, ScheduledExecutorService scheduler,
                    Settings settings) {
-        this.store = new ClusterStore(clock, new Ids(random));
+        this.store = new ClusterStore(clock, new Ids(random), settings.addressBlock());
         this.allocator = new NetworkAllocator(store);
         this.specs = new SpecNormalizer(store);
         this.orchestrator = new Orchestrator(store, new TaskLifecycle(store, allocator, workloads),

@@ -25,6 +25,7 @@ public final class ClusterStore {
     private final EventLog events = new EventLog();
     private final String clusterId;
     private final Instant createdAt;
+    private final int addressBlock;
 
     private final List<NodeRecord> nodes = new ArrayList<>();
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
@@ -33,9 +34,11 @@ public final class ClusterStore {
     // Starts above zero like a fresh engine's raft index, so no object is ever at version 0.
     private long index = 10;
 
-    ClusterStore(Clock clock, Ids ids) {
+    /** {@code addressBlock} B: the overlay networks' subnets are /24s of 127.B.0.0/16. */
+    ClusterStore(Clock clock, Ids ids, int addressBlock) {
         this.clock = clock;
         this.ids = ids;
+        this.addressBlock = addressBlock;
         this.clusterId = ids.swarmId();
         this.createdAt = clock.instant();
     }
@@ -49,6 +52,16 @@ public final class ClusterStore {
     /** When the swarm was initialised; the built-in networks carry this time, which is how they are told apart. */
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** B of the emulator's address block 127.B.0.0/16, where every overlay network's /24 lies. */
+    public int addressBlock() {
+        return addressBlock;
+    }
+
+    /** The address block as a CIDR, as the swarm's default address pool. */
+    public String addressPool() {
+        return "127." + addressBlock + ".0.0/16";
     }
 
     public Instant now() {

@@ -25,9 +25,17 @@ final class NetworkAllocator {
         this.store = store;
     }
 
-    /** The pool of the next overlay network; network numbers are never reused, so neither are subnets. */
+    /**
+     * The pool of the next overlay network in the emulator's address block; network numbers are never reused, so
+     * neither are subnets.
+     */
     AddressPool newPool() {
-        return new AddressPool(networkCount++);
+        if (networkCount >= AddressPool.NETWORKS_PER_BLOCK) {
+            throw new ClusterException(ClusterException.Kind.FORBIDDEN, "could not find an available, non-overlapping "
+                    + "IPv4 address pool among the defaults to assign to the network (the emulator's block "
+                    + store.addressPool() + " holds " + AddressPool.NETWORKS_PER_BLOCK + " networks)");
+        }
+        return new AddressPool(store.addressBlock(), networkCount++);
     }
 
     /** Virtual IPs on each attached network (none in dnsrr mode), plus ingress when ports are published. */

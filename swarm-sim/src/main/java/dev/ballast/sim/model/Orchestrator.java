@@ -83,7 +83,7 @@ final class Orchestrator {
         for (TaskRecord task : List.copyOf(store.tasks())) {
             if (task.serviceId.equals(service.id)) {
                 lifecycle.stop(task);
-                store.remove(task);
+                lifecycle.forget(task);
             }
         }
         vips.withdraw(service.id);
@@ -127,7 +127,7 @@ final class Orchestrator {
                 .sorted(Comparator.comparing((TaskRecord t) -> t.createdAt))
                 .toList();
         for (int i = 0; i < finished.size() - settings.historyPerSlot(); i++) {
-            store.remove(finished.get(i));
+            lifecycle.forget(finished.get(i));
             restartAt.remove(finished.get(i).id);
         }
     }

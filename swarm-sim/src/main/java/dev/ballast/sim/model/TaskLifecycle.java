@@ -57,8 +57,8 @@ final class TaskLifecycle {
             hostname = task.containerId.substring(0, 12);
         }
         task.pid = 1000 + (int) (store.index() % 30000);
-        workloads.start(new Workloads.TaskLaunch(task.id, service.name(), container.path("Image").asString(""),
-                args, hostname, addresses), callback);
+        workloads.start(new Workloads.TaskLaunch(task.id, service.id, service.name(), task.slot, task.nodeId,
+                container.path("Image").asString(""), args, service.labels(), hostname, addresses), callback);
     }
 
     /**
@@ -104,6 +104,12 @@ final class TaskLifecycle {
         }
         workloads.stop(task.id);
         allocator.detach(task);
+    }
+
+    /** Drops a finished task from the records, and with it whatever its workload left behind (its log). */
+    void forget(TaskRecord task) {
+        store.remove(task);
+        workloads.remove(task.id);
     }
 
     void setState(TaskRecord task, String state, String message) {

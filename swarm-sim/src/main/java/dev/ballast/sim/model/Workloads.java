@@ -1,6 +1,7 @@
 package dev.ballast.sim.model;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the cluster asks of the machine: run a task, stop it, point virtual IPs at running tasks. Implementations
@@ -18,9 +19,24 @@ public interface Workloads {
     /** The virtual IPs of a service and the running task addresses behind each; an empty list removes them. */
     void virtualIps(String serviceId, List<VipBinding> bindings);
 
-    /** What a task is: the image and arguments decide what it runs. */
-    record TaskLaunch(String taskId, String serviceName, String image, List<String> args, String hostname,
-                      List<String> addresses) {
+    /** The task has left the swarm's records (history pruned, service removed): what it left behind goes too. */
+    default void remove(String taskId) {
+    }
+
+    /**
+     * What a task is: the image and arguments decide what it runs; the service's labels may say which port it serves
+     * ({@code com.df.port}).
+     *
+     * @param slot the replica slot (from 1), 0 for a global service's task
+     * @param addresses the task's addresses, one per network it is attached to
+     */
+    record TaskLaunch(String taskId, String serviceId, String serviceName, int slot, String nodeId, String image,
+                      List<String> args, Map<String, String> serviceLabels, String hostname, List<String> addresses) {
+        public TaskLaunch {
+            args = List.copyOf(args);
+            serviceLabels = Map.copyOf(serviceLabels);
+            addresses = List.copyOf(addresses);
+        }
     }
 
     /** One virtual IP forwarding a port round-robin over backend addresses. */

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  * Answers like the {@code traefik/whoami} image: {@code Hostname:}, the task's {@code IP:} lines, {@code RemoteAddr:},
  * then the request line and headers as received. {@code ?wait=500ms} delays the answer and {@code /health} answers
  * 200, as in the image. Injected faults ({@link TaskFault}) delay answers or replace them with an error status.
+ * Every answer is logged to the task's log (stdout), as the image does with {@code -verbose}.
  */
 final class WhoamiHandler extends ChannelInboundHandlerAdapter {
 
@@ -36,13 +37,15 @@ final class WhoamiHandler extends ChannelInboundHandlerAdapter {
     private final String hostname;
     private final List<String> addresses;
     private final Supplier<TaskFault> fault;
+    private final TaskLog log;
     private HttpRequest request;
     private final StringBuilder body = new StringBuilder();
 
-    WhoamiHandler(String hostname, List<String> addresses, Supplier<TaskFault> fault) {
+    WhoamiHandler(String hostname, List<String> addresses, Supplier<TaskFault> fault, TaskLog log) {
         this.hostname = hostname;
         this.addresses = addresses;
         this.fault = fault;
+        this.log = log;
     }
 
     @Override
@@ -81,6 +84,7 @@ final class WhoamiHandler extends ChannelInboundHandlerAdapter {
                 ? text(ctx, HttpResponseStatus.valueOf(current.status()), "injected failure\n")
                 : uri.path().equals("/health") ? text(ctx, HttpResponseStatus.OK, "")
                 : text(ctx, HttpResponseStatus.OK, page(ctx, request, requestBody));
+        log.stdout(requestLine(ctx, request) + " " + response.status().code());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         Runnable send = () -> {
             if (!keepAlive) {
@@ -115,6 +119,13 @@ final class WhoamiHandler extends ChannelInboundHandlerAdapter {
         out.append('\n');
         out.append(requestBody);
         return out.toString();
+    }
+
+    /** {@code CLIENT "METHOD URI VERSION"}, the start of an access-log line. */
+    static String requestLine(ChannelHandlerContext ctx, HttpRequest request) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        return remote.getAddress().getHostAddress() + ":" + remote.getPort() + " \"" + request.method() + " "
+                + request.uri() + " " + request.protocolVersion() + "\"";
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {

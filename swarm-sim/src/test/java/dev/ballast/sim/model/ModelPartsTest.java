@@ -1,6 +1,7 @@
 package dev.ballast.sim.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -18,13 +19,21 @@ class ModelPartsTest {
 
     @Test
     void addressPoolsHandOutLowestFreeFirstAndReuse() {
-        AddressPool pool = new AddressPool(257);
+        AddressPool pool = new AddressPool(17, 1);
         assertThat(pool.subnet()).isEqualTo("127.17.1.0/24");
         assertThat(pool.gateway()).isEqualTo("127.17.1.1");
         assertThat(pool.allocate()).isEqualTo("127.17.1.2");
         assertThat(pool.allocate()).isEqualTo("127.17.1.3");
         pool.release("127.17.1.2");
         assertThat(pool.allocate()).isEqualTo("127.17.1.2");
+    }
+
+    @Test
+    void aBlockHoldsTwoHundredFiftyFiveNetworksAndKeepsItsLastSlashTwentyFourForItsClaim() {
+        assertThat(new AddressPool(16, 254).subnet()).isEqualTo("127.16.254.0/24");
+        assertThatThrownBy(() -> new AddressPool(16, 255)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("network number 255 is out of range: the address block 127.16.0.0/16 holds 255 networks");
+        assertThatThrownBy(() -> new AddressPool(255, 0)).hasMessageContaining("address block 255 is out of range");
     }
 
     @Test

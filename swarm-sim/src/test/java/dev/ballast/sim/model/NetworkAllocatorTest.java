@@ -14,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
 class NetworkAllocatorTest {
 
     private final ClusterStore store = new ClusterStore(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC),
-            new Ids(new Random(1)));
+            new Ids(new Random(1)), 16);
     private final NetworkAllocator allocator = new NetworkAllocator(store);
 
     NetworkAllocatorTest() {

@@ -17,7 +17,7 @@ class SpecNormalizerTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ClusterStore store = new ClusterStore(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC),
-            new Ids(new Random(1)));
+            new Ids(new Random(1)), 16);
     private final NetworkAllocator allocator = new NetworkAllocator(store);
     private final SpecNormalizer normalizer = new SpecNormalizer(store);
 
