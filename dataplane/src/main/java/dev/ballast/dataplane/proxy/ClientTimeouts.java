@@ -70,6 +70,11 @@ final class ClientTimeouts extends ChannelDuplexHandler {
         watch = Watch.REQUEST_HEAD;
         waitTimeout = timeout;
         waitDeadline = System.nanoTime() + timeout.toNanos();
+        // An armed timer is kept unless it would fire after this wait should end (the first request's, when the
+        // keep-alive timeout is the shorter).
+        if (timer != null && timerAt - waitDeadline > 0) {
+            cancelTimer();
+        }
         if (timer == null) {
             checkIn(timeout.toNanos());
         }

@@ -272,7 +272,10 @@ final class Exchange {
             return;
         }
         boolean invalid = cause instanceof InvalidResponseException;
-        if (reused && !responseStarted() && !bodySent && idempotent && !invalid) {
+        boolean timeout = cause instanceof ReadTimeoutException;
+        // A pooled connection the upstream closed as the request went is resent; one that stayed silent for the
+        // server timeout is the upstream's answer, not a stale connection: resending would double the wait and the load.
+        if (reused && !responseStarted() && !bodySent && idempotent && !invalid && !timeout) {
             reused = false;
             channel = null;
             if (requestDone) {
@@ -286,7 +289,6 @@ final class Exchange {
             client.abort(this); // half a response cannot be mended
             return;
         }
-        boolean timeout = cause instanceof ReadTimeoutException;
         client.fail(this, timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
                 "route " + routeName() + ": upstream " + upstream.address()
                         + (timeout ? " did not answer within " + serverTimeout.toMillis() + " ms"

@@ -135,6 +135,10 @@ final class RequestQueue extends ChannelInboundHandlerAdapter {
         HttpObject queued = waiting.poll();
         if (queued != null) {
             accept(queued);
+            // The parts of its body that came with it go on at once, as the decoder hands on what one read holds.
+            while (phase == Phase.RECEIVING && !waiting.isEmpty()) {
+                accept(waiting.poll());
+            }
             return;
         }
         if (!ctx.channel().isActive()) {

@@ -9,7 +9,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -167,9 +166,6 @@ class ClientTimeoutsTest {
     }
 
     @Test
-    @Disabled("Bug: awaitRequest arms no timer while one is armed, and the first request's timer (due at"
-            + " --timeout-http-request) stays armed through a first answer given quickly; when --timeout-keep-alive"
-            + " is shorter, the connection then idles until the first request's timeout instead")
     void theWaitAfterTheFirstAnswerIsTheKeepAliveTimeoutEvenWhenTheFirstRequestMayTakeLonger()
             throws InterruptedException {
         Duration keepAlive = SHORT;

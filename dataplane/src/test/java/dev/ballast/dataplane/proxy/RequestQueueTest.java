@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,9 +98,6 @@ class RequestQueueTest {
     }
 
     @Test
-    @Disabled("Bug: next() hands on one waiting message and returns, so the body parts of a pipelined request (a"
-            + " GET's empty end too) stay queued until the next done(): its upstream never gets the body, the"
-            + " client times out (408), a GET's upstream connection is not reused")
     void handsOnAWholePipelinedRequestWithItsBody() {
         connect();
         channel.writeInbound(request(HttpMethod.GET, "/a"), last(""),
