@@ -8,6 +8,7 @@ import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.Replica;
+import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.observability.telemetry.Telemetry;
 import io.netty.util.ResourceLeakDetector;
 import java.net.InetAddress;
@@ -72,7 +73,7 @@ final class DataplaneProcess {
         Replica replica;
         try {
             replica = Replica.start(config);
-        } catch (Telemetry.SettingsException | UserDirectory.InvalidUsersException e) {
+        } catch (Telemetry.SettingsException | UserDirectory.InvalidUsersException | ErrorPages.DirectoryException e) {
             cli.getErr().println("ballast dataplane: " + e.getMessage());
             return Main.USAGE;
         } catch (IllegalArgumentException e) {
