@@ -8,14 +8,10 @@ import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.schema.EndpointMode;
 import dev.ballast.schema.LoadedRoute;
-import dev.ballast.schema.Problem;
-import dev.ballast.schema.Route;
 import dev.ballast.schema.labels.DockerFlowLabels;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,38 +50,6 @@ public final class DesiredStateBuilder {
     private static final List<Condition> ACCEPTED = List.of(Condition.accepted());
     /** Below this many label sets to translate, a parallel stream costs more than it saves. */
     private static final int PARALLEL_TRANSLATIONS = 64;
-
-    /** A route proposed by one source item. Precedence: the source's rank, then the item's place in its source. */
-    private record Candidate(Route route, String source, String origin, int rank, int index, List<Condition> warnings) {
-        String name() {
-            return route.name();
-        }
-
-        String service() {
-            return route.spec().service();
-        }
-
-        String key() {
-            return statusKey(source, origin);
-        }
-    }
-
-    /** The key of a source item's status: unique across sources ({@code swarm service web}, {@code gitops a.yaml:3}). */
-    private static String statusKey(String source, String origin) {
-        return source + " " + origin;
-    }
-
-    private static final Comparator<Candidate> PRECEDENCE = Comparator.comparingInt(Candidate::rank)
-            .thenComparingInt(Candidate::index).thenComparing(Candidate::origin);
-
-    /**
-     * What one source item yielded: a candidate route, or a refusal (invalid labels), or nothing (not opted in).
-     *
-     * @param key the item's status key, unique across sources
-     */
-    private record Outcome(String key, Candidate candidate, RouteStatus refusal) {
-        static final Outcome NONE = new Outcome(null, null, null);
-    }
 
     /**
      * A service's labels and what they yielded, kept while the labels stay the same.
@@ -232,7 +196,7 @@ public final class DesiredStateBuilder {
         if (!ours(DockerFlowLabels.proxyInstanceName(s.labels()))) {
             return new Named(s.name(), new Labelled(s.labels(), Outcome.NONE, translator.optedIn(s.labels())));
         }
-        Outcome outcome = outcome(translator.translateLabels(s.name(), s.labels()), SWARM, "service " + s.name(), 1, 0);
+        Outcome outcome = Outcome.of(translator.translateLabels(s.name(), s.labels()), SWARM, "service " + s.name(), 1, 0);
         return new Named(s.name(), new Labelled(s.labels(), outcome, false));
     }
 
@@ -267,29 +231,11 @@ public final class DesiredStateBuilder {
         List<Outcome> outcomes = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> e : state.entrySet()) {
             LabelTranslation t = pushTranslations.get(e.getValue(), translator::translateParameters);
-            outcomes.add(outcome(t, PUSH, "push " + e.getKey(), 2, 0));
+            outcomes.add(Outcome.of(t, PUSH, "push " + e.getKey(), 2, 0));
         }
         outcomes.forEach(this::submit);
         push = Map.copyOf(state);
         pushOutcomes = outcomes;
-    }
-
-    private static Outcome outcome(LabelTranslation translation, String source, String origin, int rank, int index) {
-        String key = statusKey(source, origin);
-        if (translation instanceof LabelTranslation.Translated t) {
-            return new Outcome(key, new Candidate(t.route(), source, origin, rank, index, warnings(t.warnings())), null);
-        }
-        if (translation instanceof LabelTranslation.Invalid invalid) {
-            List<Condition> conditions = new ArrayList<>();
-            invalid.errors().forEach(p -> conditions.add(new Condition("Invalid", p.format())));
-            conditions.addAll(warnings(invalid.warnings()));
-            return new Outcome(key, null, new RouteStatus(invalid.routeName(), source, origin, false, conditions));
-        }
-        return Outcome.NONE;
-    }
-
-    private static List<Condition> warnings(Collection<Problem> warnings) {
-        return warnings.stream().map(w -> new Condition("Warning", w.field() + ": " + w.message())).toList();
     }
 
     private void submit(Outcome outcome) {
@@ -299,7 +245,7 @@ public final class DesiredStateBuilder {
             Candidate c = outcome.candidate();
             List<Candidate> named = candidates.computeIfAbsent(c.name(), k -> new ArrayList<>(1));
             int at = 0;
-            while (at < named.size() && PRECEDENCE.compare(named.get(at), c) < 0) {
+            while (at < named.size() && Candidate.PRECEDENCE.compare(named.get(at), c) < 0) {
                 at++;
             }
             named.add(at, c);
