@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The README's settings tables are the ones generated from the Setting declarations. */
+/** The settings tables of docs/reference.md are the ones generated from the Setting declarations. */
 class ReadmeSettingsTest {
 
     private static final Map<String, List<Setting<?>>> PROCESSES = Map.of(
@@ -23,12 +23,12 @@ class ReadmeSettingsTest {
     @ValueSource(strings = {"controller", "dataplane", "sim", "demo"})
     void readmeCarriesTheGeneratedTable(String section) throws IOException {
         String generated = SettingsReference.markdown(section, PROCESSES.get(section));
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "docs", "reference.md"));
         if (!readme.contains(generated)) {
             Path out = Path.of("target", "settings-" + section + ".md");
             Files.writeString(out, generated);
         }
-        assertThat(readme).as("README.md's " + section + " settings table; regenerated table in target/settings-"
+        assertThat(readme).as("docs/reference.md's " + section + " settings table; regenerated table in target/settings-"
                 + section + ".md").contains(generated);
     }
 }

@@ -8,20 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README documents the Route API and the labels exactly as the code has them. */
+/** docs/reference.md documents the Route API, and the README the labels, exactly as the code has them. */
 class ReadmeReferenceTest {
 
     private static final Path README = Path.of("..", "README.md");
+    private static final Path REFERENCE = Path.of("..", "docs", "reference.md");
 
     @Test
     void theRouteApiTableIsTheOneGeneratedFromTheSchema() throws IOException {
         String generated = SchemaReference.markdown(RouteSchema.get());
-        String readme = Files.readString(README);
-        if (!readme.contains(generated)) {
+        String reference = Files.readString(REFERENCE);
+        if (!reference.contains(generated)) {
             Path out = Path.of("target", "route-api-reference.md");
             Files.writeString(out, generated);
-            throw new AssertionError("README.md's Route API table differs from route.schema.json; replace the block "
-                    + "between the route-api-reference markers with " + out.toAbsolutePath());
+            throw new AssertionError("docs/reference.md's Route API table differs from route.schema.json; replace "
+                    + "the block between the route-api-reference markers with " + out.toAbsolutePath());
         }
     }
 
