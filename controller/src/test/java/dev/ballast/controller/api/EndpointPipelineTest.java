@@ -2,13 +2,11 @@ package dev.ballast.controller.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ballast.controller.desired.DesiredState;
 import dev.ballast.controller.push.PushSource;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.observability.netty.EventLoopWatchdog;
-import dev.ballast.schema.Problem;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.labels.LabelTranslator;
 import dev.ballast.schema.labels.TranslationOptions;
@@ -27,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +53,8 @@ class EndpointPipelineTest {
         channel = new EmbeddedChannel(new SnapshotPulls(store, replicas),
                 new DockerFlowEndpoints(push, translator, rebuilds::incrementAndGet, List::of, store,
                         () -> "docker-flow"),
-                new Probes(watchdog, new GitOpsNotSynced(), store::hasPublished,
+                new Probes(watchdog, new SourcesStatus(List.of(SourceHealth.notYetSynced("gitops")
+                        .failed(Instant.EPOCH, "gitops.yml:3: bad indentation"))), store::hasPublished,
                         () -> "ballast_up 1\n".getBytes(StandardCharsets.UTF_8)),
                 new NotFound());
     }
@@ -157,33 +155,5 @@ class EndpointPipelineTest {
         FullHttpResponse response = channel.readOutbound();
         assertThat(response).as("an answer to " + request.uri()).isNotNull();
         return response;
-    }
-
-    /** A controller whose GitOps source failed before it ever synced. */
-    private static final class GitOpsNotSynced implements ControllerStatus {
-        @Override
-        public List<SourceHealth> sources() {
-            return List.of(SourceHealth.notYetSynced("gitops").failed(Instant.EPOCH, "gitops.yml:3: bad indentation"));
-        }
-
-        @Override
-        public boolean synced() {
-            return false;
-        }
-
-        @Override
-        public Map<String, List<Problem>> gitOpsProblems() {
-            return Map.of();
-        }
-
-        @Override
-        public DesiredState desired() {
-            throw new AssertionError("the probes do not read the desired state");
-        }
-
-        @Override
-        public Instant desiredSince() {
-            return Instant.EPOCH;
-        }
     }
 }

@@ -2,11 +2,9 @@ package dev.ballast.controller.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ballast.controller.desired.DesiredState;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.controller.source.SourceHealth;
 import dev.ballast.observability.netty.EventLoopWatchdog;
-import dev.ballast.schema.Problem;
 import dev.ballast.schema.Snapshot;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -17,7 +15,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +35,8 @@ class ReadinessTest {
     @BeforeEach
     void pipeline() {
         watchdog = new EventLoopWatchdog(loops, EventLoopWatchdog.PROBE_INTERVAL, EventLoopWatchdog.PROBE_LIMIT);
-        channel = new EmbeddedChannel(new Probes(watchdog, new Synced(), store::hasPublished, () -> new byte[0]),
+        SourcesStatus synced = new SourcesStatus(List.of(SourceHealth.notYetSynced("swarm").succeeded(Instant.EPOCH)));
+        channel = new EmbeddedChannel(new Probes(watchdog, synced, store::hasPublished, () -> new byte[0]),
                 new NotFound());
     }
 
@@ -73,33 +71,5 @@ class ReadinessTest {
         Answer after = readyz();
         assertThat(after.status()).isEqualTo(200);
         assertThat(after.body()).contains("\"ready\":true", "\"reasons\":[]");
-    }
-
-    /** A controller whose sources have all been read. */
-    private static final class Synced implements ControllerStatus {
-        @Override
-        public List<SourceHealth> sources() {
-            return List.of(SourceHealth.notYetSynced("swarm").succeeded(Instant.EPOCH));
-        }
-
-        @Override
-        public boolean synced() {
-            return true;
-        }
-
-        @Override
-        public Map<String, List<Problem>> gitOpsProblems() {
-            return Map.of();
-        }
-
-        @Override
-        public DesiredState desired() {
-            throw new AssertionError("the probes do not read the desired state");
-        }
-
-        @Override
-        public Instant desiredSince() {
-            return Instant.EPOCH;
-        }
     }
 }
