@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.ballast.observability.testing.PrometheusText;
 import dev.ballast.schema.Route;
 import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,8 @@ class SourcesAndStatusTest {
             Files.writeString(routes.resolve("api.yaml"), route("api", "api", "/api"));
             await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).contains("api"));
 
-            Files.writeString(routes.resolve("web.yaml"), route("web", "web", "/web") + "      colour: blue\n");
+            // replaced whole, as editors and config tools do: a file read half-written is another test's subject
+            replace(routes.resolve("web.yaml"), route("web", "web", "/web") + "      colour: blue\n");
             await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/v1/status").get("gitopsProblems").size() == 1);
             assertThat(h.get("/v1/status").at("/gitopsProblems/0").asString())
                     .isEqualTo(routes.resolve("web.yaml") + ":10: spec.rules[0].colour: unknown field");
@@ -188,5 +191,11 @@ class SourcesAndStatusTest {
             assertThat(PrometheusText.sum(samples, "ballast_replicas", Map.of("state", "Ready"))).isEqualTo(1);
             assertThat(PrometheusText.sum(samples, "ballast_replicas", Map.of("state", "Degraded"))).isEqualTo(0);
         }
+    }
+
+    /** Writes {@code text} beside {@code file}, then moves it over: a reader sees the old content or the new. */
+    private static void replace(Path file, String text) throws IOException {
+        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), text);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
