@@ -114,7 +114,7 @@ class StandInTest {
                         ws.request(1);
                         return null;
                     }
-                }).get(5, TimeUnit.SECONDS);
+                }).get(15, TimeUnit.SECONDS); // the JDK's first WebSocket has much to load on a busy machine
         socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
         assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("text:hello");
         socket.sendBinary(ByteBuffer.wrap("bytes".getBytes(StandardCharsets.UTF_8)), true).get(5, TimeUnit.SECONDS);
