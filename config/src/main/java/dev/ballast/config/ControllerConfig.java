@@ -24,12 +24,17 @@ import java.util.Optional;
  * @param snapshotHistory how many recent snapshots are kept for deltas
  * @param instanceName the services routed are those whose {@code com.df.proxyInstanceName} names this instance
  *     (services without the label belong to {@code docker-flow})
+ * @param tokenFile the file holding the bearer token every endpoint but the probes and metrics requires; without it
+ *     certificate keys are not distributed
+ * @param certs a directory of certificates distributed to every replica
+ * @param stateDir where pushed certificates are kept across restarts
  */
 public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path> routesDir, Optional<String> network,
                                String notifyLabel, String separator, boolean httpsOnly, Duration resyncInterval,
                                Duration taskPollInterval, Duration debounce, Duration eventWatchdog,
                                Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory,
-                               String instanceName) {
+                               String instanceName, Optional<Path> tokenFile, Optional<Path> certs,
+                               Optional<Path> stateDir) {
 
     public static final Setting<String> DOCKER_HOST = Setting.of("dockerHost", "unix:///var/run/docker.sock",
             ValueParsers::text, "Docker Engine API address").alsoFromEnv("DOCKER_HOST", "DF_DOCKER_HOST");
@@ -64,14 +69,24 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
             "Route only services whose com.df.proxyInstanceName is this (services without it: docker-flow)")
             .alsoFromEnv("PROXY_INSTANCE_NAME");
 
+    public static final Setting<Path> TOKEN_FILE = Setting.of("tokenFile", null, ValueParsers::path,
+            "File holding the bearer token required by every endpoint but /healthz, /readyz, /metrics and /ping;"
+                    + " certificate keys reach replicas only with it");
+    public static final Setting<Path> CERTS = Setting.of("certs", null, ValueParsers::path,
+            "Directory of certificates (NAME.pem, or NAME.crt + NAME.key) distributed to every replica");
+    public static final Setting<Path> STATE_DIR = Setting.of("stateDir", null, ValueParsers::path,
+            "Directory where certificates pushed with PUT /v1/docker-flow-proxy/cert survive restarts");
+
     public static final List<Setting<?>> SETTINGS = List.of(DOCKER_HOST, LISTEN, ROUTES_DIR, NETWORK, NOTIFY_LABEL,
             SEPARATOR, HTTPS_ONLY, RESYNC_INTERVAL, TASK_POLL_INTERVAL, DEBOUNCE, EVENT_WATCHDOG,
-            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, INSTANCE_NAME, LoggingConfig.LOG_FORMAT);
+            REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, INSTANCE_NAME, TOKEN_FILE, CERTS, STATE_DIR,
+            LoggingConfig.LOG_FORMAT);
 
     public static ControllerConfig from(ResolvedConfig c) {
         return new ControllerConfig(c.get(DOCKER_HOST), c.get(LISTEN), c.find(ROUTES_DIR), c.find(NETWORK),
                 c.get(NOTIFY_LABEL), c.get(SEPARATOR), c.get(HTTPS_ONLY), c.get(RESYNC_INTERVAL),
                 c.get(TASK_POLL_INTERVAL), c.get(DEBOUNCE), c.get(EVENT_WATCHDOG), c.get(REPLICA_LAG_DEADLINE),
-                c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY), c.get(INSTANCE_NAME));
+                c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY), c.get(INSTANCE_NAME), c.find(TOKEN_FILE), c.find(CERTS),
+                c.find(STATE_DIR));
     }
 }

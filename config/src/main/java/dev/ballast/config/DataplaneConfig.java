@@ -35,6 +35,9 @@ import java.util.Optional;
  * @param usersPassEncrypted whether the global users' passwords are SHA-512 crypt hashes
  * @param compression what the replica compresses, and how
  * @param errorPages a directory of {@code 404.html}, {@code 503.html}, … replacing the built-in bodies
+ * @param tls the HTTPS listeners and where their certificates come from
+ * @param trustedProxies the sources whose forwarding headers ({@code X-Forwarded-*}, {@code Forwarded}) are believed
+ * @param tokenFile the file holding the bearer token sent to controllers (the controller's {@code --token-file})
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
@@ -42,7 +45,28 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
                               Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
                               Duration drainTimeout, boolean accessLog, int threads, Path secretsDir,
                               Optional<String> users, boolean usersPassEncrypted, Compression compression,
-                              Optional<Path> errorPages) {
+                              Optional<Path> errorPages, Tls tls, List<Cidr> trustedProxies,
+                              Optional<Path> tokenFile) {
+
+    public DataplaneConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /**
+     * HTTPS: listeners that terminate TLS, and the certificates they serve (also those in {@code cert-*} secrets in
+     * {@code secretsDir} and those the controller distributes).
+     *
+     * @param listen the TLS listeners; none: no HTTPS
+     * @param certs a directory of {@code *.pem} (chain and key) and {@code NAME.crt} + {@code NAME.key} files
+     * @param defaultCert the file in {@code certs} served to clients that name no host, or one no certificate covers
+     */
+    public record Tls(List<HostPort> listen, Optional<Path> certs, Optional<String> defaultCert) {
+        public static final Tls NONE = new Tls(List.of(), Optional.empty(), Optional.empty());
+
+        public Tls {
+            listen = List.copyOf(listen);
+        }
+    }
 
     /**
      * Response compression, as Docker Flow's {@code COMPRESSION_ALGO} / {@code COMPRESSION_TYPE} set it.
@@ -65,7 +89,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
 
     public static final Setting<List<URI>> CONTROLLERS = new Setting<>("controllers", "--controller",
             List.of("BALLAST_CONTROLLERS"), null, ValueParsers.listOf(ValueParsers::httpUrl),
-            "Controller URL(s), comma-separated; any of them will do");
+            "Controller URL(s), comma-separated; any of them will do", false);
     public static final Setting<Path> ROUTES = Setting.of("routes", null, ValueParsers::path,
             "Route file or directory (standalone mode, no controller)");
     public static final Setting<HostPort> LISTEN = Setting.of("listen", "0.0.0.0:80", HostPort::parse,
@@ -121,10 +145,24 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
     public static final Setting<Path> ERROR_PAGES = Setting.of("errorPages", null, ValueParsers::path,
             "Directory of 404.html, 503.html, ... that replace the built-in error bodies");
 
+    public static final Setting<List<HostPort>> TLS_LISTEN = Setting.of("tlsListen", null,
+            ValueParsers.listOf(HostPort::parse), "HTTPS listener (TLS terminated here); may be given several times")
+            .asRepeatable();
+    public static final Setting<Path> CERTS = Setting.of("certs", null, ValueParsers::path,
+            "Directory of certificates: NAME.pem (chain and key) or NAME.crt + NAME.key; reloaded on change");
+    public static final Setting<String> DEFAULT_CERT = Setting.of("defaultCert", null, ValueParsers::text,
+            "File in --certs served when the client names no host a certificate covers (default: the first by name)");
+    public static final Setting<List<Cidr>> TRUSTED_PROXIES = Setting.of("trustedProxies", null,
+            ValueParsers.listOf(Cidr::parse),
+            "Address ranges (CIDR, comma-separated) whose X-Forwarded-* and Forwarded headers are believed");
+    public static final Setting<Path> TOKEN_FILE = Setting.of("tokenFile", null, ValueParsers::path,
+            "File holding the bearer token sent to controllers (the controller's --token-file)");
+
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
             TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, SECRETS_DIR, USERS, USERS_PASS_ENCRYPTED,
-            COMPRESSION_ALGO, COMPRESSION_TYPE, ERROR_PAGES, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
+            COMPRESSION_ALGO, COMPRESSION_TYPE, ERROR_PAGES, TLS_LISTEN, CERTS, DEFAULT_CERT, TRUSTED_PROXIES,
+            TOKEN_FILE, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -148,6 +186,8 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
                 c.find(THREADS).orElse(Runtime.getRuntime().availableProcessors()), c.get(SECRETS_DIR),
                 c.find(USERS), c.get(USERS_PASS_ENCRYPTED),
                 new Compression(c.find(COMPRESSION_ALGO).orElse(List.of()), c.find(COMPRESSION_TYPE).orElse(List.of())),
-                c.find(ERROR_PAGES));
+                c.find(ERROR_PAGES),
+                new Tls(c.find(TLS_LISTEN).orElse(List.of()), c.find(CERTS), c.find(DEFAULT_CERT)),
+                c.find(TRUSTED_PROXIES).orElse(List.of()), c.find(TOKEN_FILE));
     }
 }

@@ -75,7 +75,8 @@ final class ControllerHarness implements AutoCloseable {
     static ControllerConfig config(String dockerHost, Optional<Path> routesDir, Duration resync, String instanceName) {
         return new ControllerConfig(dockerHost, new HostPort("127.0.0.1", 0), routesDir, Optional.empty(),
                 "com.df.notify", ",", false, resync, Duration.ofMillis(300), Duration.ofMillis(20),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMinutes(1), 16, instanceName);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMinutes(1), 16, instanceName, Optional.empty(),
+                Optional.empty(), Optional.empty());
     }
 
     /** Creates a whoami service on the proxy network (through the emulator's HTTP API, as docker would). */

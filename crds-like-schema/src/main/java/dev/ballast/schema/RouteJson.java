@@ -58,12 +58,12 @@ public final class RouteJson {
         return MAPPER.valueToTree(value);
     }
 
-    /** What {@link #redacted} puts where a password or a password hash was. */
+    /** What {@link #redacted} puts where a password, a password hash or a certificate's PEM (with its key) was. */
     public static final String REDACTED = "<redacted>";
 
     /**
-     * {@code value} as a JSON tree for people to read (the config and status endpoints): every {@code password} and
-     * {@code passwordHash}, at any depth, replaced by {@link #REDACTED}. The value itself is untouched, so a
+     * {@code value} as a JSON tree for people to read (the config and status endpoints): every {@code password},
+     * {@code passwordHash} and {@code pem} (a certificate's, key included), at any depth, replaced by {@link #REDACTED}. The value itself is untouched, so a
      * snapshot's version and what replicas pull stay as they are.
      */
     public static JsonNode redacted(Object value) {
@@ -79,7 +79,7 @@ public final class RouteJson {
 
     private static void redact(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            for (String secret : new String[] {"password", "passwordHash"}) {
+            for (String secret : new String[] {"password", "passwordHash", "pem"}) {
                 if (object.has(secret)) {
                     object.put(secret, REDACTED);
                 }

@@ -15,16 +15,26 @@ import java.util.function.Function;
  * @param version the content hash
  * @param routes every route, sorted by name
  * @param endpoints the endpoints of every service, sorted by service name
+ * @param certificates the certificates the controller distributes, sorted by name (empty unless replicas pull with a
+ *     token)
  */
-public record Snapshot(String version, List<Route> routes, List<Endpoints> endpoints) {
+public record Snapshot(String version, List<Route> routes, List<Endpoints> endpoints,
+                       List<TlsCertificate> certificates) {
 
     private static final Comparator<Route> BY_NAME = Comparator.comparing(Route::name);
     private static final Comparator<Endpoints> BY_SERVICE = Comparator.comparing(Endpoints::service);
+    private static final Comparator<TlsCertificate> BY_CERTIFICATE = Comparator.comparing(TlsCertificate::name);
 
     public Snapshot {
         Objects.requireNonNull(version, "version");
         routes = sortedCopy(routes, BY_NAME);
         endpoints = sortedCopy(endpoints, BY_SERVICE);
+        certificates = certificates == null ? List.of() : sortedCopy(certificates, BY_CERTIFICATE);
+    }
+
+    /** A snapshot without certificates. */
+    public Snapshot(String version, List<Route> routes, List<Endpoints> endpoints) {
+        this(version, routes, endpoints, List.of());
     }
 
     /** The empty snapshot: no routes, no endpoints. */
@@ -39,10 +49,17 @@ public record Snapshot(String version, List<Route> routes, List<Endpoints> endpo
 
     /** The same, with a caller-supplied (typically caching) hash of each item. */
     public static Snapshot of(List<Route> routes, List<Endpoints> endpoints, Function<Object, String> itemHash) {
+        return of(routes, endpoints, List.of(), itemHash);
+    }
+
+    /** A snapshot of routes, endpoints and certificates, versioned by their content. */
+    public static Snapshot of(List<Route> routes, List<Endpoints> endpoints, List<TlsCertificate> certificates,
+                              Function<Object, String> itemHash) {
         List<Route> sortedRoutes = sortedCopy(routes, BY_NAME);
         List<Endpoints> sortedEndpoints = sortedCopy(endpoints, BY_SERVICE);
-        return new Snapshot(SnapshotVersions.versionOf(sortedRoutes, sortedEndpoints, itemHash), sortedRoutes,
-                sortedEndpoints);
+        List<TlsCertificate> sortedCertificates = sortedCopy(certificates, BY_CERTIFICATE);
+        return new Snapshot(SnapshotVersions.versionOf(sortedRoutes, sortedEndpoints, sortedCertificates, itemHash),
+                sortedRoutes, sortedEndpoints, sortedCertificates);
     }
 
     /** Whether {@link #version()} is the hash of this content (a snapshot from the wire should be checked). */

@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param endpoints every endpoints item (full) or the added and changed ones (delta)
  * @param removedRoutes names of routes removed since {@code baseVersion} (delta only)
  * @param removedEndpoints services whose endpoints were removed since {@code baseVersion} (delta only)
+ * @param certificates every certificate (full) or the added and changed ones (delta)
+ * @param removedCertificates names of certificates removed since {@code baseVersion} (delta only)
  */
 public record SnapshotUpdate(String version, String baseVersion, List<Route> routes, List<Endpoints> endpoints,
-                             List<String> removedRoutes, List<String> removedEndpoints) {
+                             List<String> removedRoutes, List<String> removedEndpoints,
+                             List<TlsCertificate> certificates, List<String> removedCertificates) {
 
     public SnapshotUpdate {
         Objects.requireNonNull(version, "version");
@@ -30,11 +33,14 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         removedRoutes = removedRoutes == null ? List.of() : List.copyOf(removedRoutes);
         removedEndpoints = removedEndpoints == null ? List.of() : List.copyOf(removedEndpoints);
+        certificates = certificates == null ? List.of() : List.copyOf(certificates);
+        removedCertificates = removedCertificates == null ? List.of() : List.copyOf(removedCertificates);
     }
 
     /** The whole snapshot. */
     public static SnapshotUpdate full(Snapshot snapshot) {
-        return new SnapshotUpdate(snapshot.version(), null, snapshot.routes(), snapshot.endpoints(), null, null);
+        return new SnapshotUpdate(snapshot.version(), null, snapshot.routes(), snapshot.endpoints(), null, null,
+                snapshot.certificates(), null);
     }
 
     /** The changes that turn {@code from} into {@code to}. */
@@ -55,8 +61,17 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
                 endpoints.add(e);
             }
         }
+        Map<String, TlsCertificate> oldCertificates = new HashMap<>();
+        from.certificates().forEach(c -> oldCertificates.put(c.name(), c));
+        List<TlsCertificate> certificates = new ArrayList<>();
+        for (TlsCertificate c : to.certificates()) {
+            if (!c.equals(oldCertificates.remove(c.name()))) {
+                certificates.add(c);
+            }
+        }
         return new SnapshotUpdate(to.version(), from.version(), routes, endpoints,
-                oldRoutes.keySet().stream().sorted().toList(), oldEndpoints.keySet().stream().sorted().toList());
+                oldRoutes.keySet().stream().sorted().toList(), oldEndpoints.keySet().stream().sorted().toList(),
+                certificates, oldCertificates.keySet().stream().sorted().toList());
     }
 
     @JsonIgnore
@@ -75,7 +90,7 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
     public Snapshot applyTo(Snapshot current) {
         Snapshot result;
         if (!isDelta()) {
-            result = new Snapshot(version, routes, endpoints);
+            result = new Snapshot(version, routes, endpoints, certificates);
         } else {
             if (current == null || !current.version().equals(baseVersion)) {
                 throw new IllegalArgumentException("delta from " + baseVersion + " cannot apply to "
@@ -89,7 +104,12 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
             current.endpoints().forEach(e -> mergedEndpoints.put(e.service(), e));
             removedEndpoints.forEach(mergedEndpoints::remove);
             endpoints.forEach(e -> mergedEndpoints.put(e.service(), e));
-            result = new Snapshot(version, new ArrayList<>(merged.values()), new ArrayList<>(mergedEndpoints.values()));
+            Map<String, TlsCertificate> mergedCertificates = new LinkedHashMap<>();
+            current.certificates().forEach(c -> mergedCertificates.put(c.name(), c));
+            removedCertificates.forEach(mergedCertificates::remove);
+            certificates.forEach(c -> mergedCertificates.put(c.name(), c));
+            result = new Snapshot(version, new ArrayList<>(merged.values()), new ArrayList<>(mergedEndpoints.values()),
+                    new ArrayList<>(mergedCertificates.values()));
         }
         if (!result.hasConsistentVersion()) {
             throw new IllegalArgumentException("content does not match version " + version + " (it hashes to "

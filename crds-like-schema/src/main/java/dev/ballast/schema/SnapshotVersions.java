@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * Content-hash versions of snapshots.
  *
- * <p>Each item (a route, or a service's endpoints) has a digest: the first 128 bits of SHA-256 over
- * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}). The version is the first 16 hex
+ * <p>Each item (a route, a service's endpoints, a certificate) has a digest: the first 128 bits of SHA-256 over
+ * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}, {@code "c <name> …"}). The version is the first 16 hex
  * digits of SHA-256 over the sum of all item digests modulo 2<sup>128</sup>. It depends on the content only, so every
  * controller computes the same version for the same state; and because the sum does not depend on order and can be
  * updated item by item ({@link Accumulator}), a one-service change costs one item, not ten thousand.
@@ -28,7 +28,18 @@ public final class SnapshotVersions {
 
     /** The version of routes and endpoints, hashing each item with {@code itemHash} (which may cache). */
     public static String versionOf(List<Route> routes, List<Endpoints> endpoints, Function<Object, String> itemHash) {
-        return sum(Stream.concat(routes.stream(), endpoints.stream()).map(item -> digest(item, itemHash.apply(item))));
+        return versionOf(routes, endpoints, List.of(), itemHash);
+    }
+
+    /** The version of routes, endpoints and certificates, hashing each item with {@code itemHash}. */
+    public static String versionOf(List<Route> routes, List<Endpoints> endpoints, List<TlsCertificate> certificates,
+                                   Function<Object, String> itemHash) {
+        return sum(items(routes, endpoints, certificates).map(item -> digest(item, itemHash.apply(item))));
+    }
+
+    private static Stream<Object> items(List<Route> routes, List<Endpoints> endpoints,
+                                        List<TlsCertificate> certificates) {
+        return Stream.of(routes.stream(), endpoints.stream(), certificates.stream()).flatMap(s -> s);
     }
 
     /**
@@ -37,7 +48,7 @@ public final class SnapshotVersions {
      * routes, that check is on the way to being ready.
      */
     public static String versionOf(Snapshot snapshot) {
-        return sum(Stream.concat(snapshot.routes().stream(), snapshot.endpoints().stream()).parallel()
+        return sum(items(snapshot.routes(), snapshot.endpoints(), snapshot.certificates()).parallel()
                 .map(item -> digest(item, itemHash(item))));
     }
 
@@ -55,6 +66,7 @@ public final class SnapshotVersions {
     /** An item's 128-bit digest, given its canonical hash. */
     public static Digest digest(Object item, String itemHash) {
         String line = item instanceof Route r ? "r " + r.name() + " " + itemHash
+                : item instanceof TlsCertificate c ? "c " + c.name() + " " + itemHash
                 : "e " + ((Endpoints) item).service() + " " + itemHash;
         ByteBuffer bytes = ByteBuffer.wrap(sha256().digest(line.getBytes(StandardCharsets.UTF_8)));
         return new Digest(bytes.getLong(), bytes.getLong());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -62,9 +63,29 @@ class SnapshotUpdateProperties {
     }
 
     @Example
+    void certificatesTravelInDeltas_addedChangedAndRemoved() {
+        Function<Object, String> hash = SnapshotVersions.UNCACHED;
+        Snapshot before = Snapshot.of(List.of(route("a", 80)), List.of(), List.of(
+                new TlsCertificate("kept", "K"), new TlsCertificate("changed", "C1"),
+                new TlsCertificate("removed", "R")), hash);
+        Snapshot after = Snapshot.of(List.of(route("a", 80)), List.of(), List.of(
+                new TlsCertificate("kept", "K"), new TlsCertificate("changed", "C2"),
+                new TlsCertificate("added", "A")), hash);
+        SnapshotUpdate delta = SnapshotUpdate.delta(before, after);
+        assertThat(delta.certificates()).extracting(TlsCertificate::name).containsExactlyInAnyOrder("changed",
+                "added");
+        assertThat(delta.removedCertificates()).containsExactly("removed");
+        assertThat(delta.applyTo(before)).isEqualTo(after);
+        assertThat(before.version()).isNotEqualTo(after.version());
+        assertThat(RouteJson.redacted(after).toString()).doesNotContain("C2").contains(RouteJson.REDACTED);
+        assertThat(new TlsCertificate("x", "SECRET").toString()).doesNotContain("SECRET");
+    }
+
+    @Example
     void tamperedContentIsRefused() {
         Snapshot a = Snapshot.of(List.of(route("a", 80)), List.of());
-        SnapshotUpdate forged = new SnapshotUpdate(a.version(), null, List.of(route("a", 81)), List.of(), null, null);
+        SnapshotUpdate forged = new SnapshotUpdate(a.version(), null, List.of(route("a", 81)), List.of(), null, null,
+                null, null);
         assertThatThrownBy(() -> forged.applyTo(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("content does not match version " + a.version());
     }

@@ -30,7 +30,8 @@ public final class TestReplicas {
         return new DataplaneConfig(List.of(), Optional.empty(), ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT, Optional.empty(),
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
-                Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty());
+                Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty());
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -42,7 +43,8 @@ public final class TestReplicas {
         return new DataplaneConfig(controllers, Optional.empty(), c.listen(), c.adminListen(), c.stateDir(),
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
-                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages());
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile());
     }
 
     /** The same settings serving the route files under {@code routes} (standalone mode). */
@@ -50,7 +52,8 @@ public final class TestReplicas {
         return new DataplaneConfig(List.of(), Optional.of(routes), c.listen(), c.adminListen(), c.stateDir(),
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
-                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages());
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile());
     }
 
     /** The same settings with {@code --access-log} on. */
@@ -89,7 +92,7 @@ public final class TestReplicas {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
                 c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, secretsDir, users,
-                usersPassEncrypted, compression, errorPages);
+                usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile());
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

@@ -62,6 +62,9 @@ final class ProcessCommand implements Callable<Integer> {
             if ("false".equals(setting.defaultValue())) {
                 option.arity("0..1").fallbackValue("true"); // a switch: --empty alone means --empty=true
             }
+            if (setting.repeatable()) {
+                option.type(String[].class).arity("1");
+            }
             spec.addOption(option.build());
         }
     }
@@ -71,7 +74,10 @@ final class ProcessCommand implements Callable<Integer> {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         Map<String, String> flags = new HashMap<>();
         for (Setting<?> setting : settings) {
-            String value = parsed.matchedOptionValue(setting.flag(), null);
+            String value = setting.repeatable()
+                    ? Optional.ofNullable(parsed.<String[]>matchedOptionValue(setting.flag(), null))
+                            .map(values -> String.join(",", values)).orElse(null)
+                    : parsed.matchedOptionValue(setting.flag(), null);
             if (value != null) {
                 flags.put(setting.key(), value);
             }

@@ -98,7 +98,7 @@ class SnapshotPullerTest {
                 new HostPort("127.0.0.1", 0), Optional.empty(), "r1", Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 16384, Duration.ofSeconds(5), false, 2,
                 java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,
-                Optional.empty()));
+                Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty()));
         server.start();
     }
 
@@ -148,7 +148,8 @@ class SnapshotPullerTest {
 
         Snapshot b = Snapshot.of(List.of(route("b", "/b")), List.of());
         // b's version, another content: what a corrupted transfer or a bug would produce
-        controller.offer(new SnapshotUpdate(b.version(), null, List.of(route("b", "/c")), List.of(), null, null));
+        controller.offer(new SnapshotUpdate(b.version(), null, List.of(route("b", "/c")), List.of(), null, null,
+                null, null));
         String report = controller.awaitPull(q -> q.contains("rejected="));
         assertThat(report).contains("version=" + a.version(), "rejected=" + b.version(),
                 "error=content does not match version " + b.version());

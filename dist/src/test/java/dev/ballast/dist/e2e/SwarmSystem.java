@@ -56,7 +56,7 @@ final class SwarmSystem implements AutoCloseable {
         ControllerConfig config = new ControllerConfig(dockerHost, new HostPort("127.0.0.1", controllerPort),
                 Optional.empty(), Optional.empty(), "com.df.notify", ",", false, Duration.ofSeconds(5),
                 Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofMinutes(1), 64, "docker-flow");
+                Duration.ofMinutes(1), 64, "docker-flow", Optional.empty(), Optional.empty(), Optional.empty());
         controller = Controller.start(config, Clock.systemUTC());
         controllerPort = controller.address().getPort();
     }
@@ -79,7 +79,8 @@ final class SwarmSystem implements AutoCloseable {
                 new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.ofNullable(stateDir), id,
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 16 * 1024, Duration.ofSeconds(5), false, 2,
-                Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty());
+                Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty());
         Replica replica = Replica.start(config);
         replicas.add(replica);
         return replica;
