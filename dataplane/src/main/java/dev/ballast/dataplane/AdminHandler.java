@@ -96,8 +96,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 body.put("version", snapshot.version());
                 body.put("routes", RouteJson.redacted(snapshot.routes())); // passwords are not for show
                 body.put("endpoints", snapshot.endpoints());
+                body.put("certificates", server.certificateReports()); // hosts, issuer, not-after: never keys
                 problems(body);
             }
+            case "/v1/docker-flow-proxy/certs" -> body.put("certificates", server.certificateReports());
             case "/v1/docker-flow-proxy/ping" -> body.put("Status", "OK");
             default -> {
                 body.put("message", "no such endpoint: " + path);

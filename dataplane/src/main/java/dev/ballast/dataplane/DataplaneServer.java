@@ -16,6 +16,10 @@ import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
+import dev.ballast.dataplane.tls.CertificateWatcher;
+import dev.ballast.dataplane.tls.TlsContexts;
+import dev.ballast.dataplane.tls.TlsMetrics;
+import dev.ballast.dataplane.tls.TlsTermination;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
@@ -41,6 +45,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,8 +91,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private volatile List<String> routeFileProblems = List.of();
     /** Docker Flow's push API, forwarded to the controllers; absent for a replica that serves route files. */
     private final Optional<ControllerForwarder> forwarder;
-    private Channel traffic;
+    /** The traffic listeners: the plain one first, then the TLS ones. */
+    private final List<Channel> traffic = new CopyOnWriteArrayList<>();
     private Channel admin;
+    /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
+    private final Optional<CertificateWatcher> certificates;
 
     /**
      * @throws UserDirectory.InvalidUsersException when the global users cannot be read (nothing is started)
@@ -115,6 +123,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
         this.forwarder = config.controllers().isEmpty() ? Optional.empty()
                 : Optional.of(new ControllerForwarder(config.controllers(), FORWARD_TIMEOUT));
+        this.certificates = config.tls().listen().isEmpty() ? Optional.empty()
+                : Optional.of(new CertificateWatcher(config.tls().certs(), config.secretsDir(),
+                        config.tls().defaultCert(), TlsContexts.detect()));
     }
 
     /** How long a controller may take to answer a forwarded push-API call before the next one is tried. */
@@ -142,14 +153,19 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
                         telemetry.tracing()), compression, pages);
         ClientPipeline clientPipeline = new ClientPipeline(context,
-                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()));
-        traffic = bind("traffic listener", config.listen(), group, new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                clients.add(ch);
-                clientPipeline.install(ch);
+                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies());
+        traffic.add(bind("traffic listener", config.listen(), group, trafficInitializer(clientPipeline), false));
+        if (certificates.isPresent()) {
+            CertificateWatcher watcher = certificates.get();
+            watcher.start();
+            TlsTermination tls = new TlsTermination(watcher, new TlsMetrics(telemetry.meter("dev.ballast.dataplane"),
+                    watcher::table), config.timeoutHttpRequest(), context.tracing()::handshakeSpan);
+            LOG.info("TLS with the {}", watcher.engine());
+            for (HostPort address : config.tls().listen()) {
+                traffic.add(bind("TLS listener", address, group, trafficInitializer(clientPipeline.forListener(tls)),
+                        false));
             }
-        }, false);
+        }
         admin = bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -157,6 +173,16 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new AdminHandler(DataplaneServer.this));
             }
         }, true);
+    }
+
+    private ChannelInitializer<Channel> trafficInitializer(ClientPipeline pipeline) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                clients.add(ch);
+                pipeline.install(ch);
+            }
+        };
     }
 
     /** The pages in {@code dir}, read now (never on an event loop); the files left out are logged, named. */
@@ -227,6 +253,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         health.reconcile(checked);
         upstreams.retain(names, addresses);
+        if (!snapshot.certificates().equals(table.get().snapshot().certificates())) {
+            certificates.ifPresent(c -> c.fromController(snapshot.certificates()));
+        }
         table.set(compiled);
         applied = new DataplaneMetrics.SnapshotFacts(snapshot.version(), snapshot.routes().size(),
                 System.currentTimeMillis());
@@ -270,9 +299,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         Duration grace = config.drainTimeout();
         draining = true;
-        if (traffic != null) {
-            traffic.close().syncUninterruptibly();
-        }
+        traffic.forEach(listener -> listener.close().syncUninterruptibly());
         clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ClientPipeline.DRAIN));
         clients.newCloseFuture().awaitUninterruptibly(grace.toMillis());
         close();
@@ -301,7 +328,17 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     public InetSocketAddress trafficAddress() {
-        return (InetSocketAddress) traffic.localAddress();
+        return (InetSocketAddress) traffic.get(0).localAddress();
+    }
+
+    /** The TLS listeners' addresses, in the order of {@code --tls-listen}. */
+    public List<InetSocketAddress> tlsAddresses() {
+        return traffic.stream().skip(1).map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    /** The certificates served and skipped, as the admin endpoints show them; empty without TLS listeners. */
+    List<dev.ballast.certificates.CertificateReport> certificateReports() {
+        return certificates.map(c -> c.table().reports(java.time.Instant.now())).orElse(List.of());
     }
 
     public InetSocketAddress adminAddress() {
@@ -313,9 +350,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        if (traffic != null) {
-            traffic.close();
-        }
+        traffic.forEach(Channel::close);
+        certificates.ifPresent(CertificateWatcher::close);
         if (admin != null) {
             admin.close();
         }

@@ -56,6 +56,19 @@ public final class TestReplicas {
                 c.tls(), c.trustedProxies(), c.tokenFile());
     }
 
+    /**
+     * The same settings with HTTPS: {@code tls} (its listeners, {@code --certs}, {@code --default-cert}), the
+     * {@code cert-*} secrets of {@code secretsDir}, and {@code --trusted-proxies}.
+     */
+    public static DataplaneConfig withTls(DataplaneConfig c, DataplaneConfig.Tls tls, Path secretsDir,
+                                          List<dev.ballast.config.Cidr> trustedProxies) {
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), secretsDir, c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(), tls,
+                trustedProxies, c.tokenFile());
+    }
+
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
         return copy(c, true, c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),

@@ -27,30 +27,42 @@ public final class HeaderRewrite {
     /**
      * Readies request headers for the upstream: hop-by-hop headers go (a chunked transfer coding stays, the codec
      * needs it to frame the body), the client's {@code Authorization} goes when the proxy authenticated it, the
-     * forwarding headers record the client, then the rule's operations apply.
+     * forwarding headers describe the client, then the rule's operations apply.
+     *
+     * <p>A trusted source's forwarding headers are extended: {@code X-Forwarded-For} and {@code Forwarded} get this
+     * hop, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} stay as the first proxy set them. Anyone else's are
+     * replaced with what the connection shows, so no client can claim another address or {@code https}. A
+     * {@code Forwarded} header is only written where the client side had one: most backends read the
+     * {@code X-Forwarded-*} family only.
      *
      * @param authenticated whether the proxy checked the client's credentials (the rule's users or the global ones)
+     * @param scheme how the client reached the proxy: {@code https} or {@code http}
+     * @param trustedSource whether the connection comes from one of {@code --trusted-proxies}
      */
     public static void request(HttpHeaders headers, Rule rule, boolean authenticated, String clientAddress,
-                               boolean secure) {
+                               String scheme, boolean trustedSource) {
         removeHopByHop(headers);
         if (authenticated) {
             headers.remove(HttpHeaderNames.AUTHORIZATION);
         }
         String host = headers.get(HttpHeaderNames.HOST);
-        String forwardedFor = headers.get(X_FORWARDED_FOR);
+        String forwardedFor = trustedSource ? headers.get(X_FORWARDED_FOR) : null;
         headers.set(X_FORWARDED_FOR, forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-        if (!headers.contains(X_FORWARDED_PROTO)) {
-            headers.set(X_FORWARDED_PROTO, secure ? "https" : "http");
+        if (!trustedSource || !headers.contains(X_FORWARDED_PROTO)) {
+            headers.set(X_FORWARDED_PROTO, scheme);
         }
-        if (host != null && !headers.contains(X_FORWARDED_HOST)) {
-            headers.set(X_FORWARDED_HOST, host);
+        if (!trustedSource || !headers.contains(X_FORWARDED_HOST)) {
+            if (host != null) {
+                headers.set(X_FORWARDED_HOST, host);
+            } else {
+                headers.remove(X_FORWARDED_HOST);
+            }
         }
         String forwarded = headers.get(FORWARDED);
-        if (forwarded != null) { // only extend what the client chain already uses
+        if (forwarded != null) {
             String element = "for=" + (clientAddress.contains(":") ? "\"[" + clientAddress + "]\"" : clientAddress)
-                    + ";proto=" + (secure ? "https" : "http") + (host == null ? "" : ";host=\"" + host + "\"");
-            headers.set(FORWARDED, forwarded + ", " + element);
+                    + ";proto=" + scheme + (host == null ? "" : ";host=\"" + host + "\"");
+            headers.set(FORWARDED, trustedSource ? forwarded + ", " + element : element);
         }
         apply(headers, rule.requestHeaders());
     }

@@ -1,18 +1,24 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.config.Cidr;
+import dev.ballast.dataplane.tls.TlsTermination;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Composes the pipeline of each client connection (the order and what each handler takes and gives are in this
- * package's {@code package-info.java}). One per listener; what it shares between connections is the proxy's context
- * and, per event loop, the {@link UpstreamConnector} with its pool of idle upstream connections.
+ * package's {@code package-info.java}). One per listener: a TLS listener's connections start with the handlers of its
+ * {@link TlsTermination}, the HTTP handlers that follow are the same. What it shares between connections is the
+ * proxy's context and, per event loop, the {@link UpstreamConnector} with its pool of idle upstream connections (shared
+ * by every listener's pipeline: see {@link #forListener}).
  */
 public final class ClientPipeline {
 
@@ -29,27 +35,61 @@ public final class ClientPipeline {
 
     private final ProxyContext context;
     private final int maxHeaderSize;
-    private final Map<EventLoop, UpstreamConnector> connectors = new ConcurrentHashMap<>();
+    private final List<Cidr> trustedProxies;
+    private final TlsTermination tls;
+    private final Map<EventLoop, UpstreamConnector> connectors;
 
-    public ClientPipeline(ProxyContext context, int maxHeaderSize) {
+    /**
+     * The pipeline of a plain listener.
+     *
+     * @param trustedProxies the sources whose forwarding headers are believed
+     */
+    public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies) {
+        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>());
+    }
+
+    private ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TlsTermination tls,
+                           Map<EventLoop, UpstreamConnector> connectors) {
         this.context = context;
         this.maxHeaderSize = maxHeaderSize;
+        this.trustedProxies = List.copyOf(trustedProxies);
+        this.tls = tls;
+        this.connectors = connectors;
+    }
+
+    /** The pipeline of another listener, terminating TLS with {@code tls} (or not: null); upstream pools shared. */
+    public ClientPipeline forListener(TlsTermination tls) {
+        return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors);
     }
 
     /** Adds the handlers of a client connection just accepted (called from its channel initializer). */
     public void install(Channel ch) {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
-        String clientAddress = ((InetSocketAddress) ch.remoteAddress()).getAddress().getHostAddress();
+        InetAddress client = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        ClientConnection connection = new ClientConnection(listenerPort, client.getHostAddress(), tls != null,
+                trusted(client));
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),
                 loop -> new UpstreamConnector(loop, context.connectTimeout()));
         ClientTimeouts timeouts = new ClientTimeouts(context.requestTimeout(), context.keepAliveTimeout());
         RequestQueue queue = new RequestQueue(timeouts, context.keepAliveTimeout(), context.clientTimeout());
-        RequestObserver observer = new RequestObserver(context, clientAddress);
+        RequestObserver observer = new RequestObserver(context, connection.clientAddress());
+        if (tls != null) {
+            tls.install(ch);
+        }
         // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes past
         // the encoder, which the codec's pairing of requests and responses would not know of.
         ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeaderSize, 8192), new HttpResponseEncoder(),
                 new HttpServerExpectContinueHandler(), timeouts, queue,
-                new RouteDispatcher(context, queue, observer, listenerPort, clientAddress),
+                new RouteDispatcher(context, queue, observer, connection),
                 new ExchangeRelay(context, connector, queue, timeouts, observer));
+    }
+
+    private boolean trusted(InetAddress client) {
+        for (Cidr range : trustedProxies) {
+            if (range.contains(client)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

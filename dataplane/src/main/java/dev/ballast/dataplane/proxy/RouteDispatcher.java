@@ -37,17 +37,14 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private final RequestQueue queue;
     private final RequestObserver observer;
-    private final int listenerPort;
-    private final String clientAddress;
+    private final ClientConnection connection;
     private boolean draining;
 
-    RouteDispatcher(ProxyContext context, RequestQueue queue, RequestObserver observer, int listenerPort,
-                    String clientAddress) {
+    RouteDispatcher(ProxyContext context, RequestQueue queue, RequestObserver observer, ClientConnection connection) {
         this.context = context;
         this.queue = queue;
         this.observer = observer;
-        this.listenerPort = listenerPort;
-        this.clientAddress = clientAddress;
+        this.connection = connection;
     }
 
     @Override
@@ -86,7 +83,7 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         String path = query < 0 ? target : target.substring(0, query);
         observer.trace(request.headers(), path, host);
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
-                name -> request.headers().get(name), listenerPort));
+                name -> request.headers().get(name), connection.listenerPort()));
         if (!(match instanceof Match.Matched matched)) {
             ReferenceCountUtil.release(request);
             if (match instanceof Match.MethodNotAllowed refused) {
@@ -103,8 +100,10 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         observer.routed(matched.route().name());
+        // read before the forwarding headers are set: the scheme is the client side's
+        String scheme = connection.scheme(request.headers());
         Access access = context.access().decide(matched.route(), matched.rule(), matched.credentials(),
-                matched.fromDomain(), false, host, target, name -> request.headers().get(name));
+                matched.fromDomain(), scheme, host, target, name -> request.headers().get(name));
         if (!(access instanceof Access.Proceed)) {
             ReferenceCountUtil.release(request);
             answer(ctx, refusal(access, context.errorPages(), keepAlive), keepAlive);
@@ -120,8 +119,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         String upgrade = upgradeOf(request);
-        // read before the forwarding headers are set: X-Forwarded-Proto is the client side's
-        StickyCookie.Pin pin = set.sticky() == null ? null : set.sticky().read(request.headers());
+        StickyCookie.Pin pin = set.sticky() == null ? null
+                : set.sticky().read(request.headers().getAll(HttpHeaderNames.COOKIE), scheme.equals("https"));
         String upstreamTarget = matched.rewrite().apply(target);
         HttpRequest head = request instanceof HttpContent
                 // a head that carries a body part too: the head goes on its own
@@ -130,8 +129,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 // the usual case: the decoded head itself is readied for the upstream, nothing copied
                 : request.setUri(upstreamTarget);
         head.headers().remove(HttpHeaderNames.EXPECT); // answered by HttpServerExpectContinueHandler
-        HeaderRewrite.request(head.headers(), matched.rule(), matched.credentials().required(), clientAddress,
-                false);
+        HeaderRewrite.request(head.headers(), matched.rule(), matched.credentials().required(),
+                connection.clientAddress(), scheme, connection.trustedSource());
         HttpUtil.setKeepAlive(head, true);
         if (upgrade != null) {
             HeaderRewrite.upgrade(head.headers(), upgrade);

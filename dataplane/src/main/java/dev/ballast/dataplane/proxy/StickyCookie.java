@@ -79,16 +79,9 @@ final class StickyCookie {
     }
 
     /**
-     * What the cookies of a request say to this set, and whether it came over TLS as far as the proxy can tell (a
-     * TLS-terminating front sets {@code X-Forwarded-Proto: https}): the cookie then gets {@code Secure}.
+     * What {@code Cookie} headers say to this set; {@code secure}: the client came over TLS (to this proxy, or to a
+     * trusted one in front), so a cookie set in the answer gets {@code Secure}.
      */
-    Pin read(HttpHeaders headers) {
-        String proto = headers.get("X-Forwarded-Proto");
-        boolean secure = proto != null && proto.trim().equalsIgnoreCase("https");
-        return read(headers.getAll(HttpHeaderNames.COOKIE), secure);
-    }
-
-    /** What {@code Cookie} headers say to this set. */
     Pin read(List<String> cookieHeaders, boolean secure) {
         Upstream pinned = null;
         List<String> others = new ArrayList<>(2);

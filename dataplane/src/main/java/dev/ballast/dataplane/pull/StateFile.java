@@ -62,10 +62,16 @@ public final class StateFile {
         }
     }
 
-    /** Replaces the saved snapshot atomically. */
+    /**
+     * Replaces the saved snapshot atomically. The snapshot may hold certificate keys: the file is only its owner's
+     * (a temporary file is created 0600) and so is a directory created for it (0700).
+     */
     public void save(Snapshot snapshot) {
         try {
-            Files.createDirectories(file.getParent());
+            if (!Files.isDirectory(file.getParent())) {
+                Files.createDirectories(file.getParent());
+                ownerOnly(file.getParent());
+            }
             Path temporary = Files.createTempFile(file.getParent(), NAME, ".tmp");
             try {
                 // the same form as a full update on the wire
@@ -76,6 +82,12 @@ public final class StateFile {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    private static void ownerOnly(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
     }
 

@@ -69,6 +69,18 @@ public final class RequestTracing {
                 .startSpan();
     }
 
+    /**
+     * The span of a TLS handshake on connection from {@code client} (a root span: a handshake carries no trace
+     * context); the invalid span when tracing is off.
+     */
+    public Span handshakeSpan(String client) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
+        return tracer.spanBuilder("TLS handshake").setSpanKind(SpanKind.SERVER).setNoParent()
+                .setAttribute(CLIENT_ADDRESS, client).startSpan();
+    }
+
     /** The request matched {@code route}: the span is named {@code METHOD route} and carries {@code http.route}. */
     public static void routed(Span span, String method, String route) {
         span.updateName(method + " " + route);

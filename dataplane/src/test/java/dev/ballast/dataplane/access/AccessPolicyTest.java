@@ -50,10 +50,14 @@ class AccessPolicyTest {
 
     private static final UserDirectory.Resolved CREDENTIALS = UserDirectory.NONE.resolve(Snapshot.of(ROUTES, List.of()));
 
-    /** As the routing table would say: a host starting with "old." came through the rule's fromDomains. */
+    /**
+     * As the routing table would say: a host starting with "old." came through the rule's fromDomains; the scheme is
+     * the connection's, or a trusted proxy's X-Forwarded-Proto (ClientConnection decides which to believe).
+     */
     private Access decide(int route, boolean secure, String host, Map<String, String> headers) {
         Route r = ROUTES.get(route);
-        return policy.decide(r, r.spec().rules().get(0), CREDENTIALS.of(r, 0), host.startsWith("old."), secure, host,
+        String scheme = secure ? "https" : headers.getOrDefault("x-forwarded-proto", "http");
+        return policy.decide(r, r.spec().rules().get(0), CREDENTIALS.of(r, 0), host.startsWith("old."), scheme, host,
                 "/path?q=1", new HashMap<>(headers)::get);
     }
 

@@ -53,11 +53,12 @@ class HeaderRewriteTest {
         Rule r = rule(new HeaderOperations(Map.of("X-Added", "a"), Map.of("X-Set", "s"), List.of("X-Debug")),
                 null, new Rule.Auth(null, List.of(new Rule.User("ops", "pw", null))));
 
-        HeaderRewrite.request(h, r, true, "10.0.0.5", false);
+        HeaderRewrite.request(h, r, true, "10.0.0.5", "http", true);
 
         assertThat(h.names()).doesNotContain("Connection", "X-Secret-Hop", "Keep-Alive", "Proxy-Authorization",
                 "Authorization", "Upgrade", "X-Debug");
-        assertThat(h.get("X-Forwarded-For")).isEqualTo("203.0.113.7, 10.0.0.5");
+        assertThat(h.get("X-Forwarded-For")).as("a trusted source's chain is extended")
+                .isEqualTo("203.0.113.7, 10.0.0.5");
         assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(h.get("X-Forwarded-Host")).isEqualTo("shop.example.com");
         assertThat(h.get("Transfer-Encoding")).as("the codec frames the body with it").isEqualTo("chunked");
@@ -67,14 +68,29 @@ class HeaderRewriteTest {
     }
 
     @Test
-    void forwardedIsExtendedWhenPresentAndTheProtocolIsKept() {
+    void aTrustedSourcesForwardedIsExtendedAndItsProtocolKept() {
         HttpHeaders h = new DefaultHttpHeaders();
         h.add("Host", "a");
         h.add("Forwarded", "for=198.51.100.1");
         h.add("X-Forwarded-Proto", "https");
-        HeaderRewrite.request(h, rule(null, null, null), false, "2001:db8::1", false);
-        assertThat(h.get("Forwarded")).isEqualTo("for=198.51.100.1, for=\"[2001:db8::1]\";proto=http;host=\"a\"");
+        HeaderRewrite.request(h, rule(null, null, null), false, "2001:db8::1", "https", true);
+        assertThat(h.get("Forwarded")).isEqualTo("for=198.51.100.1, for=\"[2001:db8::1]\";proto=https;host=\"a\"");
         assertThat(h.get("X-Forwarded-Proto")).as("a TLS-terminating balancer's value is kept").isEqualTo("https");
+    }
+
+    @Test
+    void anyoneElsesForwardingHeadersAreReplacedWithWhatTheConnectionShows() {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.add("Host", "shop.example.com");
+        h.add("X-Forwarded-For", "203.0.113.7");
+        h.add("X-Forwarded-Proto", "https");
+        h.add("X-Forwarded-Host", "admin.example.com");
+        h.add("Forwarded", "for=198.51.100.1;proto=https");
+        HeaderRewrite.request(h, rule(null, null, null), false, "192.0.2.9", "http", false);
+        assertThat(h.getAll("X-Forwarded-For")).containsExactly("192.0.2.9");
+        assertThat(h.getAll("X-Forwarded-Proto")).containsExactly("http");
+        assertThat(h.getAll("X-Forwarded-Host")).containsExactly("shop.example.com");
+        assertThat(h.getAll("Forwarded")).containsExactly("for=192.0.2.9;proto=http;host=\"shop.example.com\"");
     }
 
     @ParameterizedTest

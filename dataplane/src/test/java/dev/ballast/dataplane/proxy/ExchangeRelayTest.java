@@ -71,7 +71,8 @@ class ExchangeRelayTest {
         RequestQueue queue = new RequestQueue(timeouts, NEVER, context.clientTimeout());
         RequestObserver observer = new RequestObserver(context, "192.0.2.7");
         return withExplicitReads(new EmbeddedChannel(false, false, logging("client"), new HttpResponseEncoder(),
-                timeouts, queue, new RouteDispatcher(context, queue, observer, 8080, "192.0.2.7"),
+                timeouts, queue, new RouteDispatcher(context, queue, observer,
+                        new ClientConnection(8080, "192.0.2.7", false, false)),
                 new ExchangeRelay(context, connector, queue, timeouts, observer)));
     }
 

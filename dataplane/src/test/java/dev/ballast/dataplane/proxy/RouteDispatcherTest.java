@@ -74,7 +74,8 @@ class RouteDispatcherTest {
 
     private EmbeddedChannel connection(ClientTimeouts timeouts, RequestQueue queue, Recorder relay) {
         return new EmbeddedChannel(timeouts, queue,
-                new RouteDispatcher(context, queue, new RequestObserver(context, CLIENT), 8080, CLIENT), relay);
+                new RouteDispatcher(context, queue, new RequestObserver(context, CLIENT),
+                        new ClientConnection(8080, CLIENT, false, false)), relay);
     }
 
     @AfterEach

@@ -1,0 +1,31 @@
+package dev.ballast.dataplane.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Locale;
+
+/**
+ * What a client connection shows, fixed when it is accepted: the listener's port, the client's address, whether TLS
+ * was terminated on it, and whether its source is one of {@code --trusted-proxies} (whose forwarding headers are
+ * believed; anyone else's are replaced with what the connection shows).
+ */
+record ClientConnection(int listenerPort, String clientAddress, boolean secure, boolean trustedSource) {
+
+    /**
+     * The scheme the client used, as far as the proxy can know: a trusted source's {@code X-Forwarded-Proto}
+     * ({@code http} or {@code https}; its first value, the one the outermost proxy set), else the connection's own.
+     */
+    String scheme(HttpHeaders headers) {
+        if (trustedSource) {
+            String forwarded = headers.get("X-Forwarded-Proto");
+            if (forwarded != null) {
+                int comma = forwarded.indexOf(',');
+                String first = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim()
+                        .toLowerCase(Locale.ROOT);
+                if (first.equals("https") || first.equals("http")) {
+                    return first;
+                }
+            }
+        }
+        return secure ? "https" : "http";
+    }
+}

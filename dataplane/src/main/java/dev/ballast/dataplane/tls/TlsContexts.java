@@ -1,0 +1,78 @@
+package dev.ballast.dataplane.tls;
+
+import dev.ballast.certificates.ServedCertificate;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * How the replica's TLS server contexts are made: the engine (BoringSSL through netty-tcnative when it loads, else the
+ * JDK's), TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers, ALPN, session resumption (a session cache and
+ * tickets, per certificate).
+ */
+public final class TlsContexts {
+
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * Mozilla's "intermediate" configuration: the three TLS 1.3 suites, and for TLS 1.2 ECDHE with AES-GCM or
+     * ChaCha20-Poly1305. Its DHE suites are left out: BoringSSL has none, and every client that could use them has
+     * ECDHE.
+     */
+    static final List<String> CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    /** Sessions a context remembers for resumption, and for how long (seconds): nginx's and HAProxy's order. */
+    static final int SESSION_CACHE_SIZE = 20_000;
+    static final int SESSION_TIMEOUT_SECONDS = 300;
+
+    private final SslProvider provider;
+    private final List<String> applicationProtocols;
+
+    private TlsContexts(SslProvider provider, List<String> applicationProtocols) {
+        this.provider = provider;
+        this.applicationProtocols = List.copyOf(applicationProtocols);
+    }
+
+    /** BoringSSL when netty-tcnative loads on this machine, else the JDK's engine; ALPN offers HTTP/1.1. */
+    public static TlsContexts detect() {
+        return new TlsContexts(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK,
+                List.of(ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /** The JDK's engine, whatever is available (to compare the two, and as the fallback's test). */
+    public static TlsContexts jdk() {
+        return new TlsContexts(SslProvider.JDK, List.of(ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /** Which engine runs, and why not BoringSSL when it does not: for the log at start. */
+    public String describe() {
+        if (provider == SslProvider.OPENSSL) {
+            return "OpenSSL provider (" + OpenSsl.versionString() + ")";
+        }
+        Throwable cause = OpenSsl.unavailabilityCause();
+        return "JDK provider" + (cause == null ? "" : " (OpenSSL unavailable: " + cause.getMessage() + ")");
+    }
+
+    /** A server context serving {@code certificate}. */
+    public SslContext server(ServedCertificate certificate) throws SSLException {
+        return SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(X509Certificate[]::new))
+                .sslProvider(provider)
+                .protocols(PROTOCOLS)
+                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, applicationProtocols))
+                .sessionCacheSize(SESSION_CACHE_SIZE)
+                .sessionTimeout(SESSION_TIMEOUT_SECONDS)
+                .build();
+    }
+}
