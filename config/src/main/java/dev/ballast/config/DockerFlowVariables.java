@@ -32,7 +32,9 @@ public final class DockerFlowVariables {
 
     private static final String NO_HAPROXY = "Ballast has no HAProxy configuration to add it to";
     private static final String PULLED = "nothing is notified: replicas pull their routes from the controller";
-    private static final String NO_TLS = "this build has no TLS listener: terminate TLS in front of Ballast";
+    private static final String CERTIFICATES = "certificates come from --certs, cert-* secrets and the controller,"
+            + " chosen by SNI";
+    private static final String TLS_FIXED = "TLS 1.2 and 1.3 with Mozilla's intermediate ciphers, not configurable";
     private static final String SWARM_API = "endpoints come from the Swarm API, not from DNS when the configuration"
             + " is built";
     private static final String STATIC = "static services are not read from variables: write a Route file"
@@ -63,7 +65,7 @@ public final class DockerFlowVariables {
         m.put("DO_NOT_RESOLVE_ADDR", SWARM_API + ", so an unresolvable service breaks nothing");
         m.put("CHECK_RESOLVERS", SWARM_API + ", so an unresolvable service breaks nothing");
         m.put("RESOLVERS", SWARM_API);
-        m.put("DEFAULT_PORTS", "a dataplane has one HTTP listener, --listen; " + NO_TLS);
+        m.put("DEFAULT_PORTS", "a dataplane listens on --listen (HTTP) and --tls-listen (HTTPS)");
         m.put("BIND_PORTS", "a dataplane has one HTTP listener, --listen (a rule's srcPort must be its port)");
         m.put("DEFAULT_REQ_MODE", "Ballast proxies HTTP only");
         m.put("CONNECTION_MODE", "upstream connections are always pooled keep-alive");
@@ -78,12 +80,12 @@ public final class DockerFlowVariables {
         m.put("STATS_URI", "there is no HAProxy stats page: Prometheus metrics are on the admin listener's /metrics");
         m.put("STATS_PORT", "there is no HAProxy stats page: Prometheus metrics are on the admin listener's /metrics");
         m.put("CA_FILE", "client certificates are not supported");
-        m.put("CRT_LIST_PATH", NO_TLS);
-        m.put("PREFERRED_CERTIFICATE", NO_TLS);
-        m.put("CERTS", "deprecated in Docker Flow already; " + NO_TLS);
-        m.put("ENABLE_H2", NO_TLS + " (clients speak HTTP/1.1 to Ballast)");
-        m.put("SSL_BIND_OPTIONS", NO_TLS);
-        m.put("SSL_BIND_CIPHERS", NO_TLS);
+        m.put("CRT_LIST_PATH", CERTIFICATES);
+        m.put("PREFERRED_CERTIFICATE", "--default-cert names the certificate served when no other matches");
+        m.put("CERTS", "deprecated in Docker Flow already; " + CERTIFICATES);
+        m.put("ENABLE_H2", "clients speak HTTP/1.1 to Ballast (HTTP/2 is not served yet)");
+        m.put("SSL_BIND_OPTIONS", TLS_FIXED);
+        m.put("SSL_BIND_CIPHERS", TLS_FIXED);
         m.put("EXTRA_GLOBAL", NO_HAPROXY + ": express it with Route fields");
         m.put("EXTRA_FRONTEND", NO_HAPROXY + ": express it with Route fields");
         m.put("CFG_TEMPLATE_PATH", NO_HAPROXY + ": templates have no equivalent; express it with Route fields");

@@ -119,12 +119,12 @@ class DockerFlowVariablesTest {
     }
 
     @Test
-    void theReadmesTableNamesEveryVariableAndSaysWhoHonoursIt() throws java.io.IOException {
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    void theDocsTableNamesEveryVariableAndSaysWhoHonoursIt() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "docker-flow.md"));
         String table = readme.substring(readme.indexOf("<!-- dockerflow-env:begin"),
                 readme.indexOf("<!-- dockerflow-env:end"));
         for (String name : DockerFlowVariables.known()) {
-            assertThat(table).as("README's Docker Flow variables table names " + name).contains("`" + name + "`");
+            assertThat(table).as("docs/docker-flow.md's variables table names " + name).contains("`" + name + "`");
         }
         for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
             Map<String, String> env = new HashMap<>();

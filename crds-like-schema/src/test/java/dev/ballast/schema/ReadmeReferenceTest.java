@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/reference.md documents the Route API, and the README the labels, exactly as the code has them. */
+/** docs/reference.md documents the Route API, and docs/docker-flow.md the labels, exactly as the code has them. */
 class ReadmeReferenceTest {
 
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path LABELS = Path.of("..", "docs", "docker-flow.md");
     private static final Path REFERENCE = Path.of("..", "docs", "reference.md");
 
     @Test
@@ -27,18 +27,18 @@ class ReadmeReferenceTest {
     }
 
     @Test
-    void everyLabelIsInTheReadmesLabelSection() throws IOException {
-        String readme = Files.readString(README);
+    void everyLabelIsInTheDocsLabelSection() throws IOException {
+        String readme = Files.readString(LABELS);
         String section = readme.substring(readme.indexOf("<!-- labels:begin"), readme.indexOf("<!-- labels:end"));
         for (String name : DockerFlowLabels.documentedNames()) {
-            assertThat(section).as("README label section mentions " + name).containsPattern("`(com\\.df\\.)?" + name + "`");
+            assertThat(section).as("docs/docker-flow.md's label section mentions " + name).containsPattern("`(com\\.df\\.)?" + name + "`");
         }
     }
 
     /** The two sentences after the table say which labels are warnings and which pass without comment, exactly. */
     @Test
-    void theReadmeSaysWhichLabelsAreUnsupportedAndWhichPassWithoutComment() throws IOException {
-        String readme = Files.readString(README);
+    void theDocsSayWhichLabelsAreUnsupportedAndWhichPassWithoutComment() throws IOException {
+        String readme = Files.readString(LABELS);
         String section = readme.substring(readme.indexOf("<!-- labels:begin"), readme.indexOf("<!-- labels:end"));
         int unsupportedAt = section.indexOf("Reported as unsupported");
         int acceptedAt = section.indexOf("Accepted without comment");

@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every label the README documents (its label section is checked against {@link DockerFlowLabels} by
+ * Every label docs/docker-flow.md documents (its label section is checked against {@link DockerFlowLabels} by
  * ReadmeReferenceTest) has its effect proved by a walk through a running replica, or, where the effect is the
  * controller's alone, by the controller test named here.
  */
