@@ -4,10 +4,13 @@ import dev.ballast.certificates.ServedCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -36,10 +39,25 @@ public final class TlsContexts {
 
     private final SslProvider provider;
     private final List<String> applicationProtocols;
+    /**
+     * The keys of session tickets (TLS 1.3 resumes with tickets only; Netty turns BoringSSL's off until keys are
+     * set). Random per process and shared by every context, so a ticket outlives a certificate reload; a client that
+     * another replica issued a ticket to makes a full handshake here.
+     */
+    private final OpenSslSessionTicketKey ticketKey;
 
     private TlsContexts(SslProvider provider, List<String> applicationProtocols) {
         this.provider = provider;
         this.applicationProtocols = List.copyOf(applicationProtocols);
+        SecureRandom random = new SecureRandom();
+        this.ticketKey = new OpenSslSessionTicketKey(bytes(random, OpenSslSessionTicketKey.NAME_SIZE),
+                bytes(random, OpenSslSessionTicketKey.HMAC_KEY_SIZE), bytes(random, OpenSslSessionTicketKey.AES_KEY_SIZE));
+    }
+
+    private static byte[] bytes(SecureRandom random, int size) {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        return bytes;
     }
 
     /** BoringSSL when netty-tcnative loads on this machine, else the JDK's engine; ALPN offers HTTP/1.1. */
@@ -64,7 +82,7 @@ public final class TlsContexts {
 
     /** A server context serving {@code certificate}. */
     public SslContext server(ServedCertificate certificate) throws SSLException {
-        return SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(X509Certificate[]::new))
+        SslContext context = SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(X509Certificate[]::new))
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
@@ -74,5 +92,9 @@ public final class TlsContexts {
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                 .build();
+        if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
+            sessions.setTicketKeys(ticketKey);
+        }
+        return context;
     }
 }
