@@ -14,7 +14,7 @@ import java.util.Optional;
  *
  * @param controllers controller base URLs, tried in turn
  * @param routes a Route file or directory (standalone mode)
- * @param listen the traffic listener
+ * @param listen the plain HTTP listeners, the main one first
  * @param adminListen the admin listener (health, readiness, metrics, config)
  * @param stateDir where the last applied snapshot is kept across restarts
  * @param replicaId the name this replica reports to the controller
@@ -39,7 +39,7 @@ import java.util.Optional;
  * @param trustedProxies the sources whose forwarding headers ({@code X-Forwarded-*}, {@code Forwarded}) are believed
  * @param tokenFile the file holding the bearer token sent to controllers (the controller's {@code --token-file})
  */
-public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, HostPort listen, HostPort adminListen,
+public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List<HostPort> listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
                               Duration timeoutClient, Duration timeoutServer, Duration timeoutTunnel,
                               Duration timeoutHttpRequest, Duration timeoutKeepAlive, long maxHeaderSize,
@@ -49,6 +49,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
                               Optional<Path> tokenFile) {
 
     public DataplaneConfig {
+        listen = List.copyOf(listen);
         trustedProxies = List.copyOf(trustedProxies);
     }
 
@@ -92,8 +93,9 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, Host
             "Controller URL(s), comma-separated; any of them will do", false);
     public static final Setting<Path> ROUTES = Setting.of("routes", null, ValueParsers::path,
             "Route file or directory (standalone mode, no controller)");
-    public static final Setting<HostPort> LISTEN = Setting.of("listen", "0.0.0.0:80", HostPort::parse,
-            "Traffic listener");
+    public static final Setting<List<HostPort>> LISTEN = Setting.of("listen", "0.0.0.0:80",
+            ValueParsers.listOf(HostPort::parse), "HTTP listener; may be given several times (a rule's srcPort picks"
+                    + " listeners by port)").asRepeatable();
     public static final Setting<HostPort> ADMIN_LISTEN = Setting.of("adminListen", "0.0.0.0:8081", HostPort::parse,
             "Admin listener: /healthz, /readyz, /metrics, /v1/docker-flow-proxy/config");
     public static final Setting<Path> STATE_DIR = Setting.of("stateDir", null, ValueParsers::path,

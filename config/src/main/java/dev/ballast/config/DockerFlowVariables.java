@@ -66,7 +66,7 @@ public final class DockerFlowVariables {
         m.put("CHECK_RESOLVERS", SWARM_API + ", so an unresolvable service breaks nothing");
         m.put("RESOLVERS", SWARM_API);
         m.put("DEFAULT_PORTS", "a dataplane listens on --listen (HTTP) and --tls-listen (HTTPS)");
-        m.put("BIND_PORTS", "a dataplane has one HTTP listener, --listen (a rule's srcPort must be its port)");
+        m.put("BIND_PORTS", "give each port as --listen (HTTP) or --tls-listen (HTTPS); a rule's srcPort picks them");
         m.put("DEFAULT_REQ_MODE", "Ballast proxies HTTP only");
         m.put("CONNECTION_MODE", "upstream connections are always pooled keep-alive");
         m.put("TIMEOUT_QUEUE", "there is no request queue: a request goes to an upstream at once");

@@ -79,7 +79,7 @@ class ConfigResolverTest {
     void otherProcessesSectionsAreLeftAlone() throws Exception {
         Path file = write("controller:\n  listen: 127.0.0.1:9999\ndataplane:\n  listen: 127.0.0.1:8000\n");
         assertThat(resolve(Optional.of(file), Map.of(), Map.of()).get(DataplaneConfig.LISTEN))
-                .isEqualTo(new HostPort("127.0.0.1", 8000));
+                .isEqualTo(java.util.List.of(new HostPort("127.0.0.1", 8000)));
     }
 
     @Test

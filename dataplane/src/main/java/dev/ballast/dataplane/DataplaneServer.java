@@ -91,7 +91,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private volatile List<String> routeFileProblems = List.of();
     /** Docker Flow's push API, forwarded to the controllers; absent for a replica that serves route files. */
     private final Optional<ControllerForwarder> forwarder;
-    /** The traffic listeners: the plain one first, then the TLS ones. */
+    /** The traffic listeners: the plain ones, then the TLS ones, each in the order of its flags. */
     private final List<Channel> traffic = new CopyOnWriteArrayList<>();
     private Channel admin;
     /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
@@ -154,7 +154,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         telemetry.tracing()), compression, pages);
         ClientPipeline clientPipeline = new ClientPipeline(context,
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies());
-        traffic.add(bind("traffic listener", config.listen(), group, trafficInitializer(clientPipeline), false));
+        for (HostPort address : config.listen()) {
+            traffic.add(bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
+        }
         if (certificates.isPresent()) {
             CertificateWatcher watcher = certificates.get();
             watcher.start();
@@ -331,9 +333,16 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return (InetSocketAddress) traffic.get(0).localAddress();
     }
 
+    /** The plain listeners' addresses, in the order of {@code --listen}. */
+    public List<InetSocketAddress> trafficAddresses() {
+        return traffic.stream().limit(config.listen().size()).map(ch -> (InetSocketAddress) ch.localAddress())
+                .toList();
+    }
+
     /** The TLS listeners' addresses, in the order of {@code --tls-listen}. */
     public List<InetSocketAddress> tlsAddresses() {
-        return traffic.stream().skip(1).map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+        return traffic.stream().skip(config.listen().size()).map(ch -> (InetSocketAddress) ch.localAddress())
+                .toList();
     }
 
     /** The certificates served and skipped, as the admin endpoints show them; empty without TLS listeners. */

@@ -27,7 +27,8 @@ public final class TestReplicas {
      * 8 KiB of headers, no access log, two traffic loops; the server and drain timeouts as the test needs them.
      */
     public static DataplaneConfig config(Duration serverTimeout, Duration drainTimeout) {
-        return new DataplaneConfig(List.of(), Optional.empty(), ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT, Optional.empty(),
+        return new DataplaneConfig(List.of(), Optional.empty(), List.of(ANY_LOOPBACK_PORT), ANY_LOOPBACK_PORT,
+                Optional.empty(),
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),

@@ -91,12 +91,15 @@ final class DataplaneProcess {
                         .orElse(""))
                 .orElse("replica " + config.replicaId() + " pulling from " + config.controllers()
                         + config.stateDir().map(dir -> ", state in " + dir).orElse(""));
-        String https = server.tlsAddresses().stream().map(a -> HostPort.of(a).toString())
-                .reduce((a, b) -> a + ", " + b).map(addresses -> ", HTTPS on " + addresses).orElse("");
-        cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + HostPort.of(server.trafficAddress())
+        String https = server.tlsAddresses().isEmpty() ? "" : ", HTTPS on " + listed(server.tlsAddresses());
+        cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + listed(server.trafficAddresses())
                 + https + ", admin on " + HostPort.of(server.adminAddress()));
         cli.getOut().flush();
         UntilStopped.await("ballast-dataplane", replica);
         return 0;
+    }
+
+    private static String listed(java.util.List<java.net.InetSocketAddress> addresses) {
+        return String.join(", ", addresses.stream().map(a -> HostPort.of(a).toString()).toList());
     }
 }

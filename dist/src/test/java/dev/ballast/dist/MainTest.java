@@ -100,6 +100,12 @@ class MainTest {
         Run bad = run("dataplane", "--routes", "x", "--listen", "nowhere");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("ballast dataplane: --listen (command line): \"nowhere\" is not host:port");
+
+        Run repeated = run("dataplane", "--routes", "x", "--tls-listen", "127.0.0.1:8443", "--tls-listen", "far");
+        assertThat(repeated.exit()).as("a repeatable flag reads every occurrence").isEqualTo(2);
+        assertThat(repeated.err()).contains("--tls-listen (command line): \"far\" is not host:port");
+        Run twice = run("dataplane", "--routes", "x", "--listen", "127.0.0.1:8000", "--listen", "away");
+        assertThat(twice.err()).contains("--listen (command line): \"away\" is not host:port");
     }
 
     @Test

@@ -273,7 +273,7 @@ class ProxyTest {
     @Test
     void idleAndSlowClientsAreDisconnected() throws Exception {
         try (DataplaneServer own = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
-                new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
+                List.of(new HostPort("127.0.0.1", 0)), new HostPort("127.0.0.1", 0), Optional.empty(), "test",
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
                 Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5), false, 2,
                 java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,

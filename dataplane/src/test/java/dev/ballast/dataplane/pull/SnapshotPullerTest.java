@@ -94,8 +94,8 @@ class SnapshotPullerTest {
     @BeforeEach
     void start() throws Exception {
         controller = new ScriptedController();
-        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(), new HostPort("127.0.0.1", 0),
-                new HostPort("127.0.0.1", 0), Optional.empty(), "r1", Duration.ofSeconds(1), Duration.ofSeconds(5),
+        server = new DataplaneServer(new DataplaneConfig(List.of(), Optional.empty(),
+                List.of(new HostPort("127.0.0.1", 0)), new HostPort("127.0.0.1", 0), Optional.empty(), "r1", Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 16384, Duration.ofSeconds(5), false, 2,
                 java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,
                 Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty()));

@@ -76,7 +76,7 @@ final class SwarmSystem implements AutoCloseable {
     /** A replica pulling from the controller, with its state in {@code stateDir} (null: none). */
     Replica startReplica(String id, Path stateDir) throws InterruptedException {
         DataplaneConfig config = new DataplaneConfig(List.of(controllerUrl()), Optional.empty(),
-                new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), Optional.ofNullable(stateDir), id,
+                List.of(new HostPort("127.0.0.1", 0)), new HostPort("127.0.0.1", 0), Optional.ofNullable(stateDir), id,
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 16 * 1024, Duration.ofSeconds(5), false, 2,
                 Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
