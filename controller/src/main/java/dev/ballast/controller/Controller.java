@@ -1,6 +1,8 @@
 package dev.ballast.controller;
 
 import dev.ballast.config.ControllerConfig;
+import dev.ballast.config.TokenFile;
+import dev.ballast.controller.certificates.CertificateStore;
 import dev.ballast.controller.api.ControllerApi;
 import dev.ballast.controller.api.ControllerStatus;
 import dev.ballast.controller.desired.DesiredState;
@@ -81,6 +83,9 @@ public final class Controller implements Closeable, ControllerStatus {
     private final Telemetry telemetry;
     private final Tracer tracer;
     private final ControllerMetrics counted;
+    private final CertificateStore certificates;
+    /** The bearer token ({@code --token-file}); without one, certificates are not distributed. */
+    private final Optional<String> token;
     /** What the next pass refreshes; guarded by itself. */
     private final Set<Refresh> pending = EnumSet.noneOf(Refresh.class);
     /** The events the next pass answers (their spans), at most {@link #MAX_CAUSES}; {@code causeCount} counts all. */
@@ -114,8 +119,10 @@ public final class Controller implements Closeable, ControllerStatus {
         this.swarm = new SwarmSource(new SwarmClient(config.dockerHost(), counted::dockerCall, tracer), clock,
                 config.eventWatchdog(), timers, cause -> trigger(EnumSet.of(Refresh.SERVICES), cause));
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
+        this.token = config.tokenFile().map(TokenFile::read);
+        this.certificates = new CertificateStore(config.certs(), config.stateDir(), () -> trigger(Refresh.REBUILD));
         this.api = new ControllerApi(new ControllerApi.Parts(store, replicas, this, push, translator,
-                () -> trigger(Refresh.REBUILD), this::dockerFlowServices, this::scrapeMetrics));
+                () -> trigger(Refresh.REBUILD), this::dockerFlowServices, this::scrapeMetrics, certificates, token));
     }
 
     /** Starts everything; the API listens on {@code config.listen()} (port 0 picks one, see {@link #address()}). */
@@ -127,6 +134,11 @@ public final class Controller implements Closeable, ControllerStatus {
     public static Controller start(ControllerConfig config, Clock clock, Telemetry telemetry)
             throws IOException, InterruptedException {
         Controller c = new Controller(config, clock, telemetry);
+        c.certificates.start();
+        if (c.token.isEmpty() && (config.certs().isPresent() || config.stateDir().isPresent())) {
+            LOG.warn("certificates are not distributed to replicas: the controller has no --token-file, and keys"
+                    + " never travel unauthenticated");
+        }
         c.api.listen(config.listen());
         c.swarm.start();
         if (c.gitops.isPresent()) {
@@ -222,7 +234,8 @@ public final class Controller implements Closeable, ControllerStatus {
             DesiredState next;
             try {
                 next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
-                        .orElse(GitOpsSource.State.EMPTY), push.state());
+                        .orElse(GitOpsSource.State.EMPTY), push.state(),
+                        token.isPresent() ? certificates.certificates() : List.of());
                 build.setAttribute(ROUTES, (long) next.snapshot().routes().size());
             } finally {
                 build.end();
@@ -315,6 +328,16 @@ public final class Controller implements Closeable, ControllerStatus {
     }
 
     @Override
+    public List<dev.ballast.certificates.CertificateReport> certificates() {
+        return certificates.reports(clock.instant());
+    }
+
+    @Override
+    public boolean distributesCertificates() {
+        return token.isPresent();
+    }
+
+    @Override
     public Map<String, List<dev.ballast.schema.Problem>> gitOpsProblems() {
         return gitops.map(g -> g.state().problems()).orElse(Map.of());
     }
@@ -358,6 +381,7 @@ public final class Controller implements Closeable, ControllerStatus {
         timers.shutdownNow();
         loop.shutdownNow();
         api.close();
+        certificates.close();
         swarm.close();
         telemetry.close();
         if (gitops.isPresent()) {

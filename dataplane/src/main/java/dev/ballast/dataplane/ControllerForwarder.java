@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,8 +31,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class ControllerForwarder {
 
-    /** The Docker Flow Proxy endpoints forwarded. ({@code /cert} will join them when certificates exist.) */
-    static final Set<String> PATHS = Set.of("/v1/docker-flow-proxy/reconfigure", "/v1/docker-flow-proxy/remove");
+    /** The Docker Flow Proxy endpoints forwarded. */
+    static final Set<String> PATHS = Set.of("/v1/docker-flow-proxy/reconfigure", "/v1/docker-flow-proxy/remove",
+            "/v1/docker-flow-proxy/cert");
 
     /** What the client gets: a controller's answer, or the replica's own 502. */
     record Answer(int status, String contentType, byte[] body, URI controller) {
@@ -40,17 +42,20 @@ final class ControllerForwarder {
     private final List<URI> controllers;
     private final Duration timeout;
     private final HttpClient http;
+    private final Optional<String> authorization;
 
     /**
      * @param controllers controller base URLs, tried in this order
      * @param timeout how long one controller may take to answer (connecting included)
+     * @param token the bearer token sent with every call (the controller's {@code --token-file})
      */
-    ControllerForwarder(List<URI> controllers, Duration timeout) {
+    ControllerForwarder(List<URI> controllers, Duration timeout, Optional<String> token) {
         if (controllers.isEmpty()) {
             throw new IllegalArgumentException("controllers: at least one is needed");
         }
         this.controllers = List.copyOf(controllers);
         this.timeout = timeout;
+        this.authorization = token.map(t -> "Bearer " + t);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -89,6 +94,7 @@ final class ControllerForwarder {
         HttpRequest.Builder request = HttpRequest.newBuilder(targets.get(index)).timeout(timeout)
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
+        authorization.ifPresent(value -> request.header("Authorization", value));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }

@@ -2,6 +2,7 @@ package dev.ballast.dataplane;
 
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
+import dev.ballast.config.TokenFile;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.access.UserDirectory;
@@ -89,6 +90,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private volatile String source = "none";
     /** Standalone mode: the route files' problems, {@code file:line: field: message}; empty otherwise. */
     private volatile List<String> routeFileProblems = List.of();
+    /** The bearer token sent to controllers ({@code --token-file}), read once at start. */
+    private final Optional<String> controllerToken;
     /** Docker Flow's push API, forwarded to the controllers; absent for a replica that serves route files. */
     private final Optional<ControllerForwarder> forwarder;
     /** The traffic listeners: the plain ones, then the TLS ones, each in the order of its flags. */
@@ -121,8 +124,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         this.telemetry = telemetry;
         this.group = Transports.group(config.threads());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
+        this.controllerToken = config.tokenFile().map(TokenFile::read);
         this.forwarder = config.controllers().isEmpty() ? Optional.empty()
-                : Optional.of(new ControllerForwarder(config.controllers(), FORWARD_TIMEOUT));
+                : Optional.of(new ControllerForwarder(config.controllers(), FORWARD_TIMEOUT, controllerToken));
         this.certificates = config.tls().listen().isEmpty() ? Optional.empty()
                 : Optional.of(new CertificateWatcher(config.tls().certs(), config.secretsDir(),
                         config.tls().defaultCert(), TlsContexts.detect()));
@@ -323,6 +327,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     List<String> routeFileProblems() {
         return routeFileProblems;
+    }
+
+    Optional<String> controllerToken() {
+        return controllerToken;
     }
 
     Optional<ControllerForwarder> forwarder() {

@@ -58,7 +58,7 @@ public final class Replica implements Closeable {
         // route) runs while the listeners and telemetry start. A snapshot applied before the listeners are up is
         // simply in force when they are. With a saved one, it goes first, so a newer pull is never overwritten by it.
         SnapshotPuller early = files.isEmpty() && stateFile.isEmpty() ? new SnapshotPuller(config.controllers(),
-                config.replicaId(), PULL_WAIT, server, stateFile) : null;
+                config.replicaId(), PULL_WAIT, server, stateFile, server.controllerToken()) : null;
         if (early != null) {
             early.start();
         }
@@ -83,7 +83,7 @@ public final class Replica implements Closeable {
                     snapshot.routes().size(), stateFile.get().path());
         });
         SnapshotPuller puller = new SnapshotPuller(config.controllers(), config.replicaId(), PULL_WAIT, server,
-                stateFile);
+                stateFile, server.controllerToken());
         puller.start();
         return new Replica(server, puller, null, null);
     }

@@ -190,13 +190,14 @@ class PushForwardingTest {
         });
         try {
             ControllerForwarder forwarder = new ControllerForwarder(List.of(url(silent), url(controller)),
-                    Duration.ofMillis(300));
+                    Duration.ofMillis(300), java.util.Optional.empty());
             ControllerForwarder.Answer answer = forwarder.forward("GET", "/v1/docker-flow-proxy/remove?serviceName=a",
                     null, new byte[0]).get(5, TimeUnit.SECONDS);
             assertThat(answer.status()).isEqualTo(409);
             assertThat(answer.controller()).isEqualTo(url(controller));
 
-            ControllerForwarder alone = new ControllerForwarder(List.of(url(silent)), Duration.ofMillis(300));
+            ControllerForwarder alone = new ControllerForwarder(List.of(url(silent)), Duration.ofMillis(300),
+                    java.util.Optional.empty());
             ControllerForwarder.Answer none = alone.forward("GET", "/v1/docker-flow-proxy/remove?serviceName=a", null,
                     new byte[0]).get(5, TimeUnit.SECONDS);
             assertThat(none.status()).isEqualTo(502);

@@ -1,6 +1,7 @@
 package dev.ballast.controller.api;
 
 import dev.ballast.config.HostPort;
+import dev.ballast.controller.certificates.CertificateStore;
 import dev.ballast.controller.push.PushSource;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
@@ -20,6 +21,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -28,10 +30,12 @@ import java.util.function.Supplier;
  * a request goes down the endpoints until one takes its path:
  *
  * <pre>
+ * TokenGate            401 without the bearer token (with --token-file; probes and metrics stay open)
  * SnapshotPulls        GET /v1/snapshot?replica=ID&amp;version=V[&amp;wait=30s][&amp;rejected=V2&amp;error=…]
  * StatusEndpoint       GET /v1/status: sources, routes with conditions, replicas
  * DockerFlowEndpoints  /v1/docker-flow-proxy/{config,reconfigure,remove,ping},
  *                      /v1/docker-flow-swarm-listener/{get-services,ping}
+ * CertificateEndpoints PUT|DELETE /v1/docker-flow-proxy/cert?certName=, GET /v1/docker-flow-proxy/certs
  * Probes               GET /healthz, /readyz, /metrics
  * NotFound             404 for anything else
  * </pre>
@@ -42,6 +46,8 @@ public final class ControllerApi {
     private final SnapshotPulls pulls;
     private final StatusEndpoint status;
     private final DockerFlowEndpoints dockerFlow;
+    private final CertificateEndpoints certificates;
+    private final TokenGate gate;
     private final NotFound notFound = new NotFound();
     private EventLoopGroup group;
     private EventLoopWatchdog watchdog;
@@ -56,10 +62,13 @@ public final class ControllerApi {
      * @param rebuild asks for a pass that rebuilds the desired state (the push API changed it)
      * @param dockerFlowServices opted-in services, as Docker Flow Swarm Listener's {@code get-services} lists them
      * @param metrics every metric, as Prometheus text
+     * @param certificates the certificates distributed, and pushed through Docker Flow's certificate API
+     * @param token the bearer token every request but the probes must carry; empty: none is asked for
      */
     public record Parts(SnapshotStore store, ReplicaRegistry replicas, ControllerStatus status, PushSource push,
                         LabelTranslator translator, Runnable rebuild,
-                        Supplier<List<Map<String, String>>> dockerFlowServices, Supplier<byte[]> metrics) {
+                        Supplier<List<Map<String, String>>> dockerFlowServices, Supplier<byte[]> metrics,
+                        CertificateStore certificates, Optional<String> token) {
     }
 
     public ControllerApi(Parts parts) {
@@ -68,6 +77,9 @@ public final class ControllerApi {
         this.status = new StatusEndpoint(parts.status(), parts.store(), parts.replicas());
         this.dockerFlow = new DockerFlowEndpoints(parts.push(), parts.translator(), parts.rebuild(),
                 parts.dockerFlowServices(), parts.store(), () -> parts.status().instanceName());
+        this.certificates = new CertificateEndpoints(parts.certificates(), java.time.Clock.systemUTC(),
+                parts.token().isPresent());
+        this.gate = parts.token().map(TokenGate::new).orElse(null);
     }
 
     public void listen(HostPort address) throws InterruptedException {
@@ -80,7 +92,11 @@ public final class ControllerApi {
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(1 << 20), pulls, status, dockerFlow, probes, notFound);
+                                new HttpObjectAggregator(1 << 20));
+                        if (gate != null) {
+                            ch.pipeline().addLast(gate);
+                        }
+                        ch.pipeline().addLast(pulls, status, dockerFlow, certificates, probes, notFound);
                     }
                 })
                 .bind(address.host(), address.port()).sync().channel();

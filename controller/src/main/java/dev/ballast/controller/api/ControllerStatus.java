@@ -32,4 +32,14 @@ public interface ControllerStatus {
     default String instanceName() {
         return "docker-flow";
     }
+
+    /** The certificates distributed (or not: see {@link #distributesCertificates}), invalid ones included. */
+    default List<dev.ballast.certificates.CertificateReport> certificates() {
+        return List.of();
+    }
+
+    /** Whether replicas receive the certificates: only when the controller has a token ({@code --token-file}). */
+    default boolean distributesCertificates() {
+        return false;
+    }
 }

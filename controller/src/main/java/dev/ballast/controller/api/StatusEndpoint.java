@@ -40,6 +40,11 @@ final class StatusEndpoint extends Endpoint {
         out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
                 .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
         out.put("routes", controller.desired().sortedRoutes());
+        out.put("certificates", controller.certificates());
+        if (!controller.distributesCertificates() && !controller.certificates().isEmpty()) {
+            out.put("certificatesNotDistributed", "certificates are not distributed: the controller has no"
+                    + " --token-file, and keys never travel to replicas unauthenticated");
+        }
         out.put("replicas", replicas.evaluate(current.version(), controller.desiredSince()));
         out.put("parkedPulls", store.parkedPulls());
         return out;

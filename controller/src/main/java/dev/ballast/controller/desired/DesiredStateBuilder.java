@@ -8,6 +8,7 @@ import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
 import dev.ballast.schema.EndpointMode;
 import dev.ballast.schema.LoadedRoute;
+import dev.ballast.schema.TlsCertificate;
 import dev.ballast.schema.labels.DockerFlowLabels;
 import dev.ballast.schema.labels.LabelTranslation;
 import dev.ballast.schema.labels.LabelTranslator;
@@ -108,8 +109,16 @@ public final class DesiredStateBuilder {
         this.serviceEndpoints = new ServiceEndpoints(network);
     }
 
+    public DesiredState build(SwarmState swarm, GitOpsSource.State gitopsState,
+                              Map<String, Map<String, String>> pushState) {
+        return build(swarm, gitopsState, pushState, List.of());
+    }
+
+    /** @param certificates the certificates replicas are to serve (none when they may not receive keys) */
     public synchronized DesiredState build(SwarmState swarm, GitOpsSource.State gitopsState,
-                                           Map<String, Map<String, String>> pushState) {
+                                           Map<String, Map<String, String>> pushState,
+                                           List<TlsCertificate> certificates) {
+        content.certificates(certificates);
         readGitOps(gitopsState);
         readSwarm(swarm);
         readPush(pushState);

@@ -4,6 +4,7 @@ import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Snapshot;
 import dev.ballast.schema.SnapshotVersions;
+import dev.ballast.schema.TlsCertificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -13,7 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The routes and endpoints the builder publishes, kept from pass to pass with their version, so that a pass costs what
+ * The routes, endpoints and certificates the builder publishes, kept from pass to pass with their version, so that a pass costs what
  * it changed. Each item's digest is remembered by identity (an unchanged item is the same instance), and the version
  * is their running sum (see {@link SnapshotVersions}): replacing one item out of ten thousand hashes one item. Not
  * thread-safe; the builder is its only user.
@@ -22,6 +23,7 @@ final class SnapshotContent {
 
     private final TreeMap<String, Route> routes = new TreeMap<>();
     private final TreeMap<String, Endpoints> endpoints = new TreeMap<>();
+    private final TreeMap<String, TlsCertificate> certificates = new TreeMap<>();
     private final Map<Object, SnapshotVersions.Digest> digests = new IdentityHashMap<>();
     /** Items added since the last {@link #snapshot()}, hashed together (in parallel) when it is taken. */
     private final Set<Object> unhashed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -43,6 +45,23 @@ final class SnapshotContent {
 
     void removeEndpoints(String service) {
         replaced(endpoints.remove(service), null);
+    }
+
+    /** The certificates distributed from now on: those not among them leave, a changed one is replaced. */
+    void certificates(List<TlsCertificate> now) {
+        Set<String> names = new java.util.HashSet<>();
+        for (TlsCertificate certificate : now) {
+            names.add(certificate.name());
+            TlsCertificate old = certificates.get(certificate.name());
+            if (!certificate.equals(old)) {
+                replaced(certificates.put(certificate.name(), certificate), certificate);
+            }
+        }
+        for (String name : List.copyOf(certificates.keySet())) {
+            if (!names.contains(name)) {
+                replaced(certificates.remove(name), null);
+            }
+        }
     }
 
     private void replaced(Object old, Object item) {
@@ -72,7 +91,8 @@ final class SnapshotContent {
                     version.add(e.getValue());
                 });
         // already in name order: the snapshot keeps these copies as they are
-        last = new Snapshot(version.version(), List.copyOf(routes.values()), List.copyOf(endpoints.values()));
+        last = new Snapshot(version.version(), List.copyOf(routes.values()), List.copyOf(endpoints.values()),
+                List.copyOf(certificates.values()));
         changed = false;
         return last;
     }

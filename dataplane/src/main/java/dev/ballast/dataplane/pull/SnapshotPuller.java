@@ -56,6 +56,7 @@ public final class SnapshotPuller implements Closeable {
     private String rejectedError;
     /** Set when a delta did not start from the version in force: the next pull asks for the whole snapshot. */
     private boolean askForFull;
+    private final Optional<String> authorization;
 
     /**
      * @param controllers controller base URLs, tried in turn
@@ -63,6 +64,12 @@ public final class SnapshotPuller implements Closeable {
      */
     public SnapshotPuller(List<URI> controllers, String replicaId, Duration wait, SnapshotTarget target,
                           Optional<StateFile> stateFile) {
+        this(controllers, replicaId, wait, target, stateFile, Optional.empty());
+    }
+
+    /** @param token the bearer token sent with every pull (the controller's {@code --token-file}) */
+    public SnapshotPuller(List<URI> controllers, String replicaId, Duration wait, SnapshotTarget target,
+                          Optional<StateFile> stateFile, Optional<String> token) {
         if (controllers.isEmpty()) {
             throw new IllegalArgumentException("at least one controller URL is needed");
         }
@@ -71,6 +78,7 @@ public final class SnapshotPuller implements Closeable {
         this.wait = wait;
         this.target = target;
         this.stateFile = stateFile;
+        this.authorization = token.map(t -> "Bearer " + t);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         this.thread = new Thread(this::run, "ballast-snapshot-puller");
@@ -122,7 +130,9 @@ public final class SnapshotPuller implements Closeable {
     private void pullOnce(URI controller) throws IOException, InterruptedException {
         Snapshot current = target.snapshot();
         String inForce = askForFull || !target.ready() ? "" : current.version();
-        HttpRequest request = HttpRequest.newBuilder(pullUri(controller, inForce)).GET().build();
+        HttpRequest.Builder pull = HttpRequest.newBuilder(pullUri(controller, inForce)).GET();
+        authorization.ifPresent(value -> pull.header("Authorization", value));
+        HttpRequest request = pull.build();
         // The report travels with this pull; if the pull fails, the next one carries it again.
         HttpResponse<byte[]> response = exchange(request);
         rejectedVersion = null;
@@ -133,6 +143,9 @@ public final class SnapshotPuller implements Closeable {
                 // nothing changed during the wait
             }
             case 200 -> offered(controller, response.body(), current, inForce);
+            case 401 -> throw new PullFailure("HTTP 401: the controller refused " + (authorization.isPresent()
+                    ? "this replica's token (is --token-file the controller's?)" : "a pull without a token (give"
+                    + " --token-file, the controller's)"));
             default -> throw new PullFailure("HTTP " + response.statusCode() + ": "
                     + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
         }
