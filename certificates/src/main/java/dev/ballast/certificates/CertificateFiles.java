@@ -115,7 +115,10 @@ public final class CertificateFiles {
                 if (Files.size(part) > MAX_FILE_SIZE) {
                     throw new InvalidCertificateException(part.getFileName() + " is larger than 1 MiB");
                 }
-                pem.append(Files.readString(part, StandardCharsets.ISO_8859_1)).append('\n');
+                if (pem.length() > 0 && pem.charAt(pem.length() - 1) != '\n') {
+                    pem.append('\n'); // a .crt without a final newline: its key starts on a line of its own
+                }
+                pem.append(Files.readString(part, StandardCharsets.ISO_8859_1));
             }
             into.add(ServedCertificate.parse(name, named.toString(), pem.toString()));
         } catch (IOException e) {

@@ -193,6 +193,7 @@ public final class CertificateStore implements Closeable {
                 : CertificateFiles.Loaded.NONE;
         synchronized (this) {
             kept.certificates().forEach(c -> pushed.put(c.name(), c));
+            update();
         }
         kept.problems().forEach(p -> LOG.warn("pushed certificate {} ({}) cannot be served: {}", p.name(),
                 p.source(), p.reason()));

@@ -40,7 +40,9 @@ class LongPollLeakTest {
         // The pull reads only the store and the replica registry; the other parts are never reached here.
         ControllerApi api = new ControllerApi(new ControllerApi.Parts(store,
                 new ReplicaRegistry(Clock.systemUTC(), Duration.ofSeconds(10), Duration.ofMinutes(1)), null,
-                new PushSource(), null, () -> { }, List::of, () -> new byte[0]));
+                new PushSource(), null, () -> { }, List::of, () -> new byte[0],
+                new dev.ballast.controller.certificates.CertificateStore(java.util.Optional.empty(),
+                        java.util.Optional.empty(), () -> { }), java.util.Optional.empty()));
         api.listen(new HostPort("127.0.0.1", 0));
         try {
             pollManyTimes(api, store.current().version());
