@@ -38,12 +38,16 @@ class SnapshotPullerTest {
         final HttpServer server;
         final BlockingQueue<byte[]> answers = new LinkedBlockingQueue<>();
         final BlockingQueue<String> pulls = new LinkedBlockingQueue<>();
+        /** Each pull's Authorization header ("none" without one). */
+        final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
         volatile int status = 200;
 
         ScriptedController() throws Exception {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/v1/snapshot", exchange -> {
                 pulls.add(URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
+                String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+                authorizations.add(authorization == null ? "none" : authorization);
                 byte[] body = null;
                 try {
                     body = status == 200 ? answers.poll(300, TimeUnit.MILLISECONDS) : "boom".getBytes();
@@ -114,6 +118,21 @@ class SnapshotPullerTest {
     private void startPuller(URI... controllers) {
         puller = new SnapshotPuller(List.of(controllers), "r1", Duration.ofSeconds(1), server, Optional.empty());
         puller.start();
+    }
+
+    @Test
+    void everyPullCarriesTheTokenWhenTheReplicaHasOne() throws Exception {
+        puller = new SnapshotPuller(List.of(controller.url()), "r1", Duration.ofSeconds(1), server, Optional.empty(),
+                Optional.of("t0k3n"));
+        puller.start();
+        assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("Bearer t0k3n");
+        assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("Bearer t0k3n");
+    }
+
+    @Test
+    void withoutATokenNoneIsSent() throws Exception {
+        startPuller(controller.url());
+        assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("none");
     }
 
     static Route route(String name, String path) {
