@@ -2,15 +2,17 @@ package dev.ballast.dataplane.access;
 
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
  * The redirects, refusals and authentication a rule asks for, in this order: redirects from old domains, redirects to
  * https ({@code httpsOnly}, {@code whenForwardedProtoHttp}, {@code unlessForwardedProtoHttps}), {@code denyHttp}, then
- * basic authentication. All of them go by the scheme the client used: the connection's own, or what a trusted proxy
- * in front says in {@code X-Forwarded-Proto} (so the two forwarded-proto variants mean the same here as
- * {@code httpsOnly}: nobody else's header is believed). Redirecting first means credentials are never asked for over plain
- * HTTP when the rule wants https.
+ * basic authentication. {@code httpsOnly} and {@code denyHttp} go by the scheme the client used: the connection's own,
+ * or what a trusted proxy in front says in {@code X-Forwarded-Proto}. The two forwarded-proto redirects read that
+ * header on a plain connection whoever sent it, as Docker Flow Proxy did: they exist for a TLS-terminating balancer in
+ * front, and a client that lies about it only spares itself a redirect. Redirecting first means credentials are never
+ * asked for over plain HTTP when the rule wants https.
  */
 public final class AccessPolicy {
 
@@ -36,8 +38,10 @@ public final class AccessPolicy {
             if (fromDomain && !rule.hosts().isEmpty()) {
                 return new Access.Redirect(redirect.fromDomainsCode(), scheme + "://" + rule.hosts().get(0) + uri);
             }
-            boolean toHttps = !https && (redirect.httpsOnly() || redirect.whenForwardedProtoHttp()
-                    || redirect.unlessForwardedProtoHttps());
+            String forwardedProto = https ? "https" : firstForwardedProto(header.apply("x-forwarded-proto"));
+            boolean toHttps = !https && (redirect.httpsOnly()
+                    || redirect.whenForwardedProtoHttp() && forwardedProto.equals("http")
+                    || redirect.unlessForwardedProtoHttps() && !forwardedProto.equals("https"));
             if (toHttps) {
                 return new Access.Redirect(redirect.code(), "https://" + (host == null ? "" : host) + uri);
             }
@@ -49,5 +53,14 @@ public final class AccessPolicy {
             return new Access.Unauthorized(BasicAuth.challenge(credentials.realm()));
         }
         return new Access.Proceed();
+    }
+
+    /** The first (outermost) value of {@code X-Forwarded-Proto}, lower-case; empty when there is none. */
+    private static String firstForwardedProto(String value) {
+        if (value == null) {
+            return "";
+        }
+        int comma = value.indexOf(',');
+        return (comma < 0 ? value : value.substring(0, comma)).trim().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,6 +2,8 @@ package dev.ballast.dataplane.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.config.Cidr;
+import dev.ballast.config.DataplaneConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.schema.Endpoint;
@@ -16,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -258,10 +261,18 @@ class StickySessionsTest {
     }
 
     @Test
-    void behindATlsFrontTheCookieIsSecure() throws Exception {
+    void behindATrustedTlsFrontTheCookieIsSecure() throws Exception {
+        DataplaneServer behindBalancer = new DataplaneServer(TestReplicas.withTls(
+                TestReplicas.config(Duration.ofSeconds(5)), DataplaneConfig.Tls.NONE, Path.of("/run/secrets"),
+                List.of(Cidr.parse("127.0.0.1/32"))));
+        behindBalancer.start();
+        servers.add(behindBalancer);
         shop("a", "b", "c");
-        Answer answer = get(server, "/shop/", null, "X-Forwarded-Proto", "https");
+        Answer answer = get(behindBalancer, "/shop/", null, "X-Forwarded-Proto", "https");
         assertThat(answer.setCookie()).endsWith("; Path=/; HttpOnly; SameSite=Lax; Secure");
+        Answer untrusted = get(server, "/shop/", null, "X-Forwarded-Proto", "https");
+        assertThat(untrusted.setCookie()).as("anyone may claim https; only a trusted proxy is believed")
+                .endsWith("; Path=/; HttpOnly; SameSite=Lax");
     }
 
     @Test
