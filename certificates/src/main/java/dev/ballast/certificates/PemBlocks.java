@@ -13,6 +13,7 @@ final class PemBlocks {
     record Block(String type, byte[] der) {
     }
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END ([A-Z0-9 ]+)-----");
 
@@ -29,7 +30,9 @@ final class PemBlocks {
                         + " ends with END " + m.group(3));
             }
             try {
-                blocks.add(new Block(type, Base64.getMimeDecoder().decode(m.group(2).strip())));
+                // Line breaks are the only thing besides base64 that PEM allows; the MIME decoder would also skip
+                // any other character silently and decode whatever is left into a wrong certificate.
+                blocks.add(new Block(type, Base64.getDecoder().decode(WHITESPACE.matcher(m.group(2)).replaceAll(""))));
             } catch (IllegalArgumentException e) {
                 throw new InvalidCertificateException("PEM block " + (blocks.size() + 1) + " (" + type
                         + ") is not valid base64: " + e.getMessage());
