@@ -4,13 +4,16 @@ import dev.ballast.certificates.ServedCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -92,9 +95,23 @@ public final class TlsContexts {
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                 .build();
-        if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
+        if (context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
             sessions.setTicketKeys(ticketKey);
+            // Tickets decrypt in every context (one key), so a session must say which certificate it was made
+            // with: without its own id context, a session made for one server name resumes under another.
+            if (!sessions.setSessionIdContext(sessionIdContext(certificate))) {
+                throw new SSLException("cannot set the session id context of certificate " + certificate.name());
+            }
         }
         return context;
+    }
+
+    /** The SHA-256 of the leaf certificate: 32 bytes, the most a session id context holds. */
+    private static byte[] sessionIdContext(ServedCertificate certificate) throws SSLException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(certificate.chain().get(0).getEncoded());
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new SSLException("cannot identify certificate " + certificate.name(), e);
+        }
     }
 }
