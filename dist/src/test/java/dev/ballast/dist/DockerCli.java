@@ -28,6 +28,11 @@ record DockerCli(Path binary, String dockerHost, Path configDir) {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
+        return run(new byte[0], args);
+    }
+
+    /** Runs a command with {@code input} on its standard input, as {@code … | docker secret create NAME -}. */
+    Result run(byte[] input, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -36,7 +41,9 @@ record DockerCli(Path binary, String dockerHost, Path configDir) {
         builder.environment().remove("DOCKER_CONTEXT");
         builder.environment().remove("DOCKER_TLS_VERIFY");
         Process process = builder.start();
-        process.getOutputStream().close();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input);
+        }
         // Drain stderr beside stdout so a chatty command cannot block on a full pipe.
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {

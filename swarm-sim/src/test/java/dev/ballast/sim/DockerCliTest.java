@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real {@code docker} CLI against the emulator, following the Docker Flow Proxy tutorial verbatim, then the
- * stack commands. Skipped, with a message, where no {@code docker} binary is on the PATH. The steps build on each
+ * stack commands and secrets. Skipped, with a message, where no {@code docker} binary is on the PATH. The steps build on each
  * other, so they run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -82,8 +82,15 @@ class DockerCliTest {
     }
 
     static Result run(String... args) throws IOException, InterruptedException {
+        return run(new byte[0], args);
+    }
+
+    /** Runs a command with {@code input} on its standard input, as {@code … | docker secret create NAME -}. */
+    static Result run(byte[] input, String... args) throws IOException, InterruptedException {
         Process process = docker(args).start();
-        process.getOutputStream().close();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input);
+        }
         // Read both streams fully before waiting, so a chatty command cannot block on a full pipe.
         var err = new java.util.concurrent.CompletableFuture<String>();
         Thread drain = new Thread(() -> {
@@ -269,5 +276,48 @@ class DockerCliTest {
         } finally {
             follow.destroy();
         }
+    }
+
+    @Test
+    @Order(7)
+    void secretsAsTheOperatorManagesThem() throws Exception {
+        String token = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+        Result created = run((token + "\n").getBytes(StandardCharsets.UTF_8),
+                "secret", "create", "--label", "env=test", "ballast_token", "-");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = created.out().trim();
+        assertThat(id).hasSize(25);
+        Path pem = dir.resolve("example.com.pem");
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n");
+        ok("secret", "create", "cert-example.com", pem.toString());
+
+        assertThat(ok("secret", "ls")).contains(id.substring(0, 25), "ballast_token", "cert-example.com");
+        assertThat(ok("secret", "ls", "--filter", "name=cert-", "--format", "{{.Name}}")).isEqualTo("cert-example.com\n");
+        assertThat(ok("secret", "ls", "--filter", "label=env=test", "-q")).isEqualTo(id + "\n");
+        String inspect = ok("secret", "inspect", "ballast_token");
+        assertThat(inspect).contains("\"ID\": \"" + id + "\"", "\"Name\": \"ballast_token\"", "\"env\": \"test\"")
+                .doesNotContain(token, "Data");
+        assertThat(ok("secret", "inspect", "--pretty", id.substring(0, 8))).contains("Name:", "ballast_token");
+        Result duplicate = run("secret", "create", "ballast_token", pem.toString());
+        assertThat(duplicate.exit()).isEqualTo(1);
+        assertThat(duplicate.err()).contains("rpc error: code = AlreadyExists desc = secret ballast_token already exists");
+
+        ok("service", "create", "--name", "holder", "--secret", "ballast_token", "traefik/whoami");
+        assertThat(ok("service", "inspect", "holder", "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}"))
+                .contains("\"SecretID\":\"" + id + "\"", "\"SecretName\":\"ballast_token\"",
+                        "\"Name\":\"ballast_token\"", "\"Mode\":292");
+        Result unknown = run("service", "create", "--name", "orphan", "--secret", "no-such-secret", "traefik/whoami");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("secret not found: no-such-secret");
+        Result inUse = run("secret", "rm", "ballast_token");
+        assertThat(inUse.exit()).isEqualTo(1);
+        assertThat(inUse.err()).contains("secret 'ballast_token' is in use by the following service: holder");
+
+        ok("service", "update", "--detach", "--secret-rm", "ballast_token", "holder");
+        assertThat(ok("secret", "rm", "ballast_token", "cert-example.com")).isEqualTo("ballast_token\ncert-example.com\n");
+        assertThat(ok("secret", "ls", "-q")).isEmpty();
+        Result gone = run("secret", "inspect", "ballast_token");
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.err()).contains("secret ballast_token not found");
     }
 }

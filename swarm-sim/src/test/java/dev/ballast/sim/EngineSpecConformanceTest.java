@@ -54,6 +54,8 @@ class EngineSpecConformanceTest {
                 + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"traefik/whoami\",\"Args\":[\"--port\",\"8081\"]},"
                 + "\"Networks\":[{\"Target\":\"proxy\"}]},\"Mode\":{\"Replicated\":{\"Replicas\":2}},"
                 + "\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":8081}]}}");
+        post("/v1.47/secrets/create", "{\"Name\":\"ballast_token\",\"Labels\":{\"env\":\"test\"},"
+                + "\"Data\":\"c2VjcmV0\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             JsonNode tasks = get("/tasks");
             return tasks.size() == 2 && tasks.findValuesAsString("State").stream().allMatch("running"::equals);
@@ -96,6 +98,14 @@ class EngineSpecConformanceTest {
         get("/nodes").forEach(n -> assertConforms("Node", n));
         String container = tasks.get(0).at("/Status/ContainerStatus/ContainerID").asString();
         assertConforms("ContainerInspectResponse", get("/containers/" + container + "/json"));
+    }
+
+    @Test
+    void secrets() throws Exception {
+        JsonNode secrets = get("/secrets");
+        assertThat(secrets.size()).isEqualTo(1);
+        assertConforms("Secret", secrets.get(0));
+        assertConforms("Secret", get("/secrets/ballast_token"));
     }
 
     @Test

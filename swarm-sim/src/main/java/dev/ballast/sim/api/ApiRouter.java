@@ -45,9 +45,9 @@ public final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest
         route(routes, new TasksHandler(cluster, logs), "tasks");
         route(routes, new ContainersHandler(cluster, logs), "containers");
         route(routes, new NetworksHandler(cluster), "networks");
+        route(routes, new SecretsHandler(cluster), "secrets");
         route(routes, new EventsHandler(cluster, streams), "events");
-        route(routes, new EmptyResourcesHandler(), "images", "volumes", "secrets", "configs",
-                "plugins", "distribution");
+        route(routes, new EmptyResourcesHandler(), "images", "volumes", "configs", "plugins", "distribution");
         this.resources = Map.copyOf(routes);
     }
 

@@ -5,8 +5,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The resources the emulator has none of: images, volumes, plugins, secrets and configs list empty and
- * every one looked up is missing, with the engine's own not-found message, because clients (the CLI above all) ask for
+ * The resources the emulator has none of: images, volumes, plugins and configs list empty and every one looked up is
+ * missing, with the engine's own not-found message, because clients (the CLI above all) ask for
  * them in passing and give up on anything else. {@code /distribution} is refused: there is no registry behind it.
  */
 final class EmptyResourcesHandler implements ResourceHandler {
@@ -41,17 +41,16 @@ final class EmptyResourcesHandler implements ResourceHandler {
                     throw new ApiException(404, "get " + r.segment(1) + ": no such volume");
                 }
             }
-            case "secrets", "configs" -> {
-                String kind = resource.substring(0, resource.length() - 1);
+            case "configs" -> {
                 if (r.is("GET", 1)) {
                     Responses.json(ctx, 200, JSON.arrayNode());
                     return true;
                 }
                 if (depth == 2 && !r.segment(1).equals("create")) {
-                    throw new ApiException(404, kind + " " + r.segment(1) + " not found");
+                    throw new ApiException(404, "config " + r.segment(1) + " not found");
                 }
                 if (depth == 2) {
-                    throw new ApiException(501, kind + "s are not supported by this emulator");
+                    throw new ApiException(501, "configs are not supported by this emulator");
                 }
             }
             case "plugins" -> {

@@ -6,6 +6,7 @@ import dev.ballast.sim.model.EngineTime;
 import dev.ballast.sim.model.EventLog;
 import dev.ballast.sim.model.NetworkRecord;
 import dev.ballast.sim.model.NodeRecord;
+import dev.ballast.sim.model.SecretRecord;
 import dev.ballast.sim.model.ServiceRecord;
 import dev.ballast.sim.model.TaskRecord;
 import java.time.Instant;
@@ -217,6 +218,22 @@ final class EngineJson {
                     : s.replicas();
             out.putObject("ServiceStatus").put("RunningTasks", running).put("DesiredTasks", desired)
                     .put("CompletedTasks", 0);
+        }
+        return out;
+    }
+
+    /** A secret as inspect and list show it: the spec without its data, which the engine never returns. */
+    static ObjectNode secret(SecretRecord s) {
+        ObjectNode out = JSON.objectNode().put("ID", s.id);
+        out.putObject("Version").put("Index", s.version);
+        out.put("CreatedAt", EngineTime.format(s.createdAt)).put("UpdatedAt", EngineTime.format(s.updatedAt));
+        ObjectNode spec = out.putObject("Spec").put("Name", s.name);
+        labels(spec.putObject("Labels"), s.labels);
+        if (s.driver != null) {
+            spec.set("Driver", s.driver.deepCopy());
+        }
+        if (s.templating != null) {
+            spec.set("Templating", s.templating.deepCopy());
         }
         return out;
     }

@@ -23,7 +23,7 @@ final class EventsHandler implements ResourceHandler {
             "config", "secret", "label", "container", "image", "volume", "daemon", "plugin");
     /** Types the emulator never emits: filtering on one of them leaves the stream empty. */
     private static final List<String> OTHER_TYPES = List.of("container", "image", "volume", "daemon",
-            "plugin", "config", "secret");
+            "plugin", "config");
 
     private final Cluster cluster;
     private final EventStreams streams;
@@ -101,7 +101,7 @@ final class EventsHandler implements ResourceHandler {
             }
         }
         String name = e.attributes().getOrDefault("name", "");
-        for (String kind : List.of("service", "node", "network")) {
+        for (String kind : List.of("service", "node", "network", "secret")) {
             if (f.has(kind) && !(e.type().equals(kind)
                     && f.get(kind).stream().anyMatch(v -> e.actorId().startsWith(v) || name.startsWith(v)))) {
                 return false;

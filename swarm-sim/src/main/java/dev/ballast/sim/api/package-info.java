@@ -9,9 +9,9 @@
  *       {@code ResourceHandler} and words refusals as the engine does.</li>
  *   <li>Resource handlers: {@code SystemHandler} ({@code /_ping}, {@code /version}, {@code /info},
  *       {@code /swarm}), {@code ServicesHandler}, {@code TasksHandler}, {@code NodesHandler},
- *       {@code NetworksHandler}, {@code EventsHandler} (with {@link dev.ballast.sim.api.EventStreams}, the open
- *       streams faults can stall or end), {@code EmptyResourcesHandler} (containers, images, volumes, plugins,
- *       secrets, configs: none) and the {@link dev.ballast.sim.api.SideDoor}.</li>
+ *       {@code NetworksHandler}, {@code SecretsHandler}, {@code EventsHandler} (with {@link dev.ballast.sim.api.EventStreams}, the open
+ *       streams faults can stall or end), {@code EmptyResourcesHandler} (images, volumes, plugins, configs:
+ *       none) and the {@link dev.ballast.sim.api.SideDoor}.</li>
  *   <li>Shared: {@code ApiRequest} (a request with its version prefix off), {@code Filters} (the {@code filters}
  *       parameter), {@code EngineJson} (the engine's JSON for each object), {@code Responses} (answers with the
  *       engine's headers), {@code ApiException} (a refusal with its status).</li>

@@ -15,10 +15,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The emulated swarm as the Engine API sees it: the requests that change it (services, networks, fault injection),
- * each checked the engine's way and applied atomically under the {@link ClusterStore}'s lock, and {@link #read} for a
- * consistent view. The work itself is delegated: spec normalisation to {@link SpecNormalizer}, addresses to
- * {@link NetworkAllocator}, tasks to the {@link Orchestrator}, which advances on a tick ({@link Settings#tick()}).
+ * The emulated swarm as the Engine API sees it: the requests that change it (services, networks, secrets, fault
+ * injection), each checked the engine's way and applied atomically under the {@link ClusterStore}'s lock, and
+ * {@link #read} for a consistent view. The work itself is delegated: spec normalisation to {@link SpecNormalizer},
+ * addresses to {@link NetworkAllocator}, secrets and the references to them to {@link Secrets}, tasks to the
+ * {@link Orchestrator}, which advances on a tick ({@link Settings#tick()}).
  */
 public final class Cluster {
 
@@ -37,6 +38,7 @@ public final class Cluster {
     private final ClusterStore store;
     private final NetworkAllocator allocator;
     private final SpecNormalizer specs;
+    private final Secrets secrets;
     private final Orchestrator orchestrator;
 
     public Cluster(Clock clock, Random random, Workloads workloads, ScheduledExecutorService scheduler,
@@ -44,6 +46,7 @@ public final class Cluster {
         this.store = new ClusterStore(clock, new Ids(random), settings.addressBlock());
         this.allocator = new NetworkAllocator(store);
         this.specs = new SpecNormalizer(store);
+        this.secrets = new Secrets(store);
         this.orchestrator = new Orchestrator(store, new TaskLifecycle(store, allocator, workloads),
                 new VipPublisher(store, workloads), settings);
         Instant createdAt = store.createdAt();
@@ -94,6 +97,7 @@ public final class Cluster {
             ObjectNode spec = specs.normalize(raw, apiMinor);
             String name = spec.path("Name").asString("");
             SpecNormalizer.checkName(name);
+            secrets.checkReferences(spec);
             if (store.services().stream().anyMatch(s -> s.name().equals(name))) {
                 throw new ClusterException(ClusterException.Kind.CONFLICT, "rpc error: code = AlreadyExists desc = "
                         + "name conflicts with an existing object: service " + name + " already exists");
@@ -124,6 +128,7 @@ public final class Cluster {
                 throw new ClusterException(ClusterException.Kind.UNIMPLEMENTED,
                         "rpc error: code = Unimplemented desc = service mode change is not allowed");
             }
+            secrets.checkReferences(spec);
             ObjectNode old = service.spec;
             Map<String, String> attributes = changes(service, old, spec);
             service.previousSpec = old;
@@ -197,6 +202,30 @@ public final class Cluster {
     public void taskFailed(String taskId, String error, int exitCode) {
         synchronized (store) {
             orchestrator.taskFailed(taskId, error, exitCode);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ secrets
+
+    /** {@code POST /secrets/create}; {@code driver} and {@code templating} are the spec's objects, or null. */
+    public SecretRecord createSecret(String name, Map<String, String> labels, byte[] data, JsonNode driver,
+                                     JsonNode templating) {
+        synchronized (store) {
+            return secrets.create(name, labels, data, driver, templating);
+        }
+    }
+
+    /** {@code POST /secrets/{id}/update?version=N}; {@code data} null when the client sent none. */
+    public void updateSecret(String ref, long version, String name, Map<String, String> labels, byte[] data) {
+        synchronized (store) {
+            secrets.update(ref, version, name, labels, data);
+        }
+    }
+
+    /** {@code DELETE /secrets/{id}}. */
+    public void removeSecret(String ref) {
+        synchronized (store) {
+            secrets.remove(ref);
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The swarm's state: its nodes, networks, services and tasks, the version index they share, and the event log that
- * records their changes. Lookups follow the engine's order (full ID, exact name, unique ID prefix).
+ * The swarm's state: its nodes, networks, services, tasks and secrets, the version index they share, and the event log
+ * that records their changes. Lookups follow the engine's order (full ID, exact name, unique ID prefix).
  *
  * <p>The store's monitor is the cluster's one lock: {@link Cluster} takes it for every request and hands the store to
  * readers under it, the orchestrator takes it for its tick and for workload callbacks. Nothing here locks by itself,
@@ -31,6 +31,7 @@ public final class ClusterStore {
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
     private final Map<String, ServiceRecord> services = new LinkedHashMap<>();
     private final Map<String, TaskRecord> tasks = new LinkedHashMap<>();
+    private final Map<String, SecretRecord> secrets = new LinkedHashMap<>();
     // Starts above zero like a fresh engine's raft index, so no object is ever at version 0.
     private long index = 10;
 
@@ -99,8 +100,16 @@ public final class ClusterStore {
         return Collections.unmodifiableCollection(tasks.values());
     }
 
+    public Collection<SecretRecord> secrets() {
+        return Collections.unmodifiableCollection(secrets.values());
+    }
+
     public ServiceRecord service(String ref) {
         return lookup(services.values(), ref, s -> s.id, ServiceRecord::name, "service");
+    }
+
+    public SecretRecord secret(String ref) {
+        return lookup(secrets.values(), ref, s -> s.id, s -> s.name, "secret");
     }
 
     public NetworkRecord network(String ref) {
@@ -131,6 +140,10 @@ public final class ClusterStore {
     /** By full ID only, for references the cluster itself holds; null once the object is gone. */
     NetworkRecord networkById(String id) {
         return networks.get(id);
+    }
+
+    SecretRecord secretById(String id) {
+        return secrets.get(id);
     }
 
     ServiceRecord serviceById(String id) {
@@ -175,6 +188,14 @@ public final class ClusterStore {
 
     void add(TaskRecord task) {
         tasks.put(task.id, task);
+    }
+
+    void add(SecretRecord secret) {
+        secrets.put(secret.id, secret);
+    }
+
+    void remove(SecretRecord secret) {
+        secrets.remove(secret.id);
     }
 
     void remove(NetworkRecord network) {

@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Swarm events (service, node, network; create, update, remove), kept in a ring of the last 256 like the engine's,
- * so {@code since} can replay them, and delivered live to subscribers.
+ * Swarm events (service, node, network, secret; create, update, remove), kept in a ring of the last 256 like the
+ * engine's, so {@code since} can replay them, and delivered live to subscribers.
  */
 public final class EventLog {
 
