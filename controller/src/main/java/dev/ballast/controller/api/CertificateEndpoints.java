@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 
 /**
  * Docker Flow Proxy's certificate API: {@code PUT /v1/docker-flow-proxy/cert?certName=NAME} with the PEM chain and key
@@ -48,19 +49,35 @@ final class CertificateEndpoints extends Endpoint {
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)) {
             String name = request.params().get("certName");
             String pem = request.message().content().toString(StandardCharsets.ISO_8859_1);
-            store.put(name, pem); // IllegalArgumentException: 400 with the reason
-            json(ctx, 200, answer("OK", "certificate " + name + " stored"
-                    + (store.persistent() ? "" : " in memory only (no --state-dir: lost on restart)") + note()));
+            store.putLater(name, pem).whenCompleteAsync((kept, failure) -> {
+                if (failure == null) {
+                    json(ctx, 200, answer("OK", "certificate " + name + " stored" + (store.persistent() ? ""
+                            : " in memory only (no --state-dir: lost on restart)") + note()));
+                } else {
+                    refused(ctx, failure);
+                }
+            }, ctx.executor());
         } else if (method.equals(HttpMethod.DELETE)) {
             String name = request.params().get("certName");
-            if (store.delete(name)) {
-                json(ctx, 200, answer("OK", "certificate " + name + " deleted"));
-            } else {
-                json(ctx, 404, answer("NOK", "no pushed certificate named " + name));
-            }
+            store.deleteLater(name).whenCompleteAsync((deleted, failure) -> {
+                if (failure != null) {
+                    refused(ctx, failure);
+                } else if (deleted) {
+                    json(ctx, 200, answer("OK", "certificate " + name + " deleted"));
+                } else {
+                    json(ctx, 404, answer("NOK", "no pushed certificate named " + name));
+                }
+            }, ctx.executor());
         } else {
             json(ctx, 405, answer("NOK", CERT + " takes PUT (the PEM as the body) or DELETE, with certName"));
         }
+    }
+
+    /** 400 for what the store found wrong with the request (its reason), 500 when keeping it failed. */
+    private static void refused(ChannelHandlerContext ctx, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        json(ctx, cause instanceof IllegalArgumentException ? 400 : 500, answer("NOK", cause.getMessage()));
     }
 
     private String note() {

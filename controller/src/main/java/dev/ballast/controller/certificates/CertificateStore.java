@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,20 @@ public final class CertificateStore implements Closeable {
         servable().values().forEach(c -> reports.add(c.report(now)));
         reports.addAll(problems);
         return reports;
+    }
+
+    /**
+     * {@link #put} on the store's own thread (it parses and writes a file), for callers on an event loop.
+     *
+     * @return completed when kept, or exceptionally with {@link #put}'s exception
+     */
+    public CompletableFuture<Void> putLater(String name, String pem) {
+        return CompletableFuture.runAsync(() -> put(name, pem), poller);
+    }
+
+    /** {@link #delete} on the store's own thread (it deletes a file), for callers on an event loop. */
+    public CompletableFuture<Boolean> deleteLater(String name) {
+        return CompletableFuture.supplyAsync(() -> delete(name), poller);
     }
 
     /**
