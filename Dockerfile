@@ -35,7 +35,7 @@ USER ballast
 WORKDIR /var/lib/ballast
 # 80: traffic; 8081: a dataplane's admin listener; 8080: the controller's API. Binding 80 as a non-root user works
 # because Docker (20.10 and later) lets containers bind low ports (net.ipv4.ip_unprivileged_port_start=0).
-EXPOSE 80 8080 8081
+EXPOSE 80 443 8080 8081
 # Ready means: a dataplane has a snapshot in force; a controller has synced its sources once; and no event loop of
 # either is stalled (a replica whose loop is blocked gets no traffic and is replaced). The controller sets
 # BALLAST_HEALTH_PORT=8080 (its API port); a dataplane's admin port is 8081.
