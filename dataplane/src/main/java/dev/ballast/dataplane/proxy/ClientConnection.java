@@ -4,9 +4,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Locale;
 
 /**
- * What a client connection shows, fixed when it is accepted: the listener's port, the client's address, whether TLS
- * was terminated on it, and whether its source is one of {@code --trusted-proxies} (whose forwarding headers are
- * believed; anyone else's are replaced with what the connection shows).
+ * What a client connection shows, fixed once its client's address is known (when it is accepted, or after a trusted
+ * proxy's PROXY protocol header): the listener's port, the client's address (the connection's source, or the one the
+ * header carried), whether TLS was terminated on it, and whether that address is one of {@code --trusted-proxies}
+ * (whose forwarding headers are believed; anyone else's are replaced with what the connection shows).
  */
 record ClientConnection(int listenerPort, String clientAddress, boolean secure, boolean trustedSource) {
 

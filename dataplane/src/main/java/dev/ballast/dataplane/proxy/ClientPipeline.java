@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Composes the pipeline of each client connection (the order and what each handler takes and gives are in this
- * package's {@code package-info.java}). One per listener: a TLS listener's connections start with the handlers of its
- * {@link TlsTermination}, the HTTP handlers that follow are the same. What it shares between connections is the
+ * package's {@code package-info.java}). One per listener: every connection starts with a {@link ProxyProtocolDetector},
+ * which learns whose connection it is; a TLS listener's connections go on with the handlers of its
+ * {@link TlsTermination}; the HTTP handlers that follow are the same. What it shares between connections is the
  * proxy's context and, per event loop, the {@link UpstreamConnector} with its pool of idle upstream connections (shared
  * by every listener's pipeline: see {@link #forListener}).
  */
@@ -62,10 +63,24 @@ public final class ClientPipeline {
         return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors);
     }
 
-    /** Adds the handlers of a client connection just accepted (called from its channel initializer). */
+    /**
+     * Adds the handlers of a client connection just accepted (called from its channel initializer): the
+     * {@link ProxyProtocolDetector}, which adds the others once it knows the client's address.
+     */
     public void install(Channel ch) {
+        InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer), tls != null, context.requestTimeout(),
+                context.metrics(), client -> installFor(ch, client)));
+    }
+
+    /**
+     * Adds the handlers that serve {@code client}: the connection's own source, or the one a trusted proxy's PROXY
+     * protocol header carried. Whose forwarding headers are believed is decided on that address, not on the
+     * balancer's: behind a TCP balancer that speaks PROXY protocol, an {@code X-Forwarded-For} comes from the client
+     * itself (the balancer adds none), so it is believed only when the client is one of {@code --trusted-proxies} too.
+     */
+    private void installFor(Channel ch, InetAddress client) {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
-        InetAddress client = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         ClientConnection connection = new ClientConnection(listenerPort, client.getHostAddress(), tls != null,
                 trusted(client));
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),
@@ -74,7 +89,7 @@ public final class ClientPipeline {
         RequestQueue queue = new RequestQueue(timeouts, context.keepAliveTimeout(), context.clientTimeout());
         RequestObserver observer = new RequestObserver(context, connection.clientAddress());
         if (tls != null) {
-            tls.install(ch);
+            tls.install(ch, connection.clientAddress());
         }
         // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes past
         // the encoder, which the codec's pairing of requests and responses would not know of.

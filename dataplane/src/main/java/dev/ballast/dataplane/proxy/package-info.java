@@ -2,6 +2,13 @@
  * The streaming HTTP/1.1 proxy. Each client connection's pipeline, composed by
  * {@link dev.ballast.dataplane.proxy.ClientPipeline}, in order:
  * <ol>
+ *   <li>{@link dev.ballast.dataplane.proxy.ProxyProtocolDetector}: looks at the first bytes; a PROXY protocol header
+ *   (v1 or v2) from one of {@code --trusted-proxies} goes to Netty's {@code HAProxyMessageDecoder} and
+ *   {@link dev.ballast.dataplane.proxy.ProxyProtocolReader}, which take the client's address from it; one from anyone
+ *   else is refused. Once the client's address is known, these handlers leave and the others are added for it (the
+ *   bytes read so far go on to them).</li>
+ *   <li>On a TLS listener, the handlers of its {@link dev.ballast.dataplane.tls.TlsTermination}: bytes in and out
+ *   decrypted and encrypted.</li>
  *   <li>{@code HttpRequestDecoder}: bytes in, {@code HttpRequest} and {@code HttpContent} out (a body that fails to
  *   decode arrives as a failed last part).</li>
  *   <li>{@code HttpResponseEncoder}: encodes the proxy's own answers; upstream responses are written past it as

@@ -16,6 +16,7 @@ import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -25,13 +26,14 @@ import java.util.function.Supplier;
 
 /**
  * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed}
- * and {@link #upstreamTimeout}: each finds attributes built once per (route, method, status) and records into an
- * instrument; gauges are read when scraped.
+ * and {@link #upstreamTimeout}, and a connection's start {@link #proxyProtocol}: each finds attributes built once and
+ * records into an instrument; gauges are read when scraped.
  */
 public final class DataplaneMetrics {
 
     private static final AttributeKey<String> VERSION = AttributeKey.stringKey("version");
     private static final AttributeKey<Long> LOOP = AttributeKey.longKey("loop");
+    private static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
     /** Methods kept as they are; any other is {@code _OTHER} (OpenTelemetry's rule: clients choose methods). */
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
@@ -46,9 +48,22 @@ public final class DataplaneMetrics {
     private record RequestKey(String route, String method, int status) {
     }
 
+    /** What became of a PROXY protocol header a client connection started with. */
+    public enum ProxyProtocolResult {
+        /** from one of {@code --trusted-proxies}, and well-formed: its source address is the client's */
+        ACCEPTED,
+        /** from anyone else: never believed, the connection is refused */
+        REFUSED,
+        /** from a trusted source, but malformed or not finished in time: the connection is closed */
+        INVALID;
+
+        private final Attributes attributes = Attributes.of(RESULT, name().toLowerCase(Locale.ROOT));
+    }
+
     private final DoubleHistogram duration;
     private final LongCounter connectErrors;
     private final LongCounter timeouts;
+    private final LongCounter proxyHeaders;
     private final Map<RequestKey, Attributes> requestAttributes = new ConcurrentHashMap<>();
     private final Map<String, Attributes> routeAttributes = new ConcurrentHashMap<>();
 
@@ -67,6 +82,9 @@ public final class DataplaneMetrics {
                 .setDescription("Upstream connections refused or timed out, by route").build();
         timeouts = meter.counterBuilder("ballast.upstream.timeouts")
                 .setDescription("Upstreams silent past the server timeout, by route").build();
+        proxyHeaders = meter.counterBuilder("ballast.proxy_protocol")
+                .setDescription("PROXY protocol headers client connections started with, by result (accepted, "
+                        + "refused, invalid)").build();
         meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
                 .buildWithCallback(m -> m.record(clients.getAsInt()));
         // The endpoint gauges are read together: one pass over the endpoints, one set of attributes each.
@@ -146,6 +164,11 @@ public final class DataplaneMetrics {
 
     public void upstreamTimeout(String route) {
         timeouts.add(1, routeAttributes(route));
+    }
+
+    /** A client connection started with a PROXY protocol header, which became {@code result}. */
+    public void proxyProtocol(ProxyProtocolResult result) {
+        proxyHeaders.add(1, result.attributes);
     }
 
     private Attributes routeAttributes(String route) {

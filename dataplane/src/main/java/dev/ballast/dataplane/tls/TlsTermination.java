@@ -6,7 +6,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
-import java.net.InetSocketAddress;
 import java.util.function.Function;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -44,12 +43,16 @@ public final class TlsTermination {
         };
     }
 
-    /** Adds the TLS handlers to a connection just accepted, before its HTTP handlers. */
-    public void install(Channel ch) {
+    /**
+     * Adds the TLS handlers to a connection, before its HTTP handlers.
+     *
+     * @param clientAddress the client's address, as the handshake's span shows it (a trusted proxy's PROXY protocol
+     *     header may have said it)
+     */
+    public void install(Channel ch, String clientAddress) {
         ch.pipeline().addLast(new PlainHttpRefusal(metrics),
                 new SniHandler(selector, MAX_CLIENT_HELLO, handshakeTimeoutMillis),
-                new HandshakeObserver(metrics, handshakeSpan.apply(
-                        ((InetSocketAddress) ch.remoteAddress()).getAddress().getHostAddress())));
+                new HandshakeObserver(metrics, handshakeSpan.apply(clientAddress)));
     }
 
     public CertificateWatcher certificates() {
