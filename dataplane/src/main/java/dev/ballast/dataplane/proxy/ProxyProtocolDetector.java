@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *   closes (a client starting a handshake would not read an HTTP answer).</li>
  * </ul>
  * The decision is made on the first bytes that differ from both signatures (the first byte, for every HTTP request and
- * ClientHello), not on a fixed twelve as {@code HAProxyMessageDecoder.detectProtocol} needs: a client that sends a short
- * request and waits must not wait for bytes it will never send. The connection's {@code channelActive} is held back
+ * ClientHello), not on a fixed twelve as {@code HAProxyMessageDecoder.detectProtocol} needs: a client that sends a
+ * short request and waits must not wait for bytes it will never send. The connection's {@code channelActive} is held back
  * and passed on once the handlers that follow are in place (they start their timers and reads on it). A header not
  * complete within {@code timeout} ({@code --timeout-http-request}) closes the connection; the TLS handshake and the
  * first request head then get their own timeouts, as without a header.
@@ -42,7 +42,7 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
     private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final byte[] REFUSAL = refusal();
 
-    private enum Start { UNDECIDED, PLAIN, HEADER }
+    private enum Opening { UNDECIDED, NO_HEADER, HEADER }
 
     private final InetAddress peer;
     private final boolean trustedPeer;
@@ -85,9 +85,9 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        switch (start(in)) {
+        switch (opening(in)) {
             case UNDECIDED -> { } // more is read: ByteToMessageDecoder asks for it when nothing came out
-            case PLAIN -> handOver(ctx, peer);
+            case NO_HEADER -> handOver(ctx, peer);
             case HEADER -> {
                 if (trustedPeer) {
                     decodeHeader(ctx);
@@ -99,13 +99,13 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
     }
 
     /** Whether {@code in} starts with a signature, does not, or is too short to say. */
-    private static Start start(ByteBuf in) {
+    private static Opening opening(ByteBuf in) {
         int v1 = matched(V1_SIGNATURE, in);
         int v2 = matched(V2_SIGNATURE, in);
         if (v1 == V1_SIGNATURE.length || v2 == V2_SIGNATURE.length) {
-            return Start.HEADER;
+            return Opening.HEADER;
         }
-        return v1 < 0 && v2 < 0 ? Start.PLAIN : Start.UNDECIDED;
+        return v1 < 0 && v2 < 0 ? Opening.NO_HEADER : Opening.UNDECIDED;
     }
 
     /** How many of the signature's first bytes {@code in} starts with, all it has; -1 when a byte differs. */

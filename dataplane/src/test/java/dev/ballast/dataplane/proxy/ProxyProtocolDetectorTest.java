@@ -109,7 +109,8 @@ class ProxyProtocolDetectorTest {
         connect(true, false);
 
         // the decoder tries the line after a bad header again as the connection closes: a header there too
-        channel.writeInbound(bytes("PROXY TCP4 not-an-address 10.0.0.1 1 2\r\nPROXY TCP4 198.51.100.7 10.0.0.1 1 2\r\n"));
+        channel.writeInbound(bytes("PROXY TCP4 not-an-address 10.0.0.1 1 2\r\n"
+                + "PROXY TCP4 198.51.100.7 10.0.0.1 1 2\r\n"));
 
         assertThat(channel.isActive()).isFalse();
         assertThat(installedFor).isEmpty();
