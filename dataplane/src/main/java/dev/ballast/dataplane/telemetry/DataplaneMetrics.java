@@ -24,8 +24,8 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed}
- * and {@link #upstreamTimeout}: each finds attributes built once per (route, method, status) and records into an
+ * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed},
+ * {@link #tcpConnection} and {@link #upstreamTimeout}: each finds attributes built once per (route, method, status) and records into an
  * instrument; gauges are read when scraped.
  */
 public final class DataplaneMetrics {
@@ -49,6 +49,7 @@ public final class DataplaneMetrics {
     private final DoubleHistogram duration;
     private final LongCounter connectErrors;
     private final LongCounter timeouts;
+    private final LongCounter tcpConnections;
     private final Map<RequestKey, Attributes> requestAttributes = new ConcurrentHashMap<>();
     private final Map<String, Attributes> routeAttributes = new ConcurrentHashMap<>();
 
@@ -67,6 +68,8 @@ public final class DataplaneMetrics {
                 .setDescription("Upstream connections refused or timed out, by route").build();
         timeouts = meter.counterBuilder("ballast.upstream.timeouts")
                 .setDescription("Upstreams silent past the server timeout, by route").build();
+        tcpConnections = meter.counterBuilder("ballast.tcp.connections")
+                .setDescription("Connections accepted on a port a TCP route claims, by route").build();
         meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
                 .buildWithCallback(m -> m.record(clients.getAsInt()));
         // The endpoint gauges are read together: one pass over the endpoints, one set of attributes each.
@@ -142,6 +145,11 @@ public final class DataplaneMetrics {
 
     public void connectFailed(String route) {
         connectErrors.add(1, routeAttributes(route));
+    }
+
+    /** A connection was accepted for TCP route {@code route}. */
+    public void tcpConnection(String route) {
+        tcpConnections.add(1, routeAttributes(route));
     }
 
     public void upstreamTimeout(String route) {
