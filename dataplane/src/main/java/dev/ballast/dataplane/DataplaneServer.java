@@ -103,8 +103,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private Channel admin;
     /** The open TCP relays, by route: closed after the drain time once their route is gone. */
     private final TcpConnections tcpConnections = new TcpConnections();
-    /** The TCP routes (and ports) already logged as having no listener: each is logged once. */
-    private final Set<String> warnedNoListener = ConcurrentHashMap.newKeySet();
+    /** The conditions of TCP routes already logged (type, route, port): each is logged once. */
+    private final Set<String> warnedConditions = ConcurrentHashMap.newKeySet();
     /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
     private final Optional<CertificateWatcher> certificates;
 
@@ -290,14 +290,28 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /**
      * A condition of a route of the snapshot in force, as the config endpoint lists them.
      *
-     * @param type what is wrong ({@code NoListener}: a TCP route's port has no listener, so it is not served)
+     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener) or {@code PortConflict}
+     *     (another TCP route claimed the port first); either way the route is not served on that port
      */
     public record RouteCondition(String route, String type, int port, String message) {
     }
 
-    /** The conditions of the routes in force: every TCP route port without a listener (those routes are not served). */
+    /**
+     * The conditions of the routes in force: every TCP route port without a listener, or claimed by another TCP route
+     * first; those routes are not served on that port.
+     */
     public List<RouteCondition> routeConditions() {
-        return missingListeners(table.get());
+        return conditions(table.get());
+    }
+
+    private List<RouteCondition> conditions(RoutingTable in) {
+        List<RouteCondition> out = new java.util.ArrayList<>(missingListeners(in));
+        for (TcpRoute loser : in.tcpConflicts()) {
+            out.add(new RouteCondition(loser.name(), "PortConflict", loser.port(), "port " + loser.port()
+                    + " is claimed by TCP route \"" + in.tcpRoute(loser.port()).name() + "\" (first by name), so this "
+                    + "route's TCP connections are not served there; give one of them another srcPort"));
+        }
+        return out;
     }
 
     private List<RouteCondition> missingListeners(RoutingTable in) {
@@ -310,13 +324,15 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 .toList();
     }
 
-    /** Each TCP route port without a listener, logged once (before the listeners are open, none is: wait for them). */
+    /**
+     * Each condition of a TCP route, logged once (before the listeners are open, every port lacks one: wait for them).
+     */
     private void warnAboutMissingListeners(RoutingTable in) {
         if (traffic.isEmpty()) {
             return;
         }
-        for (RouteCondition c : missingListeners(in)) {
-            if (warnedNoListener.add(c.route() + ":" + c.port())) {
+        for (RouteCondition c : conditions(in)) {
+            if (warnedConditions.add(c.type() + ":" + c.route() + ":" + c.port())) {
                 LOG.warn("route {}: {}", c.route(), c.message());
             }
         }

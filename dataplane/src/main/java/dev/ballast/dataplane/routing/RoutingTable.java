@@ -44,6 +44,8 @@ public final class RoutingTable {
     private final Bucket anyHost = new Bucket();
     /** The listener ports claimed by TCP routes. */
     private final Map<Integer, TcpRoute> tcpPorts = new HashMap<>();
+    /** The TCP route rules that found their port claimed by another route first (not served). */
+    private final List<TcpRoute> tcpConflicts = new ArrayList<>();
     private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
     /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
@@ -62,8 +64,12 @@ public final class RoutingTable {
             endpointsByRoute.put(route.name(), upstreams);
             if (route.spec().mode() != RouteMode.HTTP) {
                 if (route.spec().mode() == RouteMode.TCP) {
-                    route.spec().rules().forEach(rule -> tcpPorts.putIfAbsent(rule.srcPort(),
-                            new TcpRoute(route, rule, upstreams)));
+                    for (Rule rule : route.spec().rules()) {
+                        TcpRoute tcp = new TcpRoute(route, rule, upstreams);
+                        if (tcpPorts.putIfAbsent(rule.srcPort(), tcp) != null) {
+                            tcpConflicts.add(tcp);
+                        }
+                    }
                 }
                 continue;
             }
@@ -132,6 +138,14 @@ public final class RoutingTable {
     /** Every TCP route rule of the table, one per claimed port, by port. */
     public List<TcpRoute> tcpRoutes() {
         return tcpPorts.values().stream().sorted(Comparator.comparingInt(TcpRoute::port)).toList();
+    }
+
+    /**
+     * The TCP route rules left unserved because a route before them by name claims their port (route validation
+     * refuses this; a snapshot put together from several sources can still have it).
+     */
+    public List<TcpRoute> tcpConflicts() {
+        return List.copyOf(tcpConflicts);
     }
 
     private Bucket bucketFor(RuleEntry entry) {

@@ -193,6 +193,11 @@ class TcpRoutesTest {
         Socket client = connect(tcpPort());
         assertThat(exchange(client, "hello")).isEqualTo("hello");
         assertThat(exchange(client, "not HTTP at all\r\n\r\n")).isEqualTo("not HTTP at all\r\n\r\n");
+        // the balancer counts the open connection in flight, and no longer once it is closed
+        String endpoint = "server_address=\"127.0.0.1:" + backend.port() + "\"";
+        assertThat(inFlight(endpoint)).isEqualTo("1");
+        client.close();
+        await("the connection counted out", () -> "0".equals(inFlight(endpoint)));
         String metrics = new String(server.scrapeMetrics(), StandardCharsets.UTF_8);
         assertThat(metrics.lines().filter(l -> l.startsWith("ballast_tcp_connections_total{")))
                 .anySatisfy(l -> assertThat(l).contains("route=\"echo\"").endsWith(" 1.0"));
@@ -235,6 +240,12 @@ class TcpRoutesTest {
             received.write(chunk, 0, n);
         }
         assertThat(crc(received.toByteArray())).isEqualTo(crc(data));
+    }
+
+    private String inFlight(String endpoint) {
+        return new String(server.scrapeMetrics(), StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("ballast_upstream_in_flight{") && l.contains(endpoint))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1).replace(".0", "")).findFirst().orElse("none");
     }
 
     private static long pendingBytes(Channel channel) {
@@ -345,6 +356,14 @@ class TcpRoutesTest {
         assertThat(config).contains("\"conditions\":[{\"route\":\"orphan\",\"type\":\"NoListener\",\"port\":"
                 + unlistened, "add --listen 0.0.0.0:" + unlistened + " and publish " + unlistened);
         assertThat(config).doesNotContain("\"route\":\"echo\",\"type\"");
+
+        // a snapshot from elsewhere (not validated together) with two TCP routes on one port: the first by name wins
+        server.apply(TestReplicas.routes(tcpRoute("echo", tcpPort(), "", backend.port()) + "---\n"
+                + tcpRoute("second", tcpPort(), "", freePort()) + "---\n" + httpRoute("web", web.getAddress().getPort())),
+                "test");
+        config = get("http://127.0.0.1:" + server.adminAddress().getPort() + "/v1/docker-flow-proxy/config");
+        assertThat(config).contains("{\"route\":\"second\",\"type\":\"PortConflict\",\"port\":" + tcpPort(),
+                "claimed by TCP route \\\"echo\\\"");
         assertThat(exchange(connect(tcpPort()), "still served")).isEqualTo("still served");
         assertThat(get("http://127.0.0.1:" + server.trafficAddress().getPort() + "/")).isEqualTo("web");
     }
