@@ -156,7 +156,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
             "File in --certs served when the client names no host a certificate covers (default: the first by name)");
     public static final Setting<List<Cidr>> TRUSTED_PROXIES = Setting.of("trustedProxies", null,
             ValueParsers.listOf(Cidr::parse),
-            "Address ranges (CIDR, comma-separated) whose X-Forwarded-* and Forwarded headers are believed");
+            "Address ranges (CIDR, comma-separated) whose X-Forwarded-*, Forwarded and PROXY protocol headers are believed");
     public static final Setting<Path> TOKEN_FILE = Setting.of("tokenFile", null, ValueParsers::path,
             "File holding the bearer token sent to controllers (the controller's --token-file)");
 

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  *
  * <p>Each document is checked on its own, so one bad route does not hide the others; a YAML syntax error, though,
  * makes the rest of its file unreadable and is reported at the parser's line. Across all the files read, route names
- * must be unique and at most one route may be the default backend.
+ * must be unique, at most one route may be the default backend, and a port may be claimed by one TCP route only.
  */
 public final class RouteLoader {
 
@@ -131,9 +131,13 @@ public final class RouteLoader {
         return new LoadResult(List.of(file), routes, problems);
     }
 
-    /** Names must be unique and at most one route may be the default backend; the first definition wins. */
+    /**
+     * Names must be unique, at most one route may be the default backend, and two TCP routes may not claim the same
+     * {@code srcPort} (a connection carries nothing to choose between them by); the first definition wins.
+     */
     public static LoadResult checkTogether(List<String> files, List<LoadedRoute> routes, List<Problem> problems) {
         Map<String, LoadedRoute> byName = new HashMap<>();
+        Map<Integer, LoadedRoute> tcpPorts = new HashMap<>();
         LoadedRoute defaultBackend = null;
         List<LoadedRoute> kept = new ArrayList<>();
         List<Problem> all = new ArrayList<>(problems);
@@ -153,8 +157,32 @@ public final class RouteLoader {
                 }
                 defaultBackend = loaded;
             }
+            Problem conflict = tcpPortConflict(loaded, tcpPorts);
+            if (conflict != null) {
+                all.add(conflict);
+                continue;
+            }
             kept.add(loaded);
         }
         return new LoadResult(files, kept, all);
+    }
+
+    /** The conflict of a TCP route with one before it on the same port, or null (then its ports are claimed). */
+    private static Problem tcpPortConflict(LoadedRoute loaded, Map<Integer, LoadedRoute> tcpPorts) {
+        RouteSpec spec = loaded.route().spec();
+        if (spec.mode() != RouteMode.TCP) {
+            return null;
+        }
+        for (int i = 0; i < spec.rules().size(); i++) {
+            LoadedRoute first = tcpPorts.get(spec.rules().get(i).srcPort());
+            if (first != null) {
+                return Problem.error(loaded.file(), loaded.line(), "spec.rules[" + i + "].srcPort", "TCP routes \""
+                        + first.route().name() + "\" (" + first.location() + ") and \"" + loaded.route().name()
+                        + "\" both claim port " + spec.rules().get(i).srcPort() + "; \"" + loaded.route().name()
+                        + "\" is refused");
+            }
+        }
+        spec.rules().forEach(rule -> tcpPorts.put(rule.srcPort(), loaded));
+        return null;
     }
 }

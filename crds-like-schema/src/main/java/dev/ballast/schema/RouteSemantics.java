@@ -11,7 +11,8 @@ import java.util.regex.PatternSyntaxException;
 /**
  * The checks a JSON Schema cannot express: regular expressions that compile, paths that start with {@code /} for
  * the path types that need it, endpoints that parse, an upstream port for every rule, at most one way to give a
- * password, a place for redirects from old domains to go.
+ * password, a place for redirects from old domains to go; in TCP mode, a {@code srcPort} on every rule (once per
+ * route) and none of the HTTP-only fields.
  * Runs on a route that has passed the schema.
  */
 final class RouteSemantics {
@@ -47,6 +48,11 @@ final class RouteSemantics {
         }
         for (int i = 0; i < spec.rules().size(); i++) {
             checkRule(spec.rules().get(i), specPath.child("rules").index(i), everyEndpointHasPort, out);
+        }
+        switch (spec.mode()) {
+            case TCP -> TcpRules.check(spec, specPath, out);
+            case SNI -> out.add(new RouteSchema.Violation(specPath.child("mode"), "SNI is not supported yet"));
+            default -> { }
         }
         return out;
     }

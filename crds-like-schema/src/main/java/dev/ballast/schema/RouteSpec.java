@@ -1,19 +1,23 @@
 package dev.ballast.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
  * What a route matches and where it sends requests. Field meanings are in {@code route.schema.json}.
  *
+ * @param mode HTTP requests (the default) or whole TCP connections
  * @param service Swarm service receiving the requests, or {@code null} when {@code endpoints} are static
  * @param endpoints static upstreams; empty when {@code service} is set
  * @param order explicit priority (lower first), or {@code null} for "most specific wins"
  */
-public record RouteSpec(String service, List<Endpoint> endpoints, Integer order, EndpointMode endpointMode,
-                        LoadBalancing loadBalancing, StickySessions stickySessions, Retries retries,
-                        HealthCheck healthCheck, boolean defaultBackend, List<Rule> rules) {
+public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = HttpModeFilter.class)
+                        RouteMode mode, String service, List<Endpoint> endpoints, Integer order,
+                        EndpointMode endpointMode, LoadBalancing loadBalancing, StickySessions stickySessions,
+                        Retries retries, HealthCheck healthCheck, boolean defaultBackend, List<Rule> rules) {
 
     public RouteSpec {
+        mode = mode == null ? RouteMode.HTTP : mode;
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         endpointMode = endpointMode == null ? EndpointMode.TASKS : endpointMode;
         loadBalancing = loadBalancing == null ? new LoadBalancing(null) : loadBalancing;
@@ -24,11 +28,33 @@ public record RouteSpec(String service, List<Endpoint> endpoints, Integer order,
 
     /** A spec that sends the given rules to a Swarm service, everything else at its default. */
     public static RouteSpec forService(String service, List<Rule> rules) {
-        return new RouteSpec(service, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, service, null, null, null, null, null, null, null, false, rules);
+    }
+
+    /** The same spec in another mode. */
+    public RouteSpec withMode(RouteMode newMode) {
+        return new RouteSpec(newMode, service, endpoints, order, endpointMode, loadBalancing, stickySessions, retries,
+                healthCheck, defaultBackend, rules);
     }
 
     /** A spec that sends the given rules to static endpoints, everything else at its default. */
     public static RouteSpec forEndpoints(List<Endpoint> endpoints, List<Rule> rules) {
-        return new RouteSpec(null, endpoints, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, false, rules);
+    }
+
+    /**
+     * Leaves the default mode out of the JSON: the canonical form of an HTTP route, and so every snapshot version
+     * computed before modes existed, stays what it was (replicas and controllers of both releases agree).
+     */
+    static final class HttpModeFilter {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value == RouteMode.HTTP;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 }

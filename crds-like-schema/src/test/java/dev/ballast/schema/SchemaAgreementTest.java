@@ -87,6 +87,12 @@ class SchemaAgreementTest {
                 continue;
             }
             JsonNode actual = tree.at(pointerOf(row.field()));
+            if (row.field().equals("spec.mode")) {
+                // The one default left out of the canonical form, so that versions of HTTP routes stay as they were.
+                assertThat(actual.isMissingNode()).as(row.field()).isTrue();
+                assertThat(minimal.spec().mode().name()).as(row.field()).isEqualTo(row.defaultValue());
+                continue;
+            }
             if (actual.isMissingNode()) {
                 // Empty defaults ([] or "") are left out of the canonical form.
                 assertThat(row.defaultValue()).as(row.field()).isIn("", "[]");

@@ -11,9 +11,12 @@ import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.proxy.ClientPipeline;
 import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.dataplane.proxy.ProxyContext;
+import dev.ballast.dataplane.proxy.TcpConnections;
+import dev.ballast.dataplane.proxy.TcpProxy;
 import dev.ballast.dataplane.proxy.Upstreams;
 import dev.ballast.dataplane.pull.SnapshotTarget;
 import dev.ballast.dataplane.routing.RoutingTable;
+import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
@@ -46,6 +49,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,6 +101,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /** The traffic listeners: the plain ones, then the TLS ones, each in the order of its flags. */
     private final List<Channel> traffic = new CopyOnWriteArrayList<>();
     private Channel admin;
+    /** The open TCP relays, by route: closed after the drain time once their route is gone. */
+    private final TcpConnections tcpConnections = new TcpConnections();
+    /** The conditions of TCP routes already logged (type, route, port): each is logged once. */
+    private final Set<String> warnedConditions = ConcurrentHashMap.newKeySet();
     /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
     private final Optional<CertificateWatcher> certificates;
 
@@ -157,7 +165,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
                         telemetry.tracing()), compression, pages);
         ClientPipeline clientPipeline = new ClientPipeline(context,
-                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies());
+                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies(),
+                new TcpProxy(context, tcpConnections));
         for (HostPort address : config.listen()) {
             traffic.add(bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
         }
@@ -179,6 +188,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new AdminHandler(DataplaneServer.this));
             }
         }, true);
+        warnAboutMissingListeners(table.get());
     }
 
     private ChannelInitializer<Channel> trafficInitializer(ClientPipeline pipeline) {
@@ -263,6 +273,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             certificates.ifPresent(c -> c.fromController(snapshot.certificates()));
         }
         table.set(compiled);
+        tcpConnections.retain(compiled.tcpRoutes().stream().map(TcpRoute::name).collect(Collectors.toSet()),
+                config.drainTimeout());
+        warnAboutMissingListeners(compiled);
         applied = new DataplaneMetrics.SnapshotFacts(snapshot.version(), snapshot.routes().size(),
                 System.currentTimeMillis());
         source = from;
@@ -272,6 +285,62 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     @Override
     public Snapshot snapshot() {
         return table.get().snapshot();
+    }
+
+    /**
+     * A condition of a route of the snapshot in force, as the config endpoint lists them.
+     *
+     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener) or {@code PortConflict}
+     *     (another TCP route claimed the port first); either way the route is not served on that port
+     */
+    public record RouteCondition(String route, String type, int port, String message) {
+    }
+
+    /**
+     * The conditions of the routes in force: every TCP route port without a listener, or claimed by another TCP route
+     * first; those routes are not served on that port.
+     */
+    public List<RouteCondition> routeConditions() {
+        return conditions(table.get());
+    }
+
+    private List<RouteCondition> conditions(RoutingTable in) {
+        List<RouteCondition> out = new java.util.ArrayList<>(missingListeners(in));
+        for (TcpRoute loser : in.tcpConflicts()) {
+            out.add(new RouteCondition(loser.name(), "PortConflict", loser.port(), "port " + loser.port()
+                    + " is claimed by TCP route \"" + in.tcpRoute(loser.port()).name() + "\" (first by name), so this "
+                    + "route's TCP connections are not served there; give one of them another srcPort"));
+        }
+        return out;
+    }
+
+    private List<RouteCondition> missingListeners(RoutingTable in) {
+        Set<Integer> ports = traffic.stream().map(ch -> ((InetSocketAddress) ch.localAddress()).getPort())
+                .collect(Collectors.toSet());
+        return in.tcpRoutes().stream().filter(tcp -> !ports.contains(tcp.port()))
+                .map(tcp -> new RouteCondition(tcp.name(), "NoListener", tcp.port(), "port " + tcp.port()
+                        + " has no listener, so the route's TCP connections are not served; add --listen 0.0.0.0:"
+                        + tcp.port() + " and publish " + tcp.port()))
+                .toList();
+    }
+
+    /**
+     * Each condition of a TCP route, logged once (before the listeners are open, every port lacks one: wait for them).
+     */
+    private void warnAboutMissingListeners(RoutingTable in) {
+        if (traffic.isEmpty()) {
+            return;
+        }
+        for (RouteCondition c : conditions(in)) {
+            if (warnedConditions.add(c.type() + ":" + c.route() + ":" + c.port())) {
+                LOG.warn("route {}: {}", c.route(), c.message());
+            }
+        }
+    }
+
+    /** The open TCP relays, by route (tests look at their channels). */
+    public TcpConnections tcpConnections() {
+        return tcpConnections;
     }
 
     /** A snapshot is in force and the replica is not stopping. */

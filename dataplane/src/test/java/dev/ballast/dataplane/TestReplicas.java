@@ -70,6 +70,22 @@ public final class TestReplicas {
                 trustedProxies, c.tokenFile());
     }
 
+    /**
+     * The same settings with {@code extra} more plain listeners ({@code --listen} again), each on a loopback port the
+     * system picks: {@code trafficAddresses()} lists them after the first.
+     */
+    public static DataplaneConfig withListeners(DataplaneConfig c, int extra) {
+        List<HostPort> listen = new java.util.ArrayList<>(c.listen());
+        for (int i = 0; i < extra; i++) {
+            listen.add(ANY_LOOPBACK_PORT);
+        }
+        return new DataplaneConfig(c.controllers(), c.routes(), listen, c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile());
+    }
+
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
         return copy(c, true, c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),

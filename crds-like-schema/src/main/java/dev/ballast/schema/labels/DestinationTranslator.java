@@ -3,6 +3,7 @@ package dev.ballast.schema.labels;
 import dev.ballast.schema.FieldPath;
 import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.PathType;
+import dev.ballast.schema.RouteMode;
 import dev.ballast.schema.Rule;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ final class DestinationTranslator {
     private final LabelParams p;
     private final ServiceLevel service;
     private final TranslationOptions options;
+    private final RouteMode mode;
 
     /** Values that Docker Flow set once per service but that Ballast applies per rule. */
     record ServiceLevel(HeaderOperations requestHeaders, HeaderOperations responseHeaders, Rule.Auth auth,
@@ -31,10 +33,11 @@ final class DestinationTranslator {
                            Optional<LabelParams.Value> users, Optional<LabelParams.Value> rewrite) {
     }
 
-    DestinationTranslator(LabelParams params, ServiceLevel service, TranslationOptions options) {
+    DestinationTranslator(LabelParams params, ServiceLevel service, TranslationOptions options, RouteMode mode) {
         this.p = params;
         this.service = service;
         this.options = options;
+        this.mode = mode;
     }
 
     /**
@@ -47,8 +50,16 @@ final class DestinationTranslator {
         Optional<LabelParams.Value> portValue = p.get("port", index);
         Optional<LabelParams.Value> httpsPortValue = p.get("httpsPort", index);
 
-        checkMode(index);
-        if (pathValue.isEmpty() && domainValue.isEmpty()) {
+        checkClientSsl(index);
+        if (mode == RouteMode.TCP) {
+            // A connection has no path or host: only the port it arrives on says where it goes.
+            if (p.get("srcPort", index).isEmpty()) {
+                p.error(p.labelName("srcPort", index), "is required with reqMode=tcp: the listener port whose "
+                        + "connections go to the service");
+            }
+            httpsPortValue.ifPresent(v -> p.error(v.label(), "is HTTP-only: with reqMode=tcp use "
+                    + p.labelName("port", index) + " and " + p.labelName("srcPort", index)));
+        } else if (pathValue.isEmpty() && domainValue.isEmpty()) {
             p.error(p.labelName("servicePath", index), "is required (or " + p.labelName("serviceDomain", index) + ")");
         }
         if (portValue.isEmpty() && httpsPortValue.isEmpty()) {
@@ -65,7 +76,7 @@ final class DestinationTranslator {
             p.warning(p.get("srcHttpsPort", index).get().label(), "ignored without " + p.labelName("httpsPort", index));
         }
 
-        if (httpsPort.isPresent()) {
+        if (httpsPort.isPresent() && mode != RouteMode.TCP) {
             int at = rules.size();
             rules.add(rule(index, at, pathType, paths, srcHttpsPort.or(() -> Optional.of(443)).get(), httpsPort.get()));
             p.from(rulePath(at).child("port"), httpsPortValue);
@@ -73,7 +84,7 @@ final class DestinationTranslator {
         }
         // The plain rule exists unless the destination has only an httpsPort; it is built even when the port is
         // bad, so that every other label of the destination is checked in the same pass.
-        if (portValue.isPresent() || httpsPortValue.isEmpty()) {
+        if (portValue.isPresent() || httpsPortValue.isEmpty() || mode == RouteMode.TCP) {
             int at = rules.size();
             rules.add(rule(index, at, pathType, paths, srcPort.orElse(null), port.orElse(null)));
             p.from(rulePath(at).child("port"), portValue);
@@ -113,15 +124,8 @@ final class DestinationTranslator {
         return FieldPath.of("spec", "rules", at);
     }
 
-    private void checkMode(int index) {
-        p.get("reqMode", index).ifPresent(mode -> {
-            String m = mode.text().trim().toLowerCase(Locale.ROOT);
-            if (m.equals("tcp") || m.equals("sni")) {
-                p.error(mode.label(), "\"" + mode.text() + "\" is not supported: Ballast proxies HTTP only");
-            } else if (!m.equals("http")) {
-                p.error(mode.label(), "\"" + mode.text() + "\" is not a request mode (http)");
-            }
-        });
+    /** {@code reqMode} itself is read once per route ({@code LabelTranslator}); client certificates are refused. */
+    private void checkClientSsl(int index) {
         p.bool(p.get("verifyClientSsl", index)).filter(Boolean::booleanValue).ifPresent(v ->
                 p.error(p.get("verifyClientSsl", index).get().label(), "client certificates are not supported; "
                         + "the route is refused rather than served without the check"));
@@ -226,7 +230,9 @@ final class DestinationTranslator {
     }
 
     private Rule.Redirect redirect(int index) {
-        boolean httpsOnly = p.isTrue(p.get("httpsOnly", index)) || options.httpsOnly();
+        // HTTPS_ONLY forces redirects on HTTP routes; a TCP route has nothing to redirect (an explicit label still
+        // asks for one, and is refused by the route's validation, naming it).
+        boolean httpsOnly = p.isTrue(p.get("httpsOnly", index)) || (options.httpsOnly() && mode != RouteMode.TCP);
         Optional<Integer> code = p.parse(p.get("httpsRedirectCode", index), DestinationTranslator::redirectCode);
         List<String> fromDomains = p.list(p.get("redirectFromDomain", index));
         if (!httpsOnly && code.isEmpty() && fromDomains.isEmpty() && !service.redirectWhenHttpProto()

@@ -10,6 +10,7 @@ import dev.ballast.schema.Problem;
 import dev.ballast.schema.Retries;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteSchema;
+import dev.ballast.schema.RouteMode;
 import dev.ballast.schema.RouteSpec;
 import dev.ballast.schema.RouteValidator;
 import dev.ballast.schema.Rule;
@@ -97,18 +98,20 @@ public final class LabelTranslator {
         p.get("aclName").ifPresent(v -> p.warning(v.label(), "ignored: rules no longer sort by aclName; the most "
                 + "specific rule wins (use " + p.labelName("order", 0) + " for an explicit priority)"));
 
-        DestinationTranslator destinations = new DestinationTranslator(p, serviceLevel(p), options);
+        RouteMode mode = mode(p, indexes);
+        DestinationTranslator destinations = new DestinationTranslator(p, serviceLevel(p), options, mode);
         List<Rule> rules = new ArrayList<>();
         for (int index : indexes) {
             destinations.translate(index, rules);
         }
         Optional<String> outbound = outboundHostname(p, indexes);
-        RouteSpec spec = new RouteSpec(outbound.isPresent() ? null : serviceName,
+        RouteSpec spec = new RouteSpec(mode, outbound.isPresent() ? null : serviceName,
                 outbound.map(host -> List.of(new Endpoint(host))).orElse(List.of()),
                 p.integer(p.get("order"), 0, 1_000_000, "an order").orElse(null),
                 endpointMode(p), loadBalancing(p), stickySessions(p),
                 new Retries(p.integer(p.get("retries"), 0, 5, "a retry count").orElse(null)),
                 healthCheck(p), p.isTrue(p.get("isDefaultBackend")), rules);
+        p.from(FieldPath.of("spec", "mode"), p.get("reqMode", indexes.get(0)));
         p.from(FieldPath.of("spec", "order"), p.get("order"));
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
         p.from(FieldPath.of("spec", "healthCheck"), p.get("healthCheckPath"));
@@ -130,6 +133,41 @@ public final class LabelTranslator {
             return new LabelTranslation.Invalid(serviceName, routeName, errors, p.warnings());
         }
         return new LabelTranslation.Translated(serviceName, result.route(), p.warnings());
+    }
+
+    /**
+     * The route's mode from {@code reqMode}: Docker Flow read it per destination, a Ballast route has one, so every
+     * destination must agree (the un-indexed value is the default of each). SNI is refused until it is supported.
+     */
+    private static RouteMode mode(LabelParams p, List<Integer> indexes) {
+        RouteMode mode = null;
+        for (int index : indexes) {
+            Optional<LabelParams.Value> value = p.get("reqMode", index);
+            String text = value.map(v -> v.text().trim().toLowerCase(Locale.ROOT)).orElse("http");
+            RouteMode own = switch (text) {
+                case "http" -> RouteMode.HTTP;
+                case "tcp" -> RouteMode.TCP;
+                case "sni" -> {
+                    p.error(value.get().label(), "reqMode=sni is not supported yet");
+                    yield null;
+                }
+                default -> {
+                    p.error(value.get().label(), "\"" + value.get().text() + "\" is not a request mode (http or tcp)");
+                    yield null;
+                }
+            };
+            if (own == null) {
+                continue;
+            }
+            if (mode == null) {
+                mode = own;
+            } else if (own != mode) {
+                p.error(p.labelName("reqMode", index), "\"" + own.name().toLowerCase(Locale.ROOT) + "\" differs from "
+                        + "the first destination's \"" + mode.name().toLowerCase(Locale.ROOT)
+                        + "\": a Ballast route has one mode, so every destination must have the same reqMode");
+            }
+        }
+        return mode == null ? RouteMode.HTTP : mode;
     }
 
     /** 1…10 while any marker is set at that exact index; the un-indexed destination (0) when none is. */

@@ -93,6 +93,20 @@ public final class Upstream {
     }
 
     /**
+     * A TCP connection to it was established after {@code connectNanos} (started with {@link #start}): the connect
+     * time is its latency observation, and the connection stays counted in flight, as an open connection is the
+     * load a TCP endpoint carries, until {@link #disconnected}.
+     */
+    public void connected(long nowNanos, long connectNanos) {
+        observe(nowNanos, connectNanos);
+    }
+
+    /** A TCP connection counted since {@link #start} is closed; its latency was observed when it connected. */
+    public void disconnected() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
      * One latency observation. It is compared with the estimate as it reads now (decayed since the last observation):
      * above, it replaces it; below, the estimate moves toward it with weight {@code 1 − exp(−Δt/τ)}.
      */

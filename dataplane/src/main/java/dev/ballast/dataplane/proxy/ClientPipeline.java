@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.Cidr;
+import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.tls.TlsTermination;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * which learns whose connection it is; a TLS listener's connections go on with the handlers of its
  * {@link TlsTermination}; the HTTP handlers that follow are the same. What it shares between connections is the
  * proxy's context and, per event loop, the {@link UpstreamConnector} with its pool of idle upstream connections (shared
- * by every listener's pipeline: see {@link #forListener}).
+ * by every listener's pipeline: see {@link #forListener}). A connection accepted on a port that a TCP route of the
+ * table in force claims gets no HTTP handlers: {@link TcpProxy} relays it whole.
  */
 public final class ClientPipeline {
 
@@ -39,28 +41,31 @@ public final class ClientPipeline {
     private final List<Cidr> trustedProxies;
     private final TlsTermination tls;
     private final Map<EventLoop, UpstreamConnector> connectors;
+    private final TcpProxy tcp;
 
     /**
      * The pipeline of a plain listener.
      *
      * @param trustedProxies the sources whose forwarding headers are believed
+     * @param tcp serves the connections accepted on ports that TCP routes claim
      */
-    public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies) {
-        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>());
+    public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TcpProxy tcp) {
+        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>(), tcp);
     }
 
     private ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TlsTermination tls,
-                           Map<EventLoop, UpstreamConnector> connectors) {
+                           Map<EventLoop, UpstreamConnector> connectors, TcpProxy tcp) {
         this.context = context;
         this.maxHeaderSize = maxHeaderSize;
         this.trustedProxies = List.copyOf(trustedProxies);
         this.tls = tls;
         this.connectors = connectors;
+        this.tcp = tcp;
     }
 
     /** The pipeline of another listener, terminating TLS with {@code tls} (or not: null); upstream pools shared. */
     public ClientPipeline forListener(TlsTermination tls) {
-        return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors);
+        return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors, tcp);
     }
 
     /**
@@ -69,6 +74,14 @@ public final class ClientPipeline {
      */
     public void install(Channel ch) {
         InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
+        if (tcpRoute != null && !trusted(peer)) {
+            // Nothing an untrusted source sends is a PROXY header to believe, and waiting for its first bytes would
+            // hang protocols in which the server speaks first (SMTP, MySQL): relayed as it comes.
+            tcp.relay(ch, tcpRoute);
+            return;
+        }
         ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer), tls != null, context.requestTimeout(),
                 context.metrics(), client -> installFor(ch, client)));
     }
@@ -81,6 +94,11 @@ public final class ClientPipeline {
      */
     private void installFor(Channel ch, InetAddress client) {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
+        if (tcpRoute != null) { // a port claimed by a TCP route serves only TCP routes
+            tcp.relay(ch, tcpRoute);
+            return;
+        }
         ClientConnection connection = new ClientConnection(listenerPort, client.getHostAddress(), tls != null,
                 trusted(client));
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),

@@ -39,5 +39,11 @@
  * {@link dev.ballast.dataplane.proxy.RequestObserver} records metrics, spans and the access log. Bodies are relayed
  * part by part; a side reads its next part only after the other side accepted the previous one, so a slow peer slows
  * the transfer instead of filling memory.
+ *
+ * <p>A connection accepted on a port that a TCP route claims gets none of the handlers above: {@link
+ * dev.ballast.dataplane.proxy.TcpProxy} connects it to an endpoint (retrying another after a connect failure) and joins
+ * both in a {@link dev.ballast.dataplane.proxy.TcpRelay} (bytes both ways, reads tied to the other side's
+ * writability, half-close passed on); {@link dev.ballast.dataplane.proxy.TcpConnections} tracks those relays by route
+ * so that a removed route's are closed after the drain time.
  */
 package dev.ballast.dataplane.proxy;

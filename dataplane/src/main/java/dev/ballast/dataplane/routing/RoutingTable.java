@@ -5,6 +5,7 @@ import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
+import dev.ballast.schema.RouteMode;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.Snapshot;
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import java.util.Map;
  * path, port and header conditions, and is answered with the redirect. Where a host is both one rule's own and
  * another's old domain, the rule that owns it is tried first; the redirect applies only to requests none of the
  * owner's rules match.
+ *
+ * <p>TCP routes take no part in matching: each claims its rules' listener ports ({@link #tcpRoute}), whose connections
+ * are relayed whole. Should two claim one port (validation refuses it; a snapshot assembled elsewhere might not), the
+ * first by name keeps it.
  */
 public final class RoutingTable {
 
@@ -37,6 +42,10 @@ public final class RoutingTable {
     private final Map<String, Bucket> exactRedirects = new HashMap<>();
     private final Map<String, Bucket> wildcardRedirects = new HashMap<>();
     private final Bucket anyHost = new Bucket();
+    /** The listener ports claimed by TCP routes. */
+    private final Map<Integer, TcpRoute> tcpPorts = new HashMap<>();
+    /** The TCP route rules that found their port claimed by another route first (not served). */
+    private final List<TcpRoute> tcpConflicts = new ArrayList<>();
     private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
     /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
@@ -53,6 +62,17 @@ public final class RoutingTable {
                     ? endpoints.getOrDefault(route.spec().service(), new Endpoints(route.spec().service(), List.of()))
                     : new Endpoints("route:" + route.name(), route.spec().endpoints());
             endpointsByRoute.put(route.name(), upstreams);
+            if (route.spec().mode() != RouteMode.HTTP) {
+                if (route.spec().mode() == RouteMode.TCP) {
+                    for (Rule rule : route.spec().rules()) {
+                        TcpRoute tcp = new TcpRoute(route, rule, upstreams);
+                        if (tcpPorts.putIfAbsent(rule.srcPort(), tcp) != null) {
+                            tcpConflicts.add(tcp);
+                        }
+                    }
+                }
+                continue;
+            }
             for (int i = 0; i < route.spec().rules().size(); i++) {
                 Rule rule = route.spec().rules().get(i);
                 List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
@@ -108,6 +128,24 @@ public final class RoutingTable {
     /** The endpoints a route of this table sends to (its service's, or its static ones). */
     public Endpoints endpointsOf(Route route) {
         return endpointsByRoute.getOrDefault(route.name(), new Endpoints("route:" + route.name(), List.of()));
+    }
+
+    /** The TCP route that claims listener port {@code port}, or null when HTTP is served there. */
+    public TcpRoute tcpRoute(int port) {
+        return tcpPorts.isEmpty() ? null : tcpPorts.get(port);
+    }
+
+    /** Every TCP route rule of the table, one per claimed port, by port. */
+    public List<TcpRoute> tcpRoutes() {
+        return tcpPorts.values().stream().sorted(Comparator.comparingInt(TcpRoute::port)).toList();
+    }
+
+    /**
+     * The TCP route rules left unserved because a route before them by name claims their port (route validation
+     * refuses this; a snapshot put together from several sources can still have it).
+     */
+    public List<TcpRoute> tcpConflicts() {
+        return List.copyOf(tcpConflicts);
     }
 
     private Bucket bucketFor(RuleEntry entry) {

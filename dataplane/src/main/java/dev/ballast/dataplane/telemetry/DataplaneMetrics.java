@@ -25,9 +25,9 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed}
- * and {@link #upstreamTimeout}, and a connection's start {@link #proxyProtocol}: each finds attributes built once and
- * records into an instrument; gauges are read when scraped.
+ * What the dataplane counts. The request path only calls a connection's {@link Recorder}, {@link #connectFailed},
+ * {@link #tcpConnection} and {@link #upstreamTimeout}, and a connection's start {@link #proxyProtocol}: each finds
+ * attributes built once and records into an instrument; gauges are read when scraped.
  */
 public final class DataplaneMetrics {
 
@@ -64,6 +64,7 @@ public final class DataplaneMetrics {
     private final LongCounter connectErrors;
     private final LongCounter timeouts;
     private final LongCounter proxyHeaders;
+    private final LongCounter tcpConnections;
     private final Map<RequestKey, Attributes> requestAttributes = new ConcurrentHashMap<>();
     private final Map<String, Attributes> routeAttributes = new ConcurrentHashMap<>();
 
@@ -85,6 +86,8 @@ public final class DataplaneMetrics {
         proxyHeaders = meter.counterBuilder("ballast.proxy_protocol")
                 .setDescription("PROXY protocol headers client connections started with, by result (accepted, "
                         + "refused, invalid)").build();
+        tcpConnections = meter.counterBuilder("ballast.tcp.connections")
+                .setDescription("Connections accepted on a port a TCP route claims, by route").build();
         meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
                 .buildWithCallback(m -> m.record(clients.getAsInt()));
         // The endpoint gauges are read together: one pass over the endpoints, one set of attributes each.
@@ -160,6 +163,11 @@ public final class DataplaneMetrics {
 
     public void connectFailed(String route) {
         connectErrors.add(1, routeAttributes(route));
+    }
+
+    /** A connection was accepted for TCP route {@code route}. */
+    public void tcpConnection(String route) {
+        tcpConnections.add(1, routeAttributes(route));
     }
 
     public void upstreamTimeout(String route) {

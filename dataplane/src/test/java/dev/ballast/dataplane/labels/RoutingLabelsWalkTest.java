@@ -93,12 +93,19 @@ class RoutingLabelsWalkTest {
 
     @Test
     @Walks("reqMode")
-    void reqModeHttpRoutesAndTcpIsRefusedNamingTheLabel() throws Exception {
+    void reqModeHttpRoutesTcpNeedsSrcPortAndSniIsRefusedNamingTheLabel() throws Exception {
         walk.serve("servicePath=/", "reqMode=http", "port={port}");
         assertThat(walk.send("GET", "/").status()).isEqualTo(200);
         LabelTranslation tcp = LabelWalk.translate("servicePath=/", "reqMode=tcp", "port=80");
         assertThat(tcp).isInstanceOfSatisfying(LabelTranslation.Invalid.class, invalid ->
-                assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.field()).isEqualTo("com.df.reqMode")));
+                assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.field()).isEqualTo("com.df.srcPort")));
+        assertThat(LabelWalk.translate("reqMode=tcp", "srcPort=6379", "port=6379"))
+                .isInstanceOfSatisfying(LabelTranslation.Translated.class, translated ->
+                        assertThat(translated.route().spec().mode()).isEqualTo(dev.ballast.schema.RouteMode.TCP));
+        LabelTranslation sni = LabelWalk.translate("servicePath=/", "reqMode=sni", "srcPort=443", "port=443");
+        assertThat(sni).isInstanceOfSatisfying(LabelTranslation.Invalid.class, invalid ->
+                assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.format())
+                        .isEqualTo("com.df.reqMode: reqMode=sni is not supported yet")));
     }
 
     @Test

@@ -1,0 +1,136 @@
+package dev.ballast.dataplane.proxy;
+
+import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.routing.TcpRoute;
+import dev.ballast.observability.netty.Transports;
+import dev.ballast.schema.EndpointAddresses;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a connection accepted on a port that a TCP route claims: picks an endpoint with the route's balancer among
+ * those not ejected, connects on the client's event loop (the client reads nothing meanwhile: a child channel starts
+ * with {@code autoRead} off), retries another endpoint after a connect failure up to the route's
+ * {@code retries.attempts} (nothing has been sent yet, so a retry is always safe), then joins both channels in a
+ * {@link TcpRelay}. The idle timeout is the rule's tunnel timeout.
+ *
+ * <p>The balancer hears of the connect time as the endpoint's latency, and counts the connection in flight while it is
+ * open ({@link Upstream#connected}); connect failures go to the outlier detector, which may eject the endpoint.
+ */
+public final class TcpProxy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
+
+    private final ProxyContext context;
+    private final TcpConnections connections;
+
+    public TcpProxy(ProxyContext context, TcpConnections connections) {
+        this.context = context;
+        this.connections = connections;
+    }
+
+    /** Takes over a client connection just accepted on {@code route}'s port (called from its channel initializer). */
+    void relay(Channel client, TcpRoute route) {
+        TcpConnections.Relay relay = connections.add(route.name(), client);
+        context.metrics().tcpConnection(route.name());
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        long idle = context.tunnelTimeout(route.rule()).toMillis();
+        client.pipeline().addLast("tcp-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        client.pipeline().addLast("tcp-early-input", new TcpRelay.EarlyInput());
+        new Attempts(client, route, relay).next();
+    }
+
+    /** The connect attempts of one client connection; confined to its event loop. */
+    private final class Attempts {
+        private final Channel client;
+        private final TcpRoute route;
+        private final TcpConnections.Relay relay;
+        private final Upstreams.Set set;
+        private final List<Upstream> tried = new ArrayList<>(2);
+
+        Attempts(Channel client, TcpRoute route, TcpConnections.Relay relay) {
+            this.client = client;
+            this.route = route;
+            this.relay = relay;
+            this.set = context.upstreams().of(route.route(), route.rule(), route.endpoints());
+        }
+
+        void next() {
+            long now = System.nanoTime();
+            List<Upstream> candidates = new ArrayList<>(set.outliers().available(now));
+            candidates.removeAll(tried);
+            set.removeUnhealthy(candidates);
+            if (candidates.isEmpty() || tried.size() > route.route().spec().retries().attempts()) {
+                LOG.debug("route {}: no endpoint accepted the TCP connection from {} (tried {})", route.name(),
+                        client.remoteAddress(), tried.stream().map(Upstream::address).toList());
+                client.close();
+                return;
+            }
+            Upstream upstream = set.balancer().pick(candidates);
+            tried.add(upstream);
+            upstream.start();
+            long started = System.nanoTime();
+            HostPort target = EndpointAddresses.parse(upstream.address());
+            bootstrap().connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+                long at = System.nanoTime();
+                if (f.isSuccess()) {
+                    connected(upstream, f.channel(), at, at - started);
+                } else {
+                    failed(upstream, at, at - started, f.cause());
+                }
+            });
+        }
+
+        private void connected(Upstream upstream, Channel channel, long now, long connectNanos) {
+            upstream.connected(now, connectNanos);
+            set.outliers().record(upstream, false, now);
+            channel.closeFuture().addListener(f -> upstream.disconnected());
+            if (!client.isActive()) {
+                channel.close(); // the client left while we connected
+                return;
+            }
+            relay.connected(channel);
+            TcpRelay.join(client, channel);
+        }
+
+        private void failed(Upstream upstream, long now, long connectNanos, Throwable cause) {
+            upstream.end(now, connectNanos, true);
+            if (set.outliers().record(upstream, true, now)) {
+                LOG.warn("route {}: upstream {} ejected for {} s after {} failures in a row (ejection {})",
+                        route.name(), upstream.address(),
+                        TimeUnit.NANOSECONDS.toSeconds(upstream.ejectedUntilNanos() - now),
+                        set.outliers().settings().consecutiveFailures(), upstream.ejections());
+            }
+            context.metrics().connectFailed(route.name());
+            LOG.debug("route {}: cannot connect to {}: {}", route.name(), upstream.address(), cause.toString());
+            if (client.isActive()) {
+                next();
+            }
+        }
+
+        private Bootstrap bootstrap() {
+            return new Bootstrap().group(client.eventLoop()).channel(Transports.socketChannel())
+                    .option(ChannelOption.AUTO_READ, false) // until joined: nothing to relay to before
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.ALLOCATOR, Transports.allocator())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            // the relay is added once connected
+                        }
+                    });
+        }
+    }
+}
