@@ -30,11 +30,8 @@ import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.Snapshot;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -43,7 +40,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -113,17 +109,17 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
      */
     public DataplaneServer(DataplaneConfig config) {
         // the users first: when they are unusable, nothing has been started yet
-        this(config, users(config), Telemetry.fromEnvironment("ballast-dataplane"), EventLoopWatchdog.PROBE_LIMIT);
+        this(config, ProxyParts.users(config), Telemetry.fromEnvironment("ballast-dataplane"), EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With the given telemetry (tests pass one that keeps spans in memory); closed with the server. */
     public DataplaneServer(DataplaneConfig config, Telemetry telemetry) {
-        this(config, users(config), telemetry, EventLoopWatchdog.PROBE_LIMIT);
+        this(config, ProxyParts.users(config), telemetry, EventLoopWatchdog.PROBE_LIMIT);
     }
 
     /** With a traffic loop called stalled after {@code stallLimit} without running a task (tests shorten it). */
     DataplaneServer(DataplaneConfig config, Telemetry telemetry, Duration stallLimit) {
-        this(config, users(config), telemetry, stallLimit);
+        this(config, ProxyParts.users(config), telemetry, stallLimit);
     }
 
     private DataplaneServer(DataplaneConfig config, UserDirectory users, Telemetry telemetry, Duration stallLimit) {
@@ -143,11 +139,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /** How long a controller may take to answer a forwarded push-API call before the next one is tried. */
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
-    /** The global users ({@code dfp_users} or {@code USERS}), read once, at start, off the event loops. */
-    private static UserDirectory users(DataplaneConfig config) {
-        return UserDirectory.load(config.secretsDir(), config.users(), config.usersPassEncrypted());
-    }
-
     /**
      * Opens the listeners.
      *
@@ -155,8 +146,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
      * @throws ListenerException when a listener cannot be bound
      */
     public void start() throws InterruptedException {
-        ErrorPages pages = config.errorPages().map(DataplaneServer::errorPages).orElse(ErrorPages.NONE);
-        CompressionPolicy compression = compression(config.compression());
+        ErrorPages pages = config.errorPages().map(ProxyParts::errorPages).orElse(ErrorPages.NONE);
+        CompressionPolicy compression = ProxyParts.compression(config.compression());
         DataplaneMetrics counted = new DataplaneMetrics(telemetry.meter("dev.ballast.dataplane"), clients::size,
                 upstreams::current, () -> applied, watchdog::loops);
         ProxyContext context = new ProxyContext(table, upstreams, new AccessPolicy(new BasicAuth()),
@@ -168,7 +159,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies(),
                 new TcpProxy(context, tcpConnections));
         for (HostPort address : config.listen()) {
-            traffic.add(bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
+            traffic.add(Listeners.bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
         }
         if (certificates.isPresent()) {
             CertificateWatcher watcher = certificates.get();
@@ -177,11 +168,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                     watcher::table), config.timeoutHttpRequest(), context.tracing()::handshakeSpan);
             LOG.info("TLS with the {}", watcher.engine());
             for (HostPort address : config.tls().listen()) {
-                traffic.add(bind("TLS listener", address, group, trafficInitializer(clientPipeline.forListener(tls)),
+                traffic.add(Listeners.bind("TLS listener", address, group, trafficInitializer(clientPipeline.forListener(tls)),
                         false));
             }
         }
-        admin = bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {
+        admin = Listeners.bind("admin listener", config.adminListen(), adminGroup, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
@@ -199,48 +190,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 pipeline.install(ch);
             }
         };
-    }
-
-    /** The pages in {@code dir}, read now (never on an event loop); the files left out are logged, named. */
-    private static ErrorPages errorPages(Path dir) {
-        ErrorPages pages = ErrorPages.load(dir);
-        pages.problems().forEach(problem -> LOG.warn("--error-pages {}: {}", dir, problem));
-        LOG.info("error pages from {}: {}", dir, pages.statuses().isEmpty() ? "none"
-                : pages.statuses().stream().map(String::valueOf).collect(Collectors.joining(", ")));
-        return pages;
-    }
-
-    /** The compression policy, or null when compression is off (then nothing of it is on the request path). */
-    private static CompressionPolicy compression(DataplaneConfig.Compression settings) {
-        if (!settings.enabled()) {
-            return null;
-        }
-        CompressionPolicy policy = new CompressionPolicy(settings.algorithms(), settings.types());
-        LOG.info("compressing responses with {} for {}", settings.algorithms(),
-                settings.types().isEmpty() ? CompressionPolicy.DEFAULT_TYPES : String.join(" ", settings.types()));
-        return policy;
-    }
-
-    private Channel bind(String name, HostPort address, EventLoopGroup loops, ChannelInitializer<Channel> initializer,
-                         boolean autoRead) throws InterruptedException {
-        ChannelFuture bound = new ServerBootstrap().group(loops).channel(Transports.serverChannel())
-                .childOption(ChannelOption.AUTO_READ, autoRead)
-                .childOption(ChannelOption.ALLOCATOR, Transports.allocator())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(initializer)
-                .bind(address.host(), address.port()).await();
-        if (!bound.isSuccess()) {
-            throw new ListenerException("cannot open the " + name + " on " + address + ": "
-                    + bound.cause().getMessage(), bound.cause());
-        }
-        return bound.channel();
-    }
-
-    /** A listener could not be bound (address in use, not an address of this host, no permission). */
-    public static final class ListenerException extends RuntimeException {
-        ListenerException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /**

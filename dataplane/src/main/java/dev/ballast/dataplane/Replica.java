@@ -43,7 +43,7 @@ public final class Replica implements Closeable {
      *
      * @throws IllegalArgumentException when the {@code --routes} path of standalone mode does not exist (nothing is
      *     started); route files with problems are reported and the others served (see {@link RouteFiles})
-     * @throws DataplaneServer.ListenerException when a listener cannot be bound (nothing is left running)
+     * @throws ListenerException when a listener cannot be bound (nothing is left running)
      * @throws dev.ballast.dataplane.proxy.ErrorPages.DirectoryException when {@code --error-pages} names no readable
      *     directory (nothing is left running)
      */

@@ -6,6 +6,7 @@ import dev.ballast.config.DockerFlowVariables;
 import dev.ballast.config.HostPort;
 import dev.ballast.config.ResolvedConfig;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.ListenerException;
 import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.Replica;
 import dev.ballast.dataplane.proxy.ErrorPages;
@@ -79,7 +80,7 @@ final class DataplaneProcess {
         } catch (IllegalArgumentException e) {
             cli.getErr().println("ballast dataplane: --routes " + e.getMessage());
             return 1;
-        } catch (DataplaneServer.ListenerException e) {
+        } catch (ListenerException e) {
             cli.getErr().println("ballast dataplane: " + e.getMessage());
             return 1;
         }
