@@ -36,7 +36,9 @@ public final class HeaderRewrite {
      * {@code X-Forwarded-*} family only.
      *
      * @param authenticated whether the proxy checked the client's credentials (the rule's users or the global ones)
-     * @param scheme how the client reached the proxy: {@code https} or {@code http}
+     * @param scheme the scheme of the connection the request came on ({@code https} or {@code http}): what this hop
+     *               says in {@code X-Forwarded-Proto} where it sets it, and in its {@code Forwarded} element (RFC 7239: the
+     *               element describes the hop; a trusted proxy's {@code X-Forwarded-Proto} is kept as it is)
      * @param trustedSource whether the connection comes from one of {@code --trusted-proxies}
      */
     public static void request(HttpHeaders headers, Rule rule, boolean authenticated, String clientAddress,

@@ -11,6 +11,11 @@ import java.util.Locale;
  */
 record ClientConnection(int listenerPort, String clientAddress, boolean secure, boolean trustedSource) {
 
+    /** The scheme of this connection itself: what this hop writes into the forwarding headers it sets. */
+    String ownScheme() {
+        return secure ? "https" : "http";
+    }
+
     /**
      * The scheme the client used, as far as the proxy can know: a trusted source's {@code X-Forwarded-Proto}
      * ({@code http} or {@code https}; its first value, the one the outermost proxy set), else the connection's own.
@@ -27,6 +32,6 @@ record ClientConnection(int listenerPort, String clientAddress, boolean secure, 
                 }
             }
         }
-        return secure ? "https" : "http";
+        return ownScheme();
     }
 }

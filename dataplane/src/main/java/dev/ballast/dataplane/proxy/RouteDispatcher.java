@@ -130,7 +130,7 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                 : request.setUri(upstreamTarget);
         head.headers().remove(HttpHeaderNames.EXPECT); // answered by HttpServerExpectContinueHandler
         HeaderRewrite.request(head.headers(), matched.rule(), matched.credentials().required(),
-                connection.clientAddress(), scheme, connection.trustedSource());
+                connection.clientAddress(), connection.ownScheme(), connection.trustedSource());
         HttpUtil.setKeepAlive(head, true);
         if (upgrade != null) {
             HeaderRewrite.upgrade(head.headers(), upgrade);

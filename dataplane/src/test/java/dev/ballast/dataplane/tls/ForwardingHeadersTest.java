@@ -145,7 +145,8 @@ class ForwardingHeadersTest {
         assertThat(echoedOne(seen, "X-Forwarded-Proto")).isEqualTo("https");
         assertThat(echoedOne(seen, "X-Forwarded-Host")).isEqualTo("public.example.com");
         assertThat(echoedOne(seen, "Forwarded"))
-                .startsWith("for=203.0.113.9;proto=https;host=public.example.com, for=127.0.0.1;");
+                .as("this hop's element describes this hop: plain HTTP from the balancer (RFC 7239)")
+                .startsWith("for=203.0.113.9;proto=https;host=public.example.com, for=127.0.0.1;proto=http;");
     }
 
     @Test
