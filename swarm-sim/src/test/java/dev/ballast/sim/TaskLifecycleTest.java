@@ -33,13 +33,27 @@ class TaskLifecycleTest {
         sim.close();
     }
 
+    /** Waits for {@code count} running tasks; on a timeout the failure shows every task's state and error. */
     private List<String> awaitRunning(String service, int count) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> api.runningAddresses(service).size() == count);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.runningAddresses(service))
+                .as("running tasks of %s; all its tasks: %s", service, taskStates(service)).hasSize(count));
         try {
             return api.runningAddresses(service);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    private String taskStates(String service) throws Exception {
+        StringBuilder states = new StringBuilder();
+        for (JsonNode t : api.tasks(service)) {
+            states.append("\n  slot ").append(t.path("Slot").asInt()).append(" on ").append(t.path("NodeID").asString())
+                    .append(": desired ").append(t.path("DesiredState").asString()).append(", state ")
+                    .append(t.at("/Status/State").asString()).append(" (").append(t.at("/Status/Message").asString())
+                    .append(") ").append(t.at("/Status/Err").asString()).append(' ')
+                    .append(t.path("NetworksAttachments").findValues("Addresses"));
+        }
+        return states.toString();
     }
 
     @Test
