@@ -290,8 +290,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /**
      * A condition of a route of the snapshot in force, as the config endpoint lists them.
      *
-     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener) or {@code PortConflict}
-     *     (another TCP route claimed the port first); either way the route is not served on that port
+     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener, an SNI route's no TLS
+     *     listener) or {@code PortConflict} (a TCP route claimed the port first); either way the route is not served
+     *     on that port
      */
     public record RouteCondition(String route, String type, int port, String message) {
     }
@@ -311,17 +312,32 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                     + " is claimed by TCP route \"" + in.tcpRoute(loser.port()).name() + "\" (first by name), so this "
                     + "route's TCP connections are not served there; give one of them another srcPort"));
         }
+        for (TcpRoute loser : in.sniConflicts()) {
+            out.add(new RouteCondition(loser.name(), "PortConflict", loser.port(), "port " + loser.port()
+                    + " is claimed by TCP route \"" + in.tcpRoute(loser.port()).name() + "\", so this SNI route's "
+                    + "connections are not served there; give one of them another srcPort"));
+        }
         return out;
     }
 
     private List<RouteCondition> missingListeners(RoutingTable in) {
         Set<Integer> ports = traffic.stream().map(ch -> ((InetSocketAddress) ch.localAddress()).getPort())
                 .collect(Collectors.toSet());
-        return in.tcpRoutes().stream().filter(tcp -> !ports.contains(tcp.port()))
+        List<RouteCondition> out = in.tcpRoutes().stream().filter(tcp -> !ports.contains(tcp.port()))
                 .map(tcp -> new RouteCondition(tcp.name(), "NoListener", tcp.port(), "port " + tcp.port()
                         + " has no listener, so the route's TCP connections are not served; add --listen 0.0.0.0:"
                         + tcp.port() + " and publish " + tcp.port()))
-                .toList();
+                .collect(Collectors.toCollection(java.util.ArrayList::new));
+        Set<Integer> tlsPorts = tlsAddresses().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+        Set<String> seen = new java.util.HashSet<>(); // a route's rules may share a port: one condition each
+        for (TcpRoute sni : in.sniRoutes()) {
+            if (!tlsPorts.contains(sni.port()) && seen.add(sni.name() + ":" + sni.port())) {
+                out.add(new RouteCondition(sni.name(), "NoListener", sni.port(), "port " + sni.port()
+                        + " has no TLS listener, so the route's SNI connections are not served; add "
+                        + "--tls-listen 0.0.0.0:" + sni.port() + " and publish " + sni.port()));
+            }
+        }
+        return out;
     }
 
     /**
