@@ -12,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
  * The checks a JSON Schema cannot express: regular expressions that compile, paths that start with {@code /} for
  * the path types that need it, endpoints that parse, an upstream port for every rule, at most one way to give a
  * password, a place for redirects from old domains to go; in TCP mode, a {@code srcPort} on every rule (once per
- * route) and none of the HTTP-only fields.
+ * route) and none of the HTTP-only fields; in SNI mode, a {@code srcPort} and hosts on every rule, none of the
+ * HTTP-only fields, and a refusal while the dataplane does not serve SNI routes.
  * Runs on a route that has passed the schema.
  */
 final class RouteSemantics {
@@ -51,7 +52,11 @@ final class RouteSemantics {
         }
         switch (spec.mode()) {
             case TCP -> TcpRules.check(spec, specPath, out);
-            case SNI -> out.add(new RouteSchema.Violation(specPath.child("mode"), "SNI is not supported yet"));
+            case SNI -> {
+                TcpRules.check(spec, specPath, out);
+                // The rules are checked already; the dataplane does not serve SNI routes yet.
+                out.add(new RouteSchema.Violation(specPath.child("mode"), "SNI is not supported yet"));
+            }
             default -> { }
         }
         return out;

@@ -97,7 +97,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 body.put("routes", RouteJson.redacted(snapshot.routes())); // passwords are not for show
                 body.put("endpoints", snapshot.endpoints());
                 body.put("certificates", server.certificateReports()); // hosts, issuer, not-after: never keys
-                List<DataplaneServer.RouteCondition> conditions = server.routeConditions();
+                List<RouteConditions.RouteCondition> conditions = server.routeConditions();
                 if (!conditions.isEmpty()) {
                     body.put("conditions", conditions); // routes in force but not served (a TCP port without listener)
                 }

@@ -45,7 +45,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,8 +98,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     private Channel admin;
     /** The open TCP relays, by route: closed after the drain time once their route is gone. */
     private final TcpConnections tcpConnections = new TcpConnections();
-    /** The conditions of TCP routes already logged (type, route, port): each is logged once. */
-    private final Set<String> warnedConditions = ConcurrentHashMap.newKeySet();
+    private final RouteConditions routeConditions = new RouteConditions();
     /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
     private final Optional<CertificateWatcher> certificates;
 
@@ -179,7 +177,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                         new AdminHandler(DataplaneServer.this));
             }
         }, true);
-        warnAboutMissingListeners(table.get());
+        logNewConditions(table.get());
     }
 
     private ChannelInitializer<Channel> trafficInitializer(ClientPipeline pipeline) {
@@ -224,7 +222,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         table.set(compiled);
         tcpConnections.retain(compiled.tcpRoutes().stream().map(TcpRoute::name).collect(Collectors.toSet()),
                 config.drainTimeout());
-        warnAboutMissingListeners(compiled);
+        logNewConditions(compiled);
         applied = new DataplaneMetrics.SnapshotFacts(snapshot.version(), snapshot.routes().size(),
                 System.currentTimeMillis());
         source = from;
@@ -237,53 +235,24 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     /**
-     * A condition of a route of the snapshot in force, as the config endpoint lists them.
-     *
-     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener) or {@code PortConflict}
-     *     (another TCP route claimed the port first); either way the route is not served on that port
-     */
-    public record RouteCondition(String route, String type, int port, String message) {
-    }
-
-    /**
      * The conditions of the routes in force: every TCP route port without a listener, or claimed by another TCP route
      * first; those routes are not served on that port.
      */
-    public List<RouteCondition> routeConditions() {
+    public List<RouteConditions.RouteCondition> routeConditions() {
         return conditions(table.get());
     }
 
-    private List<RouteCondition> conditions(RoutingTable in) {
-        List<RouteCondition> out = new java.util.ArrayList<>(missingListeners(in));
-        for (TcpRoute loser : in.tcpConflicts()) {
-            out.add(new RouteCondition(loser.name(), "PortConflict", loser.port(), "port " + loser.port()
-                    + " is claimed by TCP route \"" + in.tcpRoute(loser.port()).name() + "\" (first by name), so this "
-                    + "route's TCP connections are not served there; give one of them another srcPort"));
-        }
-        return out;
-    }
-
-    private List<RouteCondition> missingListeners(RoutingTable in) {
+    private List<RouteConditions.RouteCondition> conditions(RoutingTable in) {
+        Set<Integer> tlsPorts = tlsAddresses().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
         Set<Integer> ports = traffic.stream().map(ch -> ((InetSocketAddress) ch.localAddress()).getPort())
                 .collect(Collectors.toSet());
-        return in.tcpRoutes().stream().filter(tcp -> !ports.contains(tcp.port()))
-                .map(tcp -> new RouteCondition(tcp.name(), "NoListener", tcp.port(), "port " + tcp.port()
-                        + " has no listener, so the route's TCP connections are not served; add --listen 0.0.0.0:"
-                        + tcp.port() + " and publish " + tcp.port()))
-                .toList();
+        return RouteConditions.of(in, ports, tlsPorts);
     }
 
-    /**
-     * Each condition of a TCP route, logged once (before the listeners are open, every port lacks one: wait for them).
-     */
-    private void warnAboutMissingListeners(RoutingTable in) {
-        if (traffic.isEmpty()) {
-            return;
-        }
-        for (RouteCondition c : conditions(in)) {
-            if (warnedConditions.add(c.type() + ":" + c.route() + ":" + c.port())) {
-                LOG.warn("route {}: {}", c.route(), c.message());
-            }
+    /** Logs each new condition (before the listeners are open, every port lacks one: wait for them). */
+    private void logNewConditions(RoutingTable in) {
+        if (!traffic.isEmpty()) {
+            routeConditions.logNew(conditions(in));
         }
     }
 

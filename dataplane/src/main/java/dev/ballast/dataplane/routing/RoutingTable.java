@@ -31,6 +31,10 @@ import java.util.Map;
  * <p>TCP routes take no part in matching: each claims its rules' listener ports ({@link #tcpRoute}), whose connections
  * are relayed whole. Should two claim one port (validation refuses it; a snapshot assembled elsewhere might not), the
  * first by name keeps it.
+ *
+ * <p>SNI routes take no part in HTTP matching either: their rules' hosts are compiled per port into {@link SniHosts}
+ * ({@link #sniHosts}), for the TLS listener on that port to look up the ClientHello's server name. A port claimed by
+ * a TCP route serves that route only: SNI rules on it are left unserved ({@link #sniConflicts}).
  */
 public final class RoutingTable {
 
@@ -46,6 +50,12 @@ public final class RoutingTable {
     private final Map<Integer, TcpRoute> tcpPorts = new HashMap<>();
     /** The TCP route rules that found their port claimed by another route first (not served). */
     private final List<TcpRoute> tcpConflicts = new ArrayList<>();
+    /** The SNI rules by listener port, compiled; none on a port a TCP route claims. */
+    private final Map<Integer, SniHosts> sniPorts = new HashMap<>();
+    /** Every served SNI rule, one per rule, in route order. */
+    private final List<TcpRoute> sniRules = new ArrayList<>();
+    /** The SNI rules whose port a TCP route claims (not served). */
+    private final List<TcpRoute> sniConflicts = new ArrayList<>();
     private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
     private final RuleEntry defaultBackend;
     /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
@@ -57,6 +67,7 @@ public final class RoutingTable {
         snapshot.endpoints().forEach(e -> endpoints.put(e.service(), e));
         List<RuleEntry> withOrder = new ArrayList<>();
         RuleEntry fallback = null;
+        List<TcpRoute> sni = new ArrayList<>();
         for (Route route : snapshot.routes()) {
             Endpoints upstreams = route.spec().service() != null
                     ? endpoints.getOrDefault(route.spec().service(), new Endpoints(route.spec().service(), List.of()))
@@ -70,6 +81,8 @@ public final class RoutingTable {
                             tcpConflicts.add(tcp);
                         }
                     }
+                } else if (route.spec().mode() == RouteMode.SNI) {
+                    route.spec().rules().forEach(rule -> sni.add(new TcpRoute(route, rule, upstreams)));
                 }
                 continue;
             }
@@ -107,6 +120,36 @@ public final class RoutingTable {
         anyHost.seal();
         hostsMatter = !ordered.isEmpty() || !exactHosts.isEmpty() || !wildcardHosts.isEmpty()
                 || !exactRedirects.isEmpty() || !wildcardRedirects.isEmpty();
+        compileSni(sni);
+    }
+
+    private void compileSni(List<TcpRoute> rules) {
+        Map<Integer, SniHosts.Builder> builders = new HashMap<>();
+        for (TcpRoute rule : rules) {
+            if (tcpPorts.containsKey(rule.port())) {
+                sniConflicts.add(rule);
+                continue;
+            }
+            sniRules.add(rule);
+            SniHosts.Builder builder = builders.computeIfAbsent(rule.port(), p -> SniHosts.builder());
+            rule.rule().hosts().forEach(host -> builder.add(host, rule));
+        }
+        builders.forEach((port, builder) -> sniPorts.put(port, builder.build()));
+    }
+
+    /** The SNI rules of listener port {@code port}, or null when it has none (then TLS is terminated there). */
+    public SniHosts sniHosts(int port) {
+        return sniPorts.isEmpty() ? null : sniPorts.get(port);
+    }
+
+    /** Every served SNI rule, in route order. */
+    public List<TcpRoute> sniRoutes() {
+        return List.copyOf(sniRules);
+    }
+
+    /** The SNI rules left unserved because a TCP route claims their port. */
+    public List<TcpRoute> sniConflicts() {
+        return List.copyOf(sniConflicts);
     }
 
     /**
