@@ -13,7 +13,7 @@ import java.util.regex.PatternSyntaxException;
  * the path types that need it, endpoints that parse, an upstream port for every rule, at most one way to give a
  * password, a place for redirects from old domains to go; in TCP mode, a {@code srcPort} on every rule (once per
  * route) and none of the HTTP-only fields; in SNI mode, a {@code srcPort} and hosts on every rule, none of the
- * HTTP-only fields, and a refusal while the dataplane does not serve SNI routes.
+ * HTTP-only fields.
  * Runs on a route that has passed the schema.
  */
 final class RouteSemantics {
@@ -51,12 +51,7 @@ final class RouteSemantics {
             checkRule(spec.rules().get(i), specPath.child("rules").index(i), everyEndpointHasPort, out);
         }
         switch (spec.mode()) {
-            case TCP -> TcpRules.check(spec, specPath, out);
-            case SNI -> {
-                TcpRules.check(spec, specPath, out);
-                // The rules are checked already; the dataplane does not serve SNI routes yet.
-                out.add(new RouteSchema.Violation(specPath.child("mode"), "SNI is not supported yet"));
-            }
+            case TCP, SNI -> TcpRules.check(spec, specPath, out);
             default -> { }
         }
         return out;

@@ -51,14 +51,19 @@ final class DestinationTranslator {
         Optional<LabelParams.Value> httpsPortValue = p.get("httpsPort", index);
 
         checkClientSsl(index);
-        if (mode == RouteMode.TCP) {
-            // A connection has no path or host: only the port it arrives on says where it goes.
+        if (mode != RouteMode.HTTP) {
+            // A connection has no path: the port it arrives on (and in SNI mode its server name) says where it goes.
+            String reqMode = "reqMode=" + mode.name().toLowerCase(java.util.Locale.ROOT);
             if (p.get("srcPort", index).isEmpty()) {
-                p.error(p.labelName("srcPort", index), "is required with reqMode=tcp: the listener port whose "
+                p.error(p.labelName("srcPort", index), "is required with " + reqMode + ": the listener port whose "
                         + "connections go to the service");
             }
-            httpsPortValue.ifPresent(v -> p.error(v.label(), "is HTTP-only: with reqMode=tcp use "
+            httpsPortValue.ifPresent(v -> p.error(v.label(), "is HTTP-only: with " + reqMode + " use "
                     + p.labelName("port", index) + " and " + p.labelName("srcPort", index)));
+            if (mode == RouteMode.SNI && domainValue.isEmpty() && sniNamesInPath(index).isEmpty()) {
+                p.error(p.labelName("serviceDomain", index), "is required with reqMode=sni: the server names whose "
+                        + "TLS connections go to the service");
+            }
         } else if (pathValue.isEmpty() && domainValue.isEmpty()) {
             p.error(p.labelName("servicePath", index), "is required (or " + p.labelName("serviceDomain", index) + ")");
         }
@@ -66,8 +71,9 @@ final class DestinationTranslator {
             p.error(p.labelName("port", index), "is required: the port the service listens on");
         }
 
-        PathType pathType = pathType(index);
-        List<String> paths = paths(index);
+        boolean sni = mode == RouteMode.SNI;
+        PathType pathType = sni ? PathType.PREFIX : pathType(index);
+        List<String> paths = sni ? List.of("/") : paths(index);
         Optional<Integer> port = p.port(portValue);
         Optional<Integer> httpsPort = p.port(httpsPortValue);
         Optional<Integer> srcPort = p.port(p.get("srcPort", index));
@@ -97,7 +103,7 @@ final class DestinationTranslator {
         p.from(path.child("paths"), p.get("servicePath", index));
         p.from(path.child("pathType"), p.get("pathType", index));
         p.from(path.child("excludePaths"), p.get("servicePathExclude", index));
-        p.from(path.child("hosts"), p.get("serviceDomain", index));
+        p.from(path.child("hosts"), p.get("serviceDomain", index).or(() -> sniNamesInPath(index)));
         p.from(path.child("headers"), p.get("serviceHeader", index));
         p.from(path.child("userAgents"), p.get("userAgent", index));
         p.from(path.child("methods"), p.get("allowedMethods", index).or(() -> p.get("deniedMethods", index)));
@@ -112,12 +118,19 @@ final class DestinationTranslator {
         p.from(path.child("auth").child("disabled"), p.get("ignoreAuthorization", index));
         p.from(path.child("redirect").child("fromDomains"), p.get("redirectFromDomain", index));
 
-        return new Rule(paths, pathType, p.list(p.get("servicePathExclude", index)), hosts(index),
+        List<String> hosts = mode == RouteMode.SNI ? SniServerNames.of(p, index, hosts(index)) : hosts(index);
+        return new Rule(paths, pathType, p.list(p.get("servicePathExclude", index)), hosts,
                 headerMatches(index), p.list(p.get("userAgent", index)),
                 new Rule.Methods(methods("allowedMethods", index), methods("deniedMethods", index)),
                 srcPort, port, rewrites(index), service.requestHeaders(), service.responseHeaders(),
                 timeouts(index), p.isTrue(p.get("ignoreAuthorization", index)) ? Rule.Auth.DISABLED : service.auth(),
                 redirect(index), p.isTrue(p.get("denyHttp", index)));
+    }
+
+    /** In SNI mode, a {@code servicePath} other than {@code /}: server names in Docker Flow's way of giving them. */
+    private Optional<LabelParams.Value> sniNamesInPath(int index) {
+        return p.get("servicePath", index).filter(v -> mode == RouteMode.SNI
+                && !p.list(Optional.of(v)).stream().allMatch("/"::equals));
     }
 
     private static FieldPath rulePath(int at) {

@@ -137,7 +137,7 @@ public final class LabelTranslator {
 
     /**
      * The route's mode from {@code reqMode}: Docker Flow read it per destination, a Ballast route has one, so every
-     * destination must agree (the un-indexed value is the default of each). SNI is refused until it is supported.
+     * destination must agree (the un-indexed value is the default of each).
      */
     private static RouteMode mode(LabelParams p, List<Integer> indexes) {
         RouteMode mode = null;
@@ -147,12 +147,10 @@ public final class LabelTranslator {
             RouteMode own = switch (text) {
                 case "http" -> RouteMode.HTTP;
                 case "tcp" -> RouteMode.TCP;
-                case "sni" -> {
-                    p.error(value.get().label(), "reqMode=sni is not supported yet");
-                    yield null;
-                }
+                case "sni" -> RouteMode.SNI;
                 default -> {
-                    p.error(value.get().label(), "\"" + value.get().text() + "\" is not a request mode (http or tcp)");
+                    p.error(value.get().label(), "\"" + value.get().text()
+                            + "\" is not a request mode (http, tcp or sni)");
                     yield null;
                 }
             };

@@ -93,7 +93,7 @@ class RoutingLabelsWalkTest {
 
     @Test
     @Walks("reqMode")
-    void reqModeHttpRoutesTcpNeedsSrcPortAndSniIsRefusedNamingTheLabel() throws Exception {
+    void reqModeHttpRoutesTcpNeedsSrcPortAndSniNeedsServerNames() throws Exception {
         walk.serve("servicePath=/", "reqMode=http", "port={port}");
         assertThat(walk.send("GET", "/").status()).isEqualTo(200);
         LabelTranslation tcp = LabelWalk.translate("servicePath=/", "reqMode=tcp", "port=80");
@@ -102,10 +102,15 @@ class RoutingLabelsWalkTest {
         assertThat(LabelWalk.translate("reqMode=tcp", "srcPort=6379", "port=6379"))
                 .isInstanceOfSatisfying(LabelTranslation.Translated.class, translated ->
                         assertThat(translated.route().spec().mode()).isEqualTo(dev.ballast.schema.RouteMode.TCP));
+        assertThat(LabelWalk.translate("reqMode=sni", "serviceDomain=a.example.com", "srcPort=443", "port=443"))
+                .isInstanceOfSatisfying(LabelTranslation.Translated.class, translated -> {
+                    assertThat(translated.route().spec().mode()).isEqualTo(dev.ballast.schema.RouteMode.SNI);
+                    assertThat(translated.route().spec().rules().get(0).hosts()).containsExactly("a.example.com");
+                });
         LabelTranslation sni = LabelWalk.translate("servicePath=/", "reqMode=sni", "srcPort=443", "port=443");
         assertThat(sni).isInstanceOfSatisfying(LabelTranslation.Invalid.class, invalid ->
-                assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.format())
-                        .isEqualTo("com.df.reqMode: reqMode=sni is not supported yet")));
+                assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.format()).isEqualTo("com.df.serviceDomain: "
+                        + "is required with reqMode=sni: the server names whose TLS connections go to the service")));
     }
 
     @Test
