@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.Cidr;
+import dev.ballast.dataplane.routing.SniHosts;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.tls.TlsTermination;
 import io.netty.channel.Channel;
@@ -21,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link TlsTermination}; the HTTP handlers that follow are the same. What it shares between connections is the
  * proxy's context and, per event loop, the {@link UpstreamConnector} with its pool of idle upstream connections (shared
  * by every listener's pipeline: see {@link #forListener}). A connection accepted on a port that a TCP route of the
- * table in force claims gets no HTTP handlers: {@link TcpProxy} relays it whole.
+ * table in force claims gets no HTTP handlers: {@link TcpProxy} relays it whole. On a TLS listener whose port has SNI
+ * routes, a {@link SniRouter} reads the ClientHello first: a server name an SNI rule accepts is relayed whole too,
+ * any other is terminated here.
  */
 public final class ClientPipeline {
 
@@ -99,6 +102,23 @@ public final class ClientPipeline {
             tcp.relay(ch, tcpRoute);
             return;
         }
+        if (tls != null && context.table().get().sniHosts(listenerPort) != null) {
+            ch.pipeline().addLast(new SniRouter(TlsTermination.MAX_CLIENT_HELLO, tls.handshakeTimeoutMillis(),
+                    serverName -> sniRoute(listenerPort, serverName), route -> tcp.relay(ch, route),
+                    () -> installHttp(ch, client, listenerPort)));
+            return;
+        }
+        installHttp(ch, client, listenerPort);
+    }
+
+    /** The SNI rule of the table in force that accepts {@code serverName} on the port, or null. */
+    private TcpRoute sniRoute(int port, String serverName) {
+        SniHosts hosts = context.table().get().sniHosts(port);
+        return hosts == null ? null : hosts.route(serverName);
+    }
+
+    /** Adds the handlers that serve HTTP to {@code client}, behind TLS termination on a TLS listener. */
+    private void installHttp(Channel ch, InetAddress client, int listenerPort) {
         ClientConnection connection = new ClientConnection(listenerPort, client.getHostAddress(), tls != null,
                 trusted(client));
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),

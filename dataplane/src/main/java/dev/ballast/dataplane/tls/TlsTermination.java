@@ -18,7 +18,7 @@ import javax.net.ssl.SSLHandshakeException;
 public final class TlsTermination {
 
     /** A ClientHello larger than this is refused (they are some 0.5 KiB; post-quantum key shares make them 2 KiB). */
-    private static final int MAX_CLIENT_HELLO = 16 * 1024;
+    public static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final CertificateWatcher certificates;
     private final TlsMetrics metrics;
@@ -53,6 +53,11 @@ public final class TlsTermination {
         ch.pipeline().addLast(new PlainHttpRefusal(metrics),
                 new SniHandler(selector, MAX_CLIENT_HELLO, handshakeTimeoutMillis),
                 new HandshakeObserver(metrics, handshakeSpan.apply(clientAddress)));
+    }
+
+    /** How long a client may take to send its ClientHello and complete the handshake. */
+    public long handshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
     }
 
     public CertificateWatcher certificates() {
