@@ -7,6 +7,9 @@
  *   {@link dev.ballast.dataplane.proxy.ProxyProtocolReader}, which take the client's address from it; one from anyone
  *   else is refused. Once the client's address is known, these handlers leave and the others are added for it (the
  *   bytes read so far go on to them).</li>
+ *   <li>On a TLS listener whose port has SNI routes, {@link dev.ballast.dataplane.proxy.SniRouter}: reads the
+ *   ClientHello's server name without terminating; a name an SNI rule accepts leaves the pipeline to the TCP relay
+ *   below (ClientHello first), any other goes on here.</li>
  *   <li>On a TLS listener, the handlers of its {@link dev.ballast.dataplane.tls.TlsTermination}: bytes in and out
  *   decrypted and encrypted.</li>
  *   <li>{@code HttpRequestDecoder}: bytes in, {@code HttpRequest} and {@code HttpContent} out (a body that fails to

@@ -13,10 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * The conditions of SNI routes on a replica without a TLS listener (the snapshot is assembled as JSON: validation
- * still refuses SNI routes).
- */
+/** The conditions of SNI routes on a replica without a TLS listener, or on a port a TCP route claims. */
 class SniConditionsTest {
 
     private DataplaneServer server;
