@@ -99,7 +99,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 body.put("certificates", server.certificateReports()); // hosts, issuer, not-after: never keys
                 List<RouteConditions.RouteCondition> conditions = server.routeConditions();
                 if (!conditions.isEmpty()) {
-                    body.put("conditions", conditions); // routes in force but not served (a TCP port without listener)
+                    body.put("conditions", conditions); // routes in force but not served on a port (no listener there)
                 }
                 problems(body);
             }

@@ -235,7 +235,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     /**
-     * The conditions of the routes in force: every TCP route port without a listener, or claimed by another TCP route
+     * The conditions of the routes in force: every rule port without a listener, or claimed by another TCP route
      * first; those routes are not served on that port.
      */
     public List<RouteConditions.RouteCondition> routeConditions() {

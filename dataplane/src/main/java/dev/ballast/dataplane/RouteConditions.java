@@ -2,6 +2,9 @@ package dev.ballast.dataplane;
 
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.routing.TcpRoute;
+import dev.ballast.schema.Route;
+import dev.ballast.schema.RouteMode;
+import dev.ballast.schema.Rule;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What keeps a TCP or SNI route of the table in force from being served on one of its ports: no listener there, or
- * another route claimed the port first. Each condition is logged once, the first time it is seen.
+ * What keeps a route of the table in force from being served on one of its ports: no listener there (for an HTTP
+ * rule pinned to a port by its srcPort, a TCP rule, or an SNI rule, which needs a TLS listener), or another route
+ * claimed the port first. Each condition is logged once, the first time it is seen.
  */
 public final class RouteConditions {
 
@@ -24,7 +28,7 @@ public final class RouteConditions {
     /**
      * A condition of a route of the snapshot in force, as the config endpoint lists them.
      *
-     * @param type what is wrong: {@code NoListener} (a TCP route's port has no listener, an SNI route's no TLS
+     * @param type what is wrong: {@code NoListener} (an HTTP or TCP rule's port has no listener, an SNI rule's no TLS
      *     listener) or {@code PortConflict} (a TCP route claimed the port first); either way the route is not served
      *     on that port
      */
@@ -58,6 +62,20 @@ public final class RouteConditions {
             }
         }
         Set<String> seen = new HashSet<>(); // a route's rules may share a port: one condition each
+        for (Route route : table.snapshot().routes()) {
+            if (route.spec().mode() != RouteMode.HTTP) {
+                continue;
+            }
+            for (Rule rule : route.spec().rules()) {
+                Integer port = rule.srcPort();
+                if (port != null && !ports.contains(port) && seen.add(route.name() + ":" + port)) {
+                    out.add(new RouteCondition(route.name(), "NoListener", port, "port " + port + " has no listener, "
+                            + "so the route's rules pinned to it (srcPort, or srcHttpsPort/443 for httpsPort) match "
+                            + "nothing; add --listen 0.0.0.0:" + port + " (HTTP) or --tls-listen 0.0.0.0:" + port
+                            + " (HTTPS) and publish " + port));
+                }
+            }
+        }
         for (TcpRoute sni : table.sniRoutes()) {
             if (!tlsPorts.contains(sni.port()) && seen.add(sni.name() + ":" + sni.port())) {
                 out.add(new RouteCondition(sni.name(), "NoListener", sni.port(), "port " + sni.port()

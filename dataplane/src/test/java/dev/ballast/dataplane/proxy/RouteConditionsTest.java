@@ -13,8 +13,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The conditions of SNI routes on a replica without a TLS listener, or on a port a TCP route claims. */
-class SniConditionsTest {
+/**
+ * The conditions of routes not served on a port: an SNI rule without a TLS listener or on a port a TCP route claims,
+ * an HTTP rule pinned to a port no listener has.
+ */
+class RouteConditionsTest {
 
     private DataplaneServer server;
 
@@ -36,6 +39,25 @@ class SniConditionsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    @Test
+    void anHttpRulePinnedToAPortWithoutListenerIsNoListenerAndTheOthersAreServed() throws Exception {
+        server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(20)));
+        server.start();
+        int listened = server.trafficAddress().getPort();
+        int unlistened = freePort();
+        server.apply(Snapshot.of(List.of(
+                route("web", "HTTP", "[{\"paths\": [\"/\"], \"port\": 80},"
+                        + " {\"paths\": [\"/\"], \"port\": 443, \"srcPort\": " + unlistened + "},"
+                        + " {\"paths\": [\"/admin\"], \"port\": 80, \"srcPort\": " + unlistened + "}]"),
+                route("pinned-here", "HTTP", "[{\"paths\": [\"/x\"], \"port\": 80, \"srcPort\": " + listened
+                        + "}]")), List.of()), "test");
+
+        assertThat(server.routeConditions()).extracting(c -> c.route() + " " + c.type() + " " + c.port())
+                .containsExactly("web NoListener " + unlistened);
+        assertThat(server.routeConditions().get(0).message()).contains("--listen 0.0.0.0:" + unlistened,
+                "--tls-listen 0.0.0.0:" + unlistened, "publish " + unlistened);
     }
 
     @Test
