@@ -8,6 +8,6 @@ public enum RouteMode {
     @JsonProperty("HTTP") HTTP,
     /** Every connection to the rule's {@code srcPort} is relayed byte for byte to an endpoint. */
     @JsonProperty("TCP") TCP,
-    /** TLS passed through untouched, routed by the ClientHello's server name (not supported yet). */
+    /** TLS passed through untouched, routed by the ClientHello's server name. */
     @JsonProperty("SNI") SNI
 }

@@ -52,7 +52,12 @@ final class RouteSemantics {
         }
         switch (spec.mode()) {
             case TCP, SNI -> TcpRules.check(spec, specPath, out);
-            default -> { }
+            default -> {
+                if (spec.proxyProtocol() != null) {
+                    out.add(new RouteSchema.Violation(specPath.child("proxyProtocol"), "is for TCP and SNI routes: an "
+                            + "HTTP route's requests carry the client in X-Forwarded-For and Forwarded"));
+                }
+            }
         }
         return out;
     }

@@ -10,11 +10,13 @@ import java.util.List;
  * @param service Swarm service receiving the requests, or {@code null} when {@code endpoints} are static
  * @param endpoints static upstreams; empty when {@code service} is set
  * @param order explicit priority (lower first), or {@code null} for "most specific wins"
+ * @param proxyProtocol the PROXY protocol header a TCP or SNI route sends its endpoints, or {@code null} for none
  */
 public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = HttpModeFilter.class)
                         RouteMode mode, String service, List<Endpoint> endpoints, Integer order,
                         EndpointMode endpointMode, LoadBalancing loadBalancing, StickySessions stickySessions,
-                        Retries retries, HealthCheck healthCheck, boolean defaultBackend, List<Rule> rules) {
+                        Retries retries, HealthCheck healthCheck, ProxyProtocolVersion proxyProtocol,
+                        boolean defaultBackend, List<Rule> rules) {
 
     public RouteSpec {
         mode = mode == null ? RouteMode.HTTP : mode;
@@ -28,18 +30,18 @@ public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFi
 
     /** A spec that sends the given rules to a Swarm service, everything else at its default. */
     public static RouteSpec forService(String service, List<Rule> rules) {
-        return new RouteSpec(null, service, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, false, rules);
     }
 
     /** The same spec in another mode. */
     public RouteSpec withMode(RouteMode newMode) {
         return new RouteSpec(newMode, service, endpoints, order, endpointMode, loadBalancing, stickySessions, retries,
-                healthCheck, defaultBackend, rules);
+                healthCheck, proxyProtocol, defaultBackend, rules);
     }
 
     /** A spec that sends the given rules to static endpoints, everything else at its default. */
     public static RouteSpec forEndpoints(List<Endpoint> endpoints, List<Rule> rules) {
-        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, false, rules);
     }
 
     /**

@@ -220,7 +220,7 @@ final class LabelParams {
             return Optional.empty();
         }
         try {
-            return Optional.of(parser.apply(value.get().text()));
+            return Optional.ofNullable(parser.apply(value.get().text())); // null: the value asks for nothing
         } catch (IllegalArgumentException e) {
             error(value.get().label(), e.getMessage());
             return Optional.empty();

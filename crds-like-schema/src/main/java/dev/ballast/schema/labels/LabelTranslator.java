@@ -7,6 +7,7 @@ import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.HealthCheck;
 import dev.ballast.schema.LoadBalancing;
 import dev.ballast.schema.Problem;
+import dev.ballast.schema.ProxyProtocolVersion;
 import dev.ballast.schema.Retries;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteSchema;
@@ -110,13 +111,14 @@ public final class LabelTranslator {
                 p.integer(p.get("order"), 0, 1_000_000, "an order").orElse(null),
                 endpointMode(p), loadBalancing(p), stickySessions(p),
                 new Retries(p.integer(p.get("retries"), 0, 5, "a retry count").orElse(null)),
-                healthCheck(p), p.isTrue(p.get("isDefaultBackend")), rules);
+                healthCheck(p), proxyProtocol(p), p.isTrue(p.get("isDefaultBackend")), rules);
         p.from(FieldPath.of("spec", "mode"), p.get("reqMode", indexes.get(0)));
         p.from(FieldPath.of("spec", "order"), p.get("order"));
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
         p.from(FieldPath.of("spec", "healthCheck"), p.get("healthCheckPath"));
         p.from(FieldPath.of("spec", "healthCheck", "interval"), p.get("healthCheckInterval"));
         p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
+        p.from(FieldPath.of("spec", "proxyProtocol"), p.get("sendProxyProtocol"));
         p.warnAboutUnread();
 
         if (!p.errors().isEmpty()) {
@@ -296,6 +298,18 @@ public final class LabelTranslator {
             case "vip" -> EndpointMode.VIP;
             default -> throw new IllegalArgumentException("\"" + text + "\" is not an endpoint mode (tasks or vip)");
         }).orElse(null);
+    }
+
+    /** HAProxy's {@code send-proxy} is v1, so {@code true} means v1, as it did behind Docker Flow. */
+    private static ProxyProtocolVersion proxyProtocol(LabelParams p) {
+        return p.parse(p.get("sendProxyProtocol"), text ->
+                switch (text.trim().toLowerCase(Locale.ROOT)) {
+                    case "true", "v1", "1" -> ProxyProtocolVersion.V1;
+                    case "v2", "2" -> ProxyProtocolVersion.V2;
+                    case "false" -> null;
+                    default -> throw new IllegalArgumentException("\"" + text
+                            + "\" is not a PROXY protocol version (v1, v2, true for v1, or false)");
+                }).orElse(null);
     }
 
     private static LoadBalancing loadBalancing(LabelParams p) {
