@@ -76,16 +76,16 @@ public final class ClientPipeline {
      * {@link ProxyProtocolDetector}, which adds the others once it knows the client's address.
      */
     public void install(Channel ch) {
-        InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
         TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
-        if (tcpRoute != null && !trusted(peer)) {
+        if (tcpRoute != null && !trusted(peer.getAddress())) {
             // Nothing an untrusted source sends is a PROXY header to believe, and waiting for its first bytes would
             // hang protocols in which the server speaks first (SMTP, MySQL): relayed as it comes.
-            tcp.relay(ch, tcpRoute);
+            tcp.relay(ch, tcpRoute, peer);
             return;
         }
-        ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer), tls != null, context.requestTimeout(),
+        ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer.getAddress()), tls != null, context.requestTimeout(),
                 context.metrics(), client -> installFor(ch, client)));
     }
 
@@ -95,16 +95,16 @@ public final class ClientPipeline {
      * balancer's: behind a TCP balancer that speaks PROXY protocol, an {@code X-Forwarded-For} comes from the client
      * itself (the balancer adds none), so it is believed only when the client is one of {@code --trusted-proxies} too.
      */
-    private void installFor(Channel ch, InetAddress client) {
+    private void installFor(Channel ch, InetSocketAddress client) {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
         TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
         if (tcpRoute != null) { // a port claimed by a TCP route serves only TCP routes
-            tcp.relay(ch, tcpRoute);
+            tcp.relay(ch, tcpRoute, client);
             return;
         }
         if (tls != null && context.table().get().sniHosts(listenerPort) != null) {
             ch.pipeline().addLast(new SniRouter(TlsTermination.MAX_CLIENT_HELLO, tls.handshakeTimeoutMillis(),
-                    serverName -> sniRoute(listenerPort, serverName), route -> tcp.relay(ch, route),
+                    serverName -> sniRoute(listenerPort, serverName), route -> tcp.relay(ch, route, client),
                     () -> installHttp(ch, client, listenerPort)));
             return;
         }
@@ -118,9 +118,9 @@ public final class ClientPipeline {
     }
 
     /** Adds the handlers that serve HTTP to {@code client}, behind TLS termination on a TLS listener. */
-    private void installHttp(Channel ch, InetAddress client, int listenerPort) {
-        ClientConnection connection = new ClientConnection(listenerPort, client.getHostAddress(), tls != null,
-                trusted(client));
+    private void installHttp(Channel ch, InetSocketAddress client, int listenerPort) {
+        ClientConnection connection = new ClientConnection(listenerPort, client.getAddress().getHostAddress(),
+                tls != null, trusted(client.getAddress()));
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),
                 loop -> new UpstreamConnector(loop, context.connectTimeout()));
         ClientTimeouts timeouts = new ClientTimeouts(context.requestTimeout(), context.keepAliveTimeout());

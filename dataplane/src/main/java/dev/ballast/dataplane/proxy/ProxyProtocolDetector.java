@@ -7,7 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -44,12 +44,12 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
 
     private enum Opening { UNDECIDED, NO_HEADER, HEADER }
 
-    private final InetAddress peer;
+    private final InetSocketAddress peer;
     private final boolean trustedPeer;
     private final boolean tlsListener;
     private final Duration timeout;
     private final DataplaneMetrics metrics;
-    private final Consumer<InetAddress> installFor;
+    private final Consumer<InetSocketAddress> installFor;
     /** Closes the connection when its client's address is not known in time; cancelled by whoever learns it. */
     private ScheduledFuture<?> deadline;
     private boolean headerDecoding;
@@ -62,8 +62,8 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
      * @param timeout how long a header may take to come whole
      * @param installFor adds the handlers that follow, serving the client at the address given
      */
-    ProxyProtocolDetector(InetAddress peer, boolean trustedPeer, boolean tlsListener, Duration timeout,
-                          DataplaneMetrics metrics, Consumer<InetAddress> installFor) {
+    ProxyProtocolDetector(InetSocketAddress peer, boolean trustedPeer, boolean tlsListener, Duration timeout,
+                          DataplaneMetrics metrics, Consumer<InetSocketAddress> installFor) {
         this.peer = peer;
         this.trustedPeer = trustedPeer;
         this.tlsListener = tlsListener;
@@ -120,7 +120,7 @@ final class ProxyProtocolDetector extends ByteToMessageDecoder {
     }
 
     /** The handlers that follow serve {@code client}; what was read goes on to them as this handler leaves. */
-    private void handOver(ChannelHandlerContext ctx, InetAddress client) {
+    private void handOver(ChannelHandlerContext ctx, InetSocketAddress client) {
         cancelDeadline();
         installFor.accept(client);
         ctx.fireChannelActive();

@@ -9,7 +9,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol.AddressFamily;
 import io.netty.util.NetUtil;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,9 +27,9 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyProtocolReader.class);
 
-    private final InetAddress peer;
+    private final InetSocketAddress peer;
     private final DataplaneMetrics metrics;
-    private final Consumer<InetAddress> installFor;
+    private final Consumer<InetSocketAddress> installFor;
     private ScheduledFuture<?> deadline;
     private boolean failed;
 
@@ -38,8 +38,8 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
      * @param deadline closes the connection when the header has not come whole by then; cancelled here
      * @param installFor adds the handlers that follow, serving the client at the address given
      */
-    ProxyProtocolReader(InetAddress peer, ScheduledFuture<?> deadline, DataplaneMetrics metrics,
-                        Consumer<InetAddress> installFor) {
+    ProxyProtocolReader(InetSocketAddress peer, ScheduledFuture<?> deadline, DataplaneMetrics metrics,
+                        Consumer<InetSocketAddress> installFor) {
         this.peer = peer;
         this.deadline = deadline;
         this.metrics = metrics;
@@ -56,7 +56,7 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
             header.release(); // decoded from what followed a bad header, as the connection closed
             return;
         }
-        InetAddress client;
+        InetSocketAddress client;
         try {
             client = carriedClient(header);
         } finally {
@@ -69,15 +69,16 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
     }
 
-    /** The client's address the header carries; null when it carries none. */
-    private static InetAddress carriedClient(HAProxyMessage header) {
+    /** The client's address and port the header carries; null when it carries none. */
+    private static InetSocketAddress carriedClient(HAProxyMessage header) {
         AddressFamily family = header.proxiedProtocol().addressFamily();
         if (header.command() != HAProxyCommand.PROXY
                 || family != AddressFamily.AF_IPv4 && family != AddressFamily.AF_IPv6) {
             return null;
         }
         // the decoder checked it is an address literal: nothing is looked up
-        return NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
+        return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()),
+                header.sourcePort());
     }
 
     @Override

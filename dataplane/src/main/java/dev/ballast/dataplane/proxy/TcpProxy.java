@@ -5,12 +5,14 @@ import dev.ballast.dataplane.balancing.Upstream;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.EndpointAddresses;
+import dev.ballast.schema.ProxyProtocolVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * those not ejected, connects on the client's event loop (the client reads nothing meanwhile: a child channel starts
  * with {@code autoRead} off), retries another endpoint after a connect failure up to the route's
  * {@code retries.attempts} (nothing has been sent yet, so a retry is always safe), then joins both channels in a
- * {@link TcpRelay}. The idle timeout is the rule's tunnel timeout.
+ * {@link TcpRelay}, after the route's PROXY protocol header if it sends one ({@link ProxyProtocolHeader}). The idle
+ * timeout is the rule's tunnel timeout.
  *
  * <p>The balancer hears of the connect time as the endpoint's latency, and counts the connection in flight while it is
  * open ({@link Upstream#connected}); connect failures go to the outlier detector, which may eject the endpoint.
@@ -39,15 +42,20 @@ public final class TcpProxy {
         this.connections = connections;
     }
 
-    /** Takes over a client connection just accepted on {@code route}'s port (called from its channel initializer). */
-    void relay(Channel client, TcpRoute route) {
+    /**
+     * Takes over a client connection accepted on {@code route}'s port.
+     *
+     * @param source the client's address and port: the connection's own, or what a trusted proxy's PROXY protocol
+     *     header said (the route's own PROXY protocol header, if it sends one, passes it on)
+     */
+    void relay(Channel client, TcpRoute route, InetSocketAddress source) {
         TcpConnections.Relay relay = connections.add(route.name(), client);
         context.metrics().tcpConnection(route.name());
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         long idle = context.tunnelTimeout(route.rule()).toMillis();
         client.pipeline().addLast("tcp-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         client.pipeline().addLast("tcp-early-input", new TcpRelay.EarlyInput());
-        new Attempts(client, route, relay).next();
+        new Attempts(client, route, relay, source).next();
     }
 
     /** The connect attempts of one client connection; confined to its event loop. */
@@ -56,12 +64,14 @@ public final class TcpProxy {
         private final TcpRoute route;
         private final TcpConnections.Relay relay;
         private final Upstreams.Set set;
+        private final InetSocketAddress source;
         private final List<Upstream> tried = new ArrayList<>(2);
 
-        Attempts(Channel client, TcpRoute route, TcpConnections.Relay relay) {
+        Attempts(Channel client, TcpRoute route, TcpConnections.Relay relay, InetSocketAddress source) {
             this.client = client;
             this.route = route;
             this.relay = relay;
+            this.source = source;
             this.set = context.upstreams().of(route.route(), route.rule(), route.endpoints());
         }
 
@@ -100,6 +110,10 @@ public final class TcpProxy {
                 return;
             }
             relay.connected(channel);
+            ProxyProtocolVersion version = route.route().spec().proxyProtocol();
+            if (version != null) {
+                ProxyProtocolHeader.write(channel, version, source, (InetSocketAddress) client.localAddress());
+            }
             TcpRelay.join(client, channel);
         }
 

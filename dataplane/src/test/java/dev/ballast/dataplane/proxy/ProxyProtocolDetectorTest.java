@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,12 +36,12 @@ class ProxyProtocolDetectorTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final InetAddress peer = address("10.0.0.5");
+    private final InetSocketAddress peer = new InetSocketAddress(address("10.0.0.5"), 40_000);
     private final Telemetry telemetry = Telemetry.forTests("test", new CollectedSpans());
     private final DataplaneMetrics metrics = new DataplaneMetrics(telemetry.meter("test"), () -> 0, List::of,
             () -> null, List::of);
     /** The addresses the handlers that follow were installed for. */
-    private final List<InetAddress> installedFor = new ArrayList<>();
+    private final List<InetSocketAddress> installedFor = new ArrayList<>();
     /** What reached the handlers that follow, one char a byte. */
     private final StringBuilder passedOn = new StringBuilder();
     private final List<Boolean> activeSeen = new ArrayList<>();
@@ -97,7 +98,8 @@ class ProxyProtocolDetectorTest {
         channel.writeInbound(bytes("1234 80\r\nGET / HT"));
         channel.writeInbound(bytes("TP/1.1\r\n"));
 
-        assertThat(installedFor).containsExactly(address("198.51.100.7"));
+        assertThat(installedFor).as("the address and port the header carries")
+                .containsExactly(new InetSocketAddress(address("198.51.100.7"), 51234));
         assertThat(passedOn.toString()).isEqualTo("GET / HTTP/1.1\r\n");
         assertThat(channel.pipeline().get(HAProxyMessageDecoder.class)).as("the decoder left").isNull();
         assertThat(channel.pipeline().get(ProxyProtocolReader.class)).as("the reader left").isNull();
