@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -173,6 +174,17 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
      * @throws ConfigException when neither or both of {@code --controller} and {@code --routes} are given
      */
     public static DataplaneConfig from(ResolvedConfig c, String defaultReplicaId) throws ConfigException {
+        return from(c, Map.of(), defaultReplicaId);
+    }
+
+    /**
+     * The typed configuration, with Docker Flow's {@code DEFAULT_PORTS} and {@code BIND_PORTS} of {@code env} as the
+     * listeners when no listener is configured otherwise ({@link DockerFlowPorts}).
+     *
+     * @throws ConfigException also when those variables are bad, or set beside a listener setting
+     */
+    public static DataplaneConfig from(ResolvedConfig c, Map<String, String> env, String defaultReplicaId)
+            throws ConfigException {
         Optional<List<URI>> controllers = c.find(CONTROLLERS);
         Optional<Path> routes = c.find(ROUTES);
         if (controllers.isPresent() == routes.isPresent()) {
@@ -181,7 +193,19 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                             + ") exclude each other: a replica pulls from controllers or serves files, not both"
                     : "give --controller URL[,URL] to pull from controllers, or --routes FILE|DIR to serve files"));
         }
-        return new DataplaneConfig(controllers.orElse(List.of()), routes, c.get(LISTEN), c.get(ADMIN_LISTEN),
+        List<HostPort> listen = c.get(LISTEN);
+        Optional<List<HostPort>> tlsListen = c.find(TLS_LISTEN);
+        Optional<DockerFlowPorts> dockerFlowPorts = DockerFlowPorts.fromEnv(env);
+        if (dockerFlowPorts.isPresent()) {
+            if (!c.origin(LISTEN).equals("default") || tlsListen.isPresent()) {
+                throw new ConfigException(List.of("DEFAULT_PORTS/BIND_PORTS (environment) and " + (tlsListen.isPresent()
+                        ? "--tls-listen (" + c.origin(TLS_LISTEN) + ")" : "--listen (" + c.origin(LISTEN) + ")")
+                        + " both say where to listen: keep one"));
+            }
+            listen = dockerFlowPorts.get().plain();
+            tlsListen = Optional.of(dockerFlowPorts.get().tls());
+        }
+        return new DataplaneConfig(controllers.orElse(List.of()), routes, listen, c.get(ADMIN_LISTEN),
                 c.find(STATE_DIR), c.find(REPLICA_ID).orElse(defaultReplicaId), c.get(TIMEOUT_CONNECT),
                 c.get(TIMEOUT_CLIENT), c.get(TIMEOUT_SERVER), c.get(TIMEOUT_TUNNEL), c.get(TIMEOUT_HTTP_REQUEST),
                 c.get(TIMEOUT_KEEP_ALIVE), c.get(MAX_HEADER_SIZE), c.get(DRAIN_TIMEOUT), c.get(LoggingConfig.ACCESS_LOG),
@@ -189,7 +213,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                 c.find(USERS), c.get(USERS_PASS_ENCRYPTED),
                 new Compression(c.find(COMPRESSION_ALGO).orElse(List.of()), c.find(COMPRESSION_TYPE).orElse(List.of())),
                 c.find(ERROR_PAGES),
-                new Tls(c.find(TLS_LISTEN).orElse(List.of()), c.find(CERTS), c.find(DEFAULT_CERT)),
+                new Tls(tlsListen.orElse(List.of()), c.find(CERTS), c.find(DEFAULT_CERT)),
                 c.find(TRUSTED_PROXIES).orElse(List.of()), c.find(TOKEN_FILE));
     }
 }

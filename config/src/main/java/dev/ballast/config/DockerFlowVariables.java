@@ -65,8 +65,6 @@ public final class DockerFlowVariables {
         m.put("DO_NOT_RESOLVE_ADDR", SWARM_API + ", so an unresolvable service breaks nothing");
         m.put("CHECK_RESOLVERS", SWARM_API + ", so an unresolvable service breaks nothing");
         m.put("RESOLVERS", SWARM_API);
-        m.put("DEFAULT_PORTS", "a dataplane listens on --listen (HTTP) and --tls-listen (HTTPS)");
-        m.put("BIND_PORTS", "give each port as --listen (HTTP) or --tls-listen (HTTPS); a rule's srcPort picks them");
         m.put("DEFAULT_REQ_MODE", "Ballast proxies HTTP only");
         m.put("CONNECTION_MODE", "upstream connections are always pooled keep-alive");
         m.put("TIMEOUT_QUEUE", "there is no request queue: a request goes to an upstream at once");
@@ -129,6 +127,13 @@ public final class DockerFlowVariables {
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    /**
+     * Docker Flow variables a dataplane reads that are no setting's: its listeners when no listener flag is given
+     * ({@link DockerFlowPorts}), by the flags they stand for.
+     */
+    private static final Map<String, String> READ_BY_A_DATAPLANE = Map.of(DockerFlowPorts.DEFAULT_PORTS,
+            "--listen, --tls-listen", DockerFlowPorts.BIND_PORTS, "--listen, --tls-listen");
+
     /** Variables some settings read that are not Docker Flow's own: Docker's client reads them too. */
     private static final Set<String> NOT_DOCKER_FLOWS = Set.of("DOCKER_HOST");
 
@@ -140,6 +145,7 @@ public final class DockerFlowVariables {
         Set<String> all = new TreeSet<>(NOT_HONOURED.keySet());
         all.addAll(honouredBy(ControllerConfig.SETTINGS));
         all.addAll(honouredBy(DataplaneConfig.SETTINGS));
+        all.addAll(READ_BY_A_DATAPLANE.keySet());
         return all;
     }
 
@@ -158,18 +164,26 @@ public final class DockerFlowVariables {
 
     /** What the controller does not honour among the Docker Flow variables set in {@code env}, by name. */
     public static List<Unhonoured> forController(Map<String, String> env) {
-        return unhonoured(env, ControllerConfig.SETTINGS, DataplaneConfig.SETTINGS, "a dataplane", "the controller");
+        return unhonoured(env, ControllerConfig.SETTINGS, DataplaneConfig.SETTINGS, "a dataplane", "the controller",
+                Set.of(), READ_BY_A_DATAPLANE);
     }
 
     /** What a dataplane does not honour among the Docker Flow variables set in {@code env}, by name. */
     public static List<Unhonoured> forDataplane(Map<String, String> env) {
-        return unhonoured(env, DataplaneConfig.SETTINGS, ControllerConfig.SETTINGS, "the controller", "a dataplane");
+        return unhonoured(env, DataplaneConfig.SETTINGS, ControllerConfig.SETTINGS, "the controller", "a dataplane",
+                READ_BY_A_DATAPLANE.keySet(), Map.of());
     }
 
+    /**
+     * @param ownExtra Docker Flow names this process reads beside its settings'
+     * @param otherExtra those the other process reads beside its settings', by the flags they stand for
+     */
     private static List<Unhonoured> unhonoured(Map<String, String> env, List<Setting<?>> own, List<Setting<?>> other,
-                                               String otherName, String ownName) {
+                                               String otherName, String ownName, Set<String> ownExtra,
+                                               Map<String, String> otherExtra) {
         Set<String> honoured = honouredBy(own);
-        Map<String, String> byOther = new LinkedHashMap<>();
+        honoured.addAll(ownExtra);
+        Map<String, String> byOther = new LinkedHashMap<>(otherExtra);
         for (Setting<?> setting : other) {
             for (String name : setting.env()) {
                 if (!name.startsWith("BALLAST_") && !NOT_DOCKER_FLOWS.contains(name)) {

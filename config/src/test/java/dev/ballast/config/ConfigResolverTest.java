@@ -113,6 +113,36 @@ class ConfigResolverTest {
     }
 
     @Test
+    void dockerFlowsPortVariablesAreTheListenersWhenNoListenerIsConfigured() throws Exception {
+        Map<String, String> env = Map.of("DEFAULT_PORTS", "80,443:ssl", "BIND_PORTS", " 8085, 8443:ssl");
+        DataplaneConfig c = DataplaneConfig.from(resolve(Optional.empty(), env, Map.of("routes", "/routes")), env,
+                "host");
+        assertThat(c.listen()).extracting(HostPort::toString).containsExactly("0.0.0.0:80", "0.0.0.0:8085");
+        assertThat(c.tls().listen()).extracting(HostPort::toString).containsExactly("0.0.0.0:443", "0.0.0.0:8443");
+
+        Map<String, String> bindOnly = Map.of("BIND_PORTS", "8085");
+        DataplaneConfig withDefaults = DataplaneConfig.from(resolve(Optional.empty(), bindOnly,
+                Map.of("routes", "/routes")), bindOnly, "host");
+        assertThat(withDefaults.listen()).extracting(HostPort::toString).containsExactly("0.0.0.0:80", "0.0.0.0:8085");
+        assertThat(withDefaults.tls().listen()).extracting(HostPort::toString).containsExactly("0.0.0.0:443");
+    }
+
+    @Test
+    void dockerFlowsPortVariablesThatAreBadOrBesideAListenerFlagAreRefusedByName() throws Exception {
+        Map<String, String> bad = Map.of("BIND_PORTS", "8085,443:ssl crt /certs");
+        assertThatThrownBy(() -> DataplaneConfig.from(resolve(Optional.empty(), bad, Map.of("routes", "/routes")),
+                bad, "host")).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("BIND_PORTS (environment): \"443:ssl crt /certs\" is not PORT or PORT:ssl (HAProxy "
+                        + "bind options have no equivalent here; TLS settings are fixed)"));
+        Map<String, String> env = Map.of("DEFAULT_PORTS", "80");
+        assertThatThrownBy(() -> DataplaneConfig.from(resolve(Optional.empty(), env,
+                Map.of("routes", "/routes", "listen", "127.0.0.1:8000")), env, "host"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "DEFAULT_PORTS/BIND_PORTS (environment) and --listen (--listen (command line)) both say "
+                                + "where to listen: keep one"));
+    }
+
+    @Test
     void trafficThreadsDefaultToOnePerCoreAndMustBePositive() throws Exception {
         DataplaneConfig byDefault = DataplaneConfig.from(
                 resolve(Optional.empty(), Map.of(), Map.of("routes", "/routes")), "host");

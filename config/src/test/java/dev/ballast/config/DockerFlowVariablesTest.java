@@ -112,10 +112,14 @@ class DockerFlowVariablesTest {
         for (String name : reference) {
             assertThat(byController.contains(name) || byDataplane.contains(name)).as(name).isTrue();
         }
-        assertThat(byDataplane).doesNotContain("TIMEOUT_SERVER", "USERS", "COMPRESSION_ALGO")
+        assertThat(byDataplane).doesNotContain("TIMEOUT_SERVER", "USERS", "COMPRESSION_ALGO", "DEFAULT_PORTS",
+                        "BIND_PORTS")
                 .contains("HTTPS_ONLY", "SEPARATOR", "DF_NOTIFY_LABEL", "PROXY_INSTANCE_NAME");
         assertThat(byController).doesNotContain("HTTPS_ONLY", "SEPARATOR", "DF_NOTIFY_LABEL", "PROXY_INSTANCE_NAME",
-                "DF_DOCKER_HOST").contains("TIMEOUT_SERVER", "USERS");
+                "DF_DOCKER_HOST").contains("TIMEOUT_SERVER", "USERS", "DEFAULT_PORTS", "BIND_PORTS");
+        assertThat(DockerFlowVariables.forController(Map.of("BIND_PORTS", "8085"))).extracting(
+                DockerFlowVariables.Unhonoured::message).containsExactly("Docker Flow variable BIND_PORTS is set but "
+                + "not honoured: read by a dataplane (--listen, --tls-listen), not by the controller: set it there");
     }
 
     @Test

@@ -63,7 +63,7 @@ final class DataplaneProcess {
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
         DataplaneConfig config;
         try {
-            config = DataplaneConfig.from(resolved, InetAddress.getLocalHost().getHostName());
+            config = DataplaneConfig.from(resolved, System.getenv(), InetAddress.getLocalHost().getHostName());
         } catch (ConfigException e) {
             e.problems().forEach(p -> cli.getErr().println("ballast dataplane: " + p));
             return Main.USAGE;
