@@ -24,10 +24,11 @@ final class Listeners {
      */
     static Channel bind(String name, HostPort address, EventLoopGroup loops, ChannelInitializer<Channel> initializer,
                         boolean autoRead) throws InterruptedException {
+        // TCP_NODELAY is Netty's default for accepted connections (set when each is created): setting it again would
+        // cost a system call per connection.
         ChannelFuture bound = new ServerBootstrap().group(loops).channel(Transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, autoRead)
                 .childOption(ChannelOption.ALLOCATOR, Transports.allocator())
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
                 .bind(address.host(), address.port()).await();
         if (!bound.isSuccess()) {

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,8 +91,7 @@ public final class TcpProxy {
             tried.add(upstream);
             upstream.start();
             long started = System.nanoTime();
-            HostPort target = EndpointAddresses.parse(upstream.address());
-            bootstrap().connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+            bootstrap().connect(socketAddress(upstream.address())).addListener((ChannelFutureListener) f -> {
                 long at = System.nanoTime();
                 if (f.isSuccess()) {
                     connected(upstream, f.channel(), at, at - started);
@@ -132,12 +132,23 @@ public final class TcpProxy {
             }
         }
 
+        /**
+         * An address literal is connected to as it is; a host name goes through Netty's resolver (the one a
+         * {@code Bootstrap} uses when given an unresolved address).
+         */
+        private InetSocketAddress socketAddress(String address) {
+            HostPort target = EndpointAddresses.parse(address);
+            return NetUtil.isValidIpV4Address(target.host()) || NetUtil.isValidIpV6Address(target.host())
+                    ? new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(target.host()), target.port())
+                    : InetSocketAddress.createUnresolved(target.host(), target.port());
+        }
+
+        /** Netty sets TCP_NODELAY on every new connection already. */
         private Bootstrap bootstrap() {
             return new Bootstrap().group(client.eventLoop()).channel(Transports.socketChannel())
                     .option(ChannelOption.AUTO_READ, false) // until joined: nothing to relay to before
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.ALLOCATOR, Transports.allocator())
-                    .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
                     .handler(new ChannelInitializer<Channel>() {
                         @Override

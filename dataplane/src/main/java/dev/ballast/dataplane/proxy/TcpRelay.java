@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -173,6 +174,11 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
             duplex.shutdownOutput().addListener(shut -> {
                 if (!shut.isSuccess() || duplex.isInputShutdown()) {
                     closeBoth(ctx);
+                } else {
+                    // The peer's input is all that is left: when it ends, the channel may simply close (channelInactive
+                    // then closes this side). Half-closing it instead would shut a socket the kernel has finished
+                    // with, an error (ENOTCONN) that the transport turns into an exception on every connection.
+                    duplex.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 }
             });
         });
