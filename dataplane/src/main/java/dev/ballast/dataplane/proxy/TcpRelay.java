@@ -13,8 +13,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One side of a TCP relay: writes what its channel reads to the peer channel (both on one event loop, with
- * {@code ALLOW_HALF_CLOSURE} on). The last handler of each pipeline.
+ * One side of a TCP relay: writes what its channel reads to the peer channel (both on one event loop). The last
+ * handler of each pipeline: of a TCP route's connections ({@code ALLOW_HALF_CLOSURE} on), and of an HTTP connection
+ * and its upstream once the upstream switched protocols ({@link Tunnel}).
  *
  * <ul>
  *   <li>Backpressure: a side reads only while its peer is writable. A read that makes the peer unwritable turns the
@@ -41,13 +42,23 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
      */
     static void join(Channel client, Channel upstream) {
         EarlyInput early = client.pipeline().get(EarlyInput.class);
-        client.pipeline().addLast("tcp-relay", new TcpRelay(upstream));
-        upstream.pipeline().addLast("tcp-relay", new TcpRelay(client));
+        client.pipeline().addLast("tcp-relay", towards(upstream));
+        upstream.pipeline().addLast("tcp-relay", towards(client));
         if (early != null) {
             early.replay(client);
         }
-        autoRead(client, true);
-        autoRead(upstream, true);
+        start(client, upstream);
+    }
+
+    /** The relay side that writes what its channel reads to {@code peer}, for a pipeline put together elsewhere. */
+    static TcpRelay towards(Channel peer) {
+        return new TcpRelay(peer);
+    }
+
+    /** Starts reading on both channels, whose pipelines end with their relay sides. */
+    static void start(Channel a, Channel b) {
+        autoRead(a, true);
+        autoRead(b, true);
     }
 
     /**
@@ -55,7 +66,7 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
      * epoll refuses to watch a descriptor it has already dropped.
      */
     private static void autoRead(Channel channel, boolean on) {
-        if (!on || !((DuplexChannel) channel).isInputShutdown()) {
+        if (!on || !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
             channel.config().setAutoRead(on);
         }
     }
@@ -170,7 +181,10 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
                 closeBoth(ctx);
                 return;
             }
-            DuplexChannel duplex = (DuplexChannel) peer;
+            if (!(peer instanceof DuplexChannel duplex)) {
+                closeBoth(ctx); // a transport without half-close (none here has one)
+                return;
+            }
             duplex.shutdownOutput().addListener(shut -> {
                 if (!shut.isSuccess() || duplex.isInputShutdown()) {
                     closeBoth(ctx);
