@@ -9,13 +9,17 @@ import dev.ballast.schema.ProxyProtocolVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +39,18 @@ public final class TcpProxy {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
 
+    /** Upstream channels start without handlers: the relay is added once connected. */
+    private static final ChannelHandler NO_HANDLER = new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            // nothing before the relay
+        }
+    };
+
     private final ProxyContext context;
     private final TcpConnections connections;
+    /** How upstream connections are opened, one per event loop (each connects on its client's loop). */
+    private final Map<EventLoop, Bootstrap> bootstraps = new ConcurrentHashMap<>();
 
     public TcpProxy(ProxyContext context, TcpConnections connections) {
         this.context = context;
@@ -145,17 +159,13 @@ public final class TcpProxy {
 
         /** Netty sets TCP_NODELAY on every new connection already. */
         private Bootstrap bootstrap() {
-            return new Bootstrap().group(client.eventLoop()).channel(Transports.socketChannel())
+            return bootstraps.computeIfAbsent(client.eventLoop(), loop -> new Bootstrap().group(loop)
+                    .channelFactory(Transports.socketChannelFactory())
                     .option(ChannelOption.AUTO_READ, false) // until joined: nothing to relay to before
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.ALLOCATOR, Transports.allocator())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            // the relay is added once connected
-                        }
-                    });
+                    .handler(NO_HANDLER));
         }
     }
 }

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.dataplane.labels.LabelWalk.Answer;
 import dev.ballast.schema.labels.LabelTranslation;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +117,27 @@ class RoutingLabelsWalkTest {
         assertThat(sni).isInstanceOfSatisfying(LabelTranslation.Invalid.class, invalid ->
                 assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.format()).isEqualTo("com.df.serviceDomain: "
                         + "is required with reqMode=sni: the server names whose TLS connections go to the service")));
+    }
+
+    @Test
+    @Walks("sendProxyProtocol")
+    void sendProxyProtocolStartsEachTcpConnectionWithAHeaderNamingTheClient() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            walk.serve("reqMode=tcp", "srcPort=" + walk.trafficPort(), "port=" + backend.getLocalPort(),
+                    "outboundHostname=127.0.0.1", "sendProxyProtocol=true");
+            try (Socket client = new Socket("127.0.0.1", walk.trafficPort())) {
+                client.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+                backend.setSoTimeout(10_000);
+                try (Socket accepted = backend.accept()) {
+                    accepted.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(
+                            accepted.getInputStream(), StandardCharsets.US_ASCII));
+                    assertThat(in.readLine()).isEqualTo("PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort()
+                            + " " + walk.trafficPort());
+                    assertThat(in.readLine()).isEqualTo("hi");
+                }
+            }
+        }
     }
 
     @Test

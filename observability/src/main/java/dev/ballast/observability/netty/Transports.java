@@ -2,6 +2,7 @@ package dev.ballast.observability.netty;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -46,6 +47,14 @@ public final class Transports {
 
     public static Class<? extends SocketChannel> socketChannel() {
         return nativeAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Makes the client channels of a {@code Bootstrap} that opens many (one per proxied TCP connection) by a plain
+     * constructor call: {@code Bootstrap.channel(Class)} makes each one by reflection.
+     */
+    public static ChannelFactory<SocketChannel> socketChannelFactory() {
+        return nativeAvailable() ? EpollSocketChannel::new : NioSocketChannel::new;
     }
 
     /** Unix-socket servers need the native transport. */
