@@ -27,6 +27,14 @@ final class TaskServers {
     private final EventLoopGroup group;
     private final Map<String, List<Channel>> servers = new ConcurrentHashMap<>();
     private final Set<String> stopped = ConcurrentHashMap.newKeySet();
+    /**
+     * Every listening socket from the moment its bind is asked for until it closes. {@link #closeAll} must reach
+     * binds still under way too: one that completed after the event loop group swept its channels on shutdown would
+     * stay bound for good, unserved, and the next emulator on the same address could not bind it (while clients
+     * connecting to it hang).
+     */
+    private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     TaskServers(EventLoopGroup group) {
         this.group = group;
@@ -59,6 +67,12 @@ final class TaskServers {
                             }
                         })
                         .bind(new InetSocketAddress(address, port));
+                Channel listener = bound.channel();
+                listening.add(listener);
+                listener.closeFuture().addListener(f -> listening.remove(listener));
+                if (closed) {
+                    listener.close(); // closeAll ran meanwhile and may not have seen it
+                }
                 bound.addListener(f -> {
                     synchronized (channels) {
                         if (f.isSuccess()) {
@@ -88,7 +102,7 @@ final class TaskServers {
 
     private void finish(String taskId, int port, List<Channel> channels, String failure,
                         Workloads.TaskCallback callback) {
-        if (!failure.isEmpty() || stopped.contains(taskId)) {
+        if (!failure.isEmpty() || stopped.contains(taskId) || closed) {
             channels.forEach(Channel::close);
             if (!failure.isEmpty()) {
                 callback.failed("task: non-zero exit (1): " + failure, 1);
@@ -113,7 +127,11 @@ final class TaskServers {
         stopped.remove(taskId);
     }
 
+    /** Stops every task's listening, binds still under way included; nothing listens here afterwards. */
     void closeAll() {
+        closed = true;
         List.copyOf(servers.keySet()).forEach(this::stop);
+        // Closed from here, the close is queued behind the channel's registration and wins over its bind.
+        listening.forEach(Channel::close);
     }
 }

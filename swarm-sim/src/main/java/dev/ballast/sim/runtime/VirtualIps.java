@@ -14,12 +14,20 @@ final class VirtualIps {
     private final EventLoopGroup group;
     /** service ID → "vip:port" → forwarder. */
     private final Map<String, Map<String, VipForwarder>> vips = new HashMap<>();
+    /**
+     * Set by {@link #closeAll}: a task that turns running as the emulator closes still publishes its service's
+     * bindings, and a forwarder opened then would outlive the event loop group, listening unserved.
+     */
+    private boolean closed;
 
     VirtualIps(EventLoopGroup group) {
         this.group = group;
     }
 
     synchronized void update(String serviceId, List<Workloads.VipBinding> bindings) {
+        if (closed) {
+            return;
+        }
         Map<String, VipForwarder> current = vips.computeIfAbsent(serviceId, k -> new HashMap<>());
         Set<String> wanted = new HashSet<>();
         for (Workloads.VipBinding binding : bindings) {
@@ -45,6 +53,7 @@ final class VirtualIps {
     }
 
     synchronized void closeAll() {
+        closed = true;
         vips.values().forEach(m -> m.values().forEach(VipForwarder::close));
         vips.clear();
     }
