@@ -34,6 +34,13 @@ final class TaskServers {
      * connecting to it hang).
      */
     private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
+    /**
+     * Every connection the task servers accepted that is still open. {@link #closeAll} closes them itself: the event
+     * loop group's graceful shutdown was seen to leave one (open, registered, active) on a terminated loop now and
+     * then, and a client that pooled it (the JDK HttpClient's WebSocket handshake takes a pooled connection) then
+     * waits forever on the next emulator at the same address.
+     */
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     TaskServers(EventLoopGroup group) {
@@ -63,6 +70,12 @@ final class TaskServers {
                         .childHandler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
+                                connections.add(ch);
+                                ch.closeFuture().addListener(f -> connections.remove(ch));
+                                if (closed) {
+                                    ch.close();
+                                    return;
+                                }
                                 pipeline.accept(ch);
                             }
                         })
@@ -127,11 +140,12 @@ final class TaskServers {
         stopped.remove(taskId);
     }
 
-    /** Stops every task's listening, binds still under way included; nothing listens here afterwards. */
+    /** Stops every task's listening, binds still under way included, and ends every connection accepted. */
     void closeAll() {
         closed = true;
         List.copyOf(servers.keySet()).forEach(this::stop);
         // Closed from here, the close is queued behind the channel's registration and wins over its bind.
         listening.forEach(Channel::close);
+        connections.forEach(Channel::close);
     }
 }

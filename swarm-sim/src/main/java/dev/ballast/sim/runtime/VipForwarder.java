@@ -14,6 +14,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,16 +28,20 @@ final class VipForwarder {
 
     private final ChannelFuture bound;
     private final AtomicReference<List<String>> backends;
+    /** The clients' connections still open; each closes its backend connection when it closes. */
+    private final Set<Channel> connections;
 
-    private VipForwarder(ChannelFuture bound, AtomicReference<List<String>> backends) {
+    private VipForwarder(ChannelFuture bound, AtomicReference<List<String>> backends, Set<Channel> connections) {
         this.bound = bound;
         this.backends = backends;
+        this.connections = connections;
     }
 
     /** Starts listening on {@code vip:port}; the returned forwarder can be updated or closed at once. */
     static VipForwarder open(EventLoopGroup group, String vip, int port, List<String> backends) {
         AtomicReference<List<String>> targets = new AtomicReference<>(List.copyOf(backends));
         AtomicInteger counter = new AtomicInteger();
+        Set<Channel> connections = ConcurrentHashMap.newKeySet();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -43,6 +49,8 @@ final class VipForwarder {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel inbound) {
+                        connections.add(inbound);
+                        inbound.closeFuture().addListener(f -> connections.remove(inbound));
                         inbound.pipeline().addLast(new Frontend(targets, counter, port));
                     }
                 });
@@ -53,15 +61,17 @@ final class VipForwarder {
                         .warn("virtual IP {}:{} could not listen: {}", vip, port, f.cause().toString());
             }
         });
-        return new VipForwarder(bound, targets);
+        return new VipForwarder(bound, targets, connections);
     }
 
     void backends(List<String> addresses) {
         backends.set(List.copyOf(addresses));
     }
 
+    /** Stops listening and ends the connections it relays (see {@code TaskServers#closeAll} for why both). */
     void close() {
         bound.channel().close();
+        connections.forEach(Channel::close);
     }
 
     /**
