@@ -161,7 +161,9 @@ public final class TcpProxy {
         private Bootstrap bootstrap() {
             return bootstraps.computeIfAbsent(client.eventLoop(), loop -> new Bootstrap().group(loop)
                     .channelFactory(Transports.socketChannelFactory())
-                    .option(ChannelOption.AUTO_READ, false) // until joined: nothing to relay to before
+                    // Reading from the start saves a system call per connection (epoll learns of reads with the
+                    // registration): nothing can be read before the connect completes, and the relay is added by the
+                    // listener the completion runs, before the first read.
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.ALLOCATOR, Transports.allocator())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.connectTimeout().toMillis())
