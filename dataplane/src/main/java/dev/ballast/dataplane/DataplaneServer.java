@@ -124,7 +124,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         this.config = config;
         this.users = users;
         this.telemetry = telemetry;
-        this.group = Transports.group(config.threads());
+        this.group = Transports.trafficGroup(config.threads(), config.ioUring());
         this.watchdog = new EventLoopWatchdog(group, EventLoopWatchdog.PROBE_INTERVAL, stallLimit);
         this.controllerToken = config.tokenFile().map(TokenFile::read);
         this.forwarder = config.controllers().isEmpty() ? Optional.empty()
@@ -156,6 +156,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         ClientPipeline clientPipeline = new ClientPipeline(context,
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies(),
                 new TcpProxy(context, tcpConnections));
+        LOG.info("traffic on {}", Transports.trafficTransport(config.ioUring()));
         for (HostPort address : config.listen()) {
             traffic.add(Listeners.bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
         }

@@ -26,7 +26,7 @@ final class Listeners {
                         boolean autoRead) throws InterruptedException {
         // TCP_NODELAY is Netty's default for accepted connections (set when each is created): setting it again would
         // cost a system call per connection.
-        ChannelFuture bound = new ServerBootstrap().group(loops).channel(Transports.serverChannel())
+        ChannelFuture bound = new ServerBootstrap().group(loops).channel(Transports.serverChannel(loops))
                 .childOption(ChannelOption.AUTO_READ, autoRead)
                 .childOption(ChannelOption.ALLOCATOR, Transports.allocator())
                 .childHandler(initializer)

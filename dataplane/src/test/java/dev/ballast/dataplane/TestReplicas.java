@@ -32,7 +32,7 @@ public final class TestReplicas {
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty());
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true);
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -45,7 +45,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
     }
 
     /** The same settings serving the route files under {@code routes} (standalone mode). */
@@ -54,7 +54,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
     }
 
     /**
@@ -67,7 +67,16 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), secretsDir, c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(), tls,
-                trustedProxies, c.tokenFile());
+                trustedProxies, c.tokenFile(), c.ioUring());
+    }
+
+    /** The same settings with traffic on io_uring ({@code --io-uring true}). */
+    public static DataplaneConfig withIoUring(DataplaneConfig c) {
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile(), true);
     }
 
     /**
@@ -83,7 +92,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
     }
 
     /** The same settings with {@code --access-log} on. */
@@ -122,7 +131,7 @@ public final class TestReplicas {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
                 c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, secretsDir, users,
-                usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile());
+                usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

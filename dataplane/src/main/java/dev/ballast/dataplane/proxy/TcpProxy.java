@@ -160,7 +160,7 @@ public final class TcpProxy {
         /** Netty sets TCP_NODELAY on every new connection already. */
         private Bootstrap bootstrap() {
             return bootstraps.computeIfAbsent(client.eventLoop(), loop -> new Bootstrap().group(loop)
-                    .channelFactory(Transports.socketChannelFactory())
+                    .channelFactory(Transports.socketChannelFactory(loop))
                     // Reading from the start saves a system call per connection (epoll learns of reads with the
                     // registration): nothing can be read before the connect completes, and the relay is added by the
                     // listener the completion runs, before the first read.

@@ -25,7 +25,7 @@ final class UpstreamConnector {
     private final UpstreamPool pool = new UpstreamPool();
 
     UpstreamConnector(EventLoop loop, Duration connectTimeout) {
-        this.connections = new Bootstrap().group(loop).channelFactory(Transports.socketChannelFactory())
+        this.connections = new Bootstrap().group(loop).channelFactory(Transports.socketChannelFactory(loop))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOCATOR, Transports.allocator())
                 .option(ChannelOption.TCP_NODELAY, true)

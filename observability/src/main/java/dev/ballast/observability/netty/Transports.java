@@ -3,7 +3,9 @@ package dev.ballast.observability.netty;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -16,8 +18,16 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
-/** Native epoll where the platform has it (and with it unix sockets), NIO elsewhere. */
+/**
+ * Native epoll where the platform has it (and with it unix sockets), NIO elsewhere; for proxied traffic, io_uring
+ * where the kernel offers it ({@link #trafficGroup}). The channels of a group are of its transport: the
+ * {@code serverChannel} and {@code socketChannelFactory} that take a group or loop pick them.
+ */
 public final class Transports {
 
     private Transports() {
@@ -25,6 +35,25 @@ public final class Transports {
 
     public static boolean nativeAvailable() {
         return Epoll.isAvailable();
+    }
+
+    /**
+     * The event loops of proxied traffic: io_uring when {@code ioUring} and the kernel offers it, else those of
+     * {@link #group}. With io_uring, the kernel takes batches of operations in one call: a proxied connection costs
+     * far fewer system calls (measured in bench/README.md).
+     */
+    public static EventLoopGroup trafficGroup(int threads, boolean ioUring) {
+        return ioUring && IoUring.isAvailable()
+                ? new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory()) : group(threads);
+    }
+
+    /** What {@link #trafficGroup} runs on, for the start log: the transport, and why not io_uring if not. */
+    public static String trafficTransport(boolean ioUring) {
+        if (ioUring && IoUring.isAvailable()) {
+            return "io_uring";
+        }
+        String fallback = nativeAvailable() ? "epoll" : "NIO";
+        return ioUring ? fallback + " (io_uring is unavailable: " + IoUring.unavailabilityCause() + ")" : fallback;
     }
 
     public static EventLoopGroup group(int threads) {
@@ -39,6 +68,20 @@ public final class Transports {
      */
     public static ByteBufAllocator allocator() {
         return PooledByteBufAllocator.DEFAULT;
+    }
+
+    /** The listening channels of {@code group}'s transport. */
+    public static Class<? extends ServerChannel> serverChannel(EventLoopGroup group) {
+        return isIoUring(group.next()) ? IoUringServerSocketChannel.class : serverChannel();
+    }
+
+    /** The client channels of {@code loop}'s transport, made by constructor call. */
+    public static ChannelFactory<SocketChannel> socketChannelFactory(EventLoop loop) {
+        return isIoUring(loop) ? IoUringSocketChannel::new : socketChannelFactory();
+    }
+
+    private static boolean isIoUring(EventLoop loop) {
+        return loop instanceof IoEventLoop io && io.isIoType(IoUringIoHandler.class);
     }
 
     public static Class<? extends ServerChannel> serverChannel() {
