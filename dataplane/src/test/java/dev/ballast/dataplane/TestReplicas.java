@@ -32,7 +32,7 @@ public final class TestReplicas {
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true);
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), false);
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  */
 final class SniServerNames {
 
-    private static final Pattern SNI_FETCH = Pattern.compile("req[._]ssl_sni((?:\\s+-i)?)(?:\\s+-m\\s+(\\w+))?(\\s+-i)?");
+    /** HAProxy's {@code req_ssl_sni} fetch with its optional {@code -i} and {@code -m METHOD} (group 2). */
+    private static final Pattern SNI_FETCH =
+            Pattern.compile("req[._]ssl_sni((?:\\s+-i)?)(?:\\s+-m\\s+(\\w+))?(\\s+-i)?");
 
     private SniServerNames() {
     }

@@ -85,8 +85,8 @@ public final class ClientPipeline {
             tcp.relay(ch, tcpRoute, peer);
             return;
         }
-        ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer.getAddress()), tls != null, context.requestTimeout(),
-                context.metrics(), client -> installFor(ch, client)));
+        ch.pipeline().addLast(new ProxyProtocolDetector(peer, trusted(peer.getAddress()), tls != null,
+                context.requestTimeout(), context.metrics(), client -> installFor(ch, client)));
     }
 
     /**
