@@ -91,7 +91,7 @@ for port in 19310 19312; do
     tail -20 "$W/ballast.log" >&2; exit 1; }
 done
 haproxy_pid=$(cat "$W/haproxy.pid")
-grep -o "traffic on .*" "$W/ballast.log" | head -1
+grep -o "transport: .*" "$W/ballast.log" | head -1
 
 # cpu_ticks PID: user+system time of the process, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

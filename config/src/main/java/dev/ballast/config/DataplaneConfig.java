@@ -161,8 +161,8 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
             "Address ranges (CIDR, comma-separated) whose X-Forwarded-*, Forwarded and PROXY protocol headers are believed");
     public static final Setting<Path> TOKEN_FILE = Setting.of("tokenFile", null, ValueParsers::path,
             "File holding the bearer token sent to controllers (the controller's --token-file)");
-    public static final Setting<Boolean> IO_URING = Setting.of("ioUring", "false", ValueParsers::bool,
-            "Serve traffic with io_uring where the kernel offers it (else epoll): fewer system calls per connection");
+    public static final Setting<Boolean> IO_URING = Setting.of("ioUring", "true", ValueParsers::bool,
+            "Serve traffic with io_uring where the kernel offers it (else epoll); false: always epoll");
 
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,

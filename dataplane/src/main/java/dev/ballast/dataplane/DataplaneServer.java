@@ -156,7 +156,6 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         ClientPipeline clientPipeline = new ClientPipeline(context,
                 (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies(),
                 new TcpProxy(context, tcpConnections));
-        LOG.info("traffic on {}", Transports.trafficTransport(config.ioUring()));
         for (HostPort address : config.listen()) {
             traffic.add(Listeners.bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
         }
@@ -346,6 +345,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return certificates.map(c -> c.table().reports(java.time.Instant.now())).orElse(List.of());
     }
 
+    /** What the traffic loops run on: {@code io_uring}, or {@code epoll} (with why not io_uring, if it was asked). */
+    public String trafficTransport() {
+        return Transports.trafficTransport(config.ioUring());
+    }
+
     public InetSocketAddress adminAddress() {
         return (InetSocketAddress) admin.localAddress();
     }
@@ -361,7 +365,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             admin.close();
         }
         watchdog.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // A quiet period lets io_uring complete the reads it had submitted as connections closed; a loop that stopped
+        // at once would never hand back their buffers (the leak detector saw one).
+        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         health.close();
         telemetry.close();

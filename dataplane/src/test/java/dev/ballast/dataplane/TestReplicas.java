@@ -24,7 +24,8 @@ public final class TestReplicas {
 
     /**
      * A standalone replica's settings: connect 2 s, client 20 s, tunnel 1 h, first request 5 s, keep-alive 15 s,
-     * 8 KiB of headers, no access log, two traffic loops; the server and drain timeouts as the test needs them.
+     * 8 KiB of headers, no access log, two traffic loops on io_uring where available (the default); the server and
+     * drain timeouts as the test needs them.
      */
     public static DataplaneConfig config(Duration serverTimeout, Duration drainTimeout) {
         return new DataplaneConfig(List.of(), Optional.empty(), List.of(ANY_LOOPBACK_PORT), ANY_LOOPBACK_PORT,
@@ -32,7 +33,7 @@ public final class TestReplicas {
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), false);
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true);
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -70,13 +71,13 @@ public final class TestReplicas {
                 trustedProxies, c.tokenFile(), c.ioUring());
     }
 
-    /** The same settings with traffic on io_uring ({@code --io-uring true}). */
-    public static DataplaneConfig withIoUring(DataplaneConfig c) {
+    /** The same settings with traffic on epoll ({@code --io-uring false}; the default is io_uring where available). */
+    public static DataplaneConfig withEpoll(DataplaneConfig c) {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), true);
+                c.tls(), c.trustedProxies(), c.tokenFile(), false);
     }
 
     /**

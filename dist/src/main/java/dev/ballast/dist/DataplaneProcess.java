@@ -94,7 +94,8 @@ final class DataplaneProcess {
                         + config.stateDir().map(dir -> ", state in " + dir).orElse(""));
         String https = server.tlsAddresses().isEmpty() ? "" : ", HTTPS on " + listed(server.tlsAddresses());
         cli.getOut().println("ballast dataplane: " + routes + "; traffic on " + listed(server.trafficAddresses())
-                + https + ", admin on " + HostPort.of(server.adminAddress()));
+                + https + ", admin on " + HostPort.of(server.adminAddress()) + "; transport: "
+                + server.trafficTransport());
         cli.getOut().flush();
         UntilStopped.await("ballast-dataplane", replica);
         return 0;

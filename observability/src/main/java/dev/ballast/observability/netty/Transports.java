@@ -53,7 +53,8 @@ public final class Transports {
             return "io_uring";
         }
         String fallback = nativeAvailable() ? "epoll" : "NIO";
-        return ioUring ? fallback + " (io_uring is unavailable: " + IoUring.unavailabilityCause() + ")" : fallback;
+        return ioUring ? fallback + " (io_uring is unavailable: " + IoUring.unavailabilityCause() + ")"
+                : fallback + " (--io-uring false)";
     }
 
     public static EventLoopGroup group(int threads) {

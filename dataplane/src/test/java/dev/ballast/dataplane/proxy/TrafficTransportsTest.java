@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ballast.config.DataplaneConfig;
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
 import io.netty.channel.uring.IoUring;
@@ -19,25 +20,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --io-uring true}: HTTP and TCP routes served on io_uring event loops, on a kernel that offers it (the test
- * needs one: elsewhere the replica runs on epoll, which every other test covers).
+ * Both transports of proxied traffic carry HTTP and TCP routes: io_uring (the default, where the kernel offers it; the
+ * rest of the suite runs on it) and epoll ({@code --io-uring false}, and where io_uring is unavailable).
  */
-class IoUringTrafficTest {
+class TrafficTransportsTest {
 
     private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
     private DataplaneServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(IoUring.isAvailable(), () -> "io_uring is unavailable here: " + IoUring.unavailabilityCause());
-        server = new DataplaneServer(TestReplicas.withIoUring(TestReplicas.withListeners(
-                TestReplicas.config(Duration.ofSeconds(20)), 1)));
-        server.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
@@ -49,8 +41,28 @@ class IoUringTrafficTest {
         }
     }
 
+    private void start(boolean ioUring) throws Exception {
+        DataplaneConfig config = TestReplicas.withListeners(TestReplicas.config(Duration.ofSeconds(20)), 1);
+        server = new DataplaneServer(ioUring ? config : TestReplicas.withEpoll(config));
+        server.start();
+    }
+
     @Test
-    void httpRequestsAndTcpConnectionsAreRelayed() throws Exception {
+    void onIoUring() throws Exception {
+        assumeTrue(IoUring.isAvailable(), () -> "io_uring is unavailable here: " + IoUring.unavailabilityCause());
+        start(true);
+        assertThat(server.trafficTransport()).isEqualTo("io_uring");
+        httpRequestsAndTcpConnectionsAreRelayed();
+    }
+
+    @Test
+    void onEpoll() throws Exception {
+        start(false);
+        assertThat(server.trafficTransport()).isEqualTo("epoll (--io-uring false)");
+        httpRequestsAndTcpConnectionsAreRelayed();
+    }
+
+    private void httpRequestsAndTcpConnectionsAreRelayed() throws Exception {
         HttpServer http = TestReplicas.backend(exchange -> {
             byte[] body = ("hello " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
