@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,6 +25,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -221,12 +223,22 @@ class TcpRoutesTest {
         assertThat(new String(greeting, StandardCharsets.US_ASCII)).isEqualTo("220 ready\r\n");
     }
 
+    /** {@code size} bytes of a seeded random stream, written in 64 KiB chunks: the same bytes on every call. */
+    private static void writeStream(OutputStream out, long size) throws IOException {
+        Random random = new Random(42);
+        byte[] chunk = new byte[64 * 1024];
+        for (long left = size; left > 0; left -= chunk.length) {
+            random.nextBytes(chunk);
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+        }
+    }
+
     @Test
     void aLargeTransferToASlowReaderStaysBoundedByBackpressure() throws Exception {
-        int size = 20 * 1024 * 1024;
-        byte[] data = new byte[size];
-        new Random(42).nextBytes(data);
-        Backend backend = new Backend(socket -> socket.getOutputStream().write(data));
+        long size = 100L * 1024 * 1024;
+        CRC32 expected = new CRC32();
+        writeStream(new CheckedOutputStream(OutputStream.nullOutputStream(), expected), size);
+        Backend backend = new Backend(socket -> writeStream(socket.getOutputStream(), size));
         closing.add(backend);
         replica(Duration.ofSeconds(1));
         server.apply(TestReplicas.routes(tcpRoute("bulk", tcpPort(), "", backend.port())), "test");
@@ -250,15 +262,23 @@ class TcpRoutesTest {
             Thread.sleep(50);
         }
 
-        ByteArrayOutputStream received = new ByteArrayOutputStream(size);
+        // Then it reads slowly, pausing every 4 MiB: what the proxy holds stays bounded all the way.
+        CRC32 received = new CRC32();
         InputStream in = client.getInputStream();
         byte[] chunk = new byte[8192];
-        while (received.size() < size) {
+        long total = 0;
+        while (total < size) {
             int n = in.read(chunk);
             assertThat(n).as("bytes before the end").isPositive();
-            received.write(chunk, 0, n);
+            received.update(chunk, 0, n);
+            if (total / (4 << 20) != (total + n) / (4 << 20)) {
+                assertThat(pendingBytes(relay.client())).as("bytes the proxy holds for the client after %d MiB",
+                        total >> 20).isLessThan(1024 * 1024);
+                Thread.sleep(5);
+            }
+            total += n;
         }
-        assertThat(crc(received.toByteArray())).isEqualTo(crc(data));
+        assertThat(received.getValue()).isEqualTo(expected.getValue());
     }
 
     private String inFlight(String endpoint) {
@@ -270,12 +290,6 @@ class TcpRoutesTest {
     private static long pendingBytes(Channel channel) {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    }
-
-    private static long crc(byte[] bytes) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        return crc.getValue();
     }
 
     @Test
