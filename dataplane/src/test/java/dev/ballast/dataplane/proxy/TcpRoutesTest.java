@@ -292,9 +292,8 @@ class TcpRoutesTest {
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
-    @Test
-    void halfCloseIsPassedOnAndTheOtherDirectionKeepsFlowing() throws Exception {
-        // The backend answers only once it has seen the end of the client's input.
+    /** A TCP route "half" to a backend that answers only once it has seen the end of the client's input. */
+    private Socket halfCloseRoute() throws Exception {
         Backend backend = new Backend(socket -> {
             byte[] all = socket.getInputStream().readAllBytes();
             socket.getOutputStream().write(("got " + all.length + " bytes").getBytes(StandardCharsets.UTF_8));
@@ -302,8 +301,12 @@ class TcpRoutesTest {
         closing.add(backend);
         replica(Duration.ofSeconds(1));
         server.apply(TestReplicas.routes(tcpRoute("half", tcpPort(), "", backend.port())), "test");
+        return connect(tcpPort());
+    }
 
-        Socket client = connect(tcpPort());
+    @Test
+    void halfCloseIsPassedOnAndTheOtherDirectionKeepsFlowing() throws Exception {
+        Socket client = halfCloseRoute();
         client.getOutputStream().write("abcdef".getBytes(StandardCharsets.UTF_8));
         client.shutdownOutput(); // at once: while the upstream may still be connecting
 
@@ -313,15 +316,7 @@ class TcpRoutesTest {
 
     @Test
     void halfCloseAfterTheRelayStartedIsPassedOnToo() throws Exception {
-        Backend backend = new Backend(socket -> {
-            byte[] all = socket.getInputStream().readAllBytes();
-            socket.getOutputStream().write(("got " + all.length + " bytes").getBytes(StandardCharsets.UTF_8));
-        });
-        closing.add(backend);
-        replica(Duration.ofSeconds(1));
-        server.apply(TestReplicas.routes(tcpRoute("half", tcpPort(), "", backend.port())), "test");
-
-        Socket client = connect(tcpPort());
+        Socket client = halfCloseRoute();
         client.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
         await("the relay", () -> !server.tcpConnections().of("half").isEmpty()
                 && server.tcpConnections().of("half").get(0).upstream() != null);
