@@ -152,6 +152,49 @@ class SourcesAndStatusTest {
     }
 
     @Test
+    void routesNamingAPortNoReplicaListensOnAreListedWithTheFlagThatWouldServeThem() throws Exception {
+        Files.writeString(routes.resolve("ports.yaml"), """
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: redis }
+                spec: { mode: TCP, service: redis, rules: [{ srcPort: 6379, port: 6379 }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: passthrough }
+                spec: { mode: SNI, service: tls, rules: [{ srcPort: 8443, port: 443, hosts: [a.example.com] }] }
+                ---
+                apiVersion: ballast.dev/v1alpha1
+                kind: Route
+                metadata: { name: web }
+                spec: { service: web, rules: [{ paths: [/], port: 80, srcPort: 80 }] }
+                """);
+        try (ControllerHarness h = new ControllerHarness(Optional.of(routes))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> routeNames(h.controller).size() == 3);
+            h.pull("old", "", "wait=10ms"); // says nothing of its listeners: nothing is concluded
+            assertThat(h.get("/v1/status").get("listenerConditions")).isEmpty();
+
+            // one replica listens on 80 and 6379, its TLS listener on 443: nobody serves 8443 with TLS
+            h.pull("r1", "", "listeners=80,6379&tlsListeners=443&wait=10ms");
+            JsonNode conditions = h.get("/v1/status").get("listenerConditions");
+            assertThat(conditions).hasSize(1);
+            assertThat(conditions.at("/0/route").asString()).isEqualTo("passthrough");
+            assertThat(conditions.at("/0/port").asInt()).isEqualTo(8443);
+            assertThat(conditions.at("/0/message").asString()).contains("--tls-listen 0.0.0.0:8443", "publish 8443");
+            assertThat(h.get("/v1/status").at("/replicas/1/listeners/tls/0").asInt()).isEqualTo(443);
+
+            // another replica has it: the fleet serves every port
+            h.pull("r2", "", "listeners=80&tlsListeners=8443&wait=10ms");
+            assertThat(h.get("/v1/status").get("listenerConditions")).isEmpty();
+
+            HttpResponse<String> bad = h.pull("bad", "", "listeners=80,eighty&wait=10ms");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(ControllerHarness.JSON.readTree(bad.body()).get("message").asString())
+                    .isEqualTo("listeners: \"eighty\" is not a port");
+        }
+    }
+
+    @Test
     void healthAndConfig() throws Exception {
         try (ControllerHarness h = new ControllerHarness(Optional.empty())) {
             assertThat(h.request("GET", "/healthz").statusCode()).isEqualTo(200);

@@ -345,6 +345,15 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         return certificates.map(c -> c.table().reports(java.time.Instant.now())).orElse(List.of());
     }
 
+    @Override
+    public Optional<ListenerPorts> listenerPorts() {
+        if (traffic.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ListenerPorts(trafficAddresses().stream().map(InetSocketAddress::getPort).toList(),
+                tlsAddresses().stream().map(InetSocketAddress::getPort).toList()));
+    }
+
     /** What the traffic loops run on: {@code io_uring}, or {@code epoll} (with why not io_uring, if it was asked). */
     public String trafficTransport() {
         return Transports.trafficTransport(config.ioUring());

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +42,29 @@ final class SnapshotPulls extends Endpoint {
         this.replicas = replicas;
     }
 
+    /** The ports a pull says its replica listens on; null when it says nothing (a replica before this was added). */
+    private static ReplicaRegistry.Listeners listeners(Map<String, String> params) {
+        if (!params.containsKey("listeners")) {
+            return null;
+        }
+        return new ReplicaRegistry.Listeners(ports("listeners", params.get("listeners")),
+                ports("tlsListeners", params.getOrDefault("tlsListeners", "")));
+    }
+
+    private static List<Integer> ports(String param, String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String item : value.split(",")) {
+            if (!item.isBlank()) {
+                try {
+                    out.add(Integer.parseInt(item.trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(param + ": \"" + item + "\" is not a port");
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     void handle(ChannelHandlerContext ctx, ApiRequest request) {
         Map<String, String> params = request.params();
@@ -49,7 +74,7 @@ final class SnapshotPulls extends Endpoint {
         }
         String version = params.getOrDefault("version", "");
         Duration wait = params.containsKey("wait") ? wait(params.get("wait")) : DEFAULT_WAIT;
-        replicas.seen(replica, version, params.get("rejected"), params.get("error"));
+        replicas.seen(replica, version, params.get("rejected"), params.get("error"), listeners(params));
 
         Parked parked = new Parked(ctx.channel());
         // The callback comes from the publishing thread; it hops to the event loop, so it runs after park() below.

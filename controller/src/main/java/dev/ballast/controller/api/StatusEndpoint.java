@@ -1,10 +1,12 @@
 package dev.ballast.controller.api;
 
+import dev.ballast.controller.replicas.ListenerCoverage;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.schema.Snapshot;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,7 +47,10 @@ final class StatusEndpoint extends Endpoint {
             out.put("certificatesNotDistributed", "certificates are not distributed: the controller has no"
                     + " --token-file, and keys never travel to replicas unauthenticated");
         }
-        out.put("replicas", replicas.evaluate(current.version(), controller.desiredSince()));
+        List<ReplicaRegistry.ReplicaView> views = replicas.evaluate(current.version(), controller.desiredSince());
+        out.put("replicas", views);
+        // Routes the replicas in sight cannot serve on a port (no listener there): not an error of the route.
+        out.put("listenerConditions", ListenerCoverage.of(current.routes(), views));
         out.put("parkedPulls", store.parkedPulls());
         return out;
     }

@@ -17,9 +17,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReplicaRegistry {
 
-    /** A replica as {@code /v1/status} shows it. */
+    /**
+     * A replica as {@code /v1/status} shows it.
+     *
+     * @param listeners the ports of its plain and TLS listeners, as its last pull said; null when it did not say
+     */
     public record ReplicaView(String id, String state, String appliedVersion, Instant lastSeen, Duration lag,
-                              String rejectedVersion, String lastError) {
+                              String rejectedVersion, String lastError, Listeners listeners) {
+    }
+
+    /** The ports a replica listens on: plain ({@code --listen}) and TLS ({@code --tls-listen}). */
+    public record Listeners(List<Integer> plain, List<Integer> tls) {
+        public Listeners {
+            plain = List.copyOf(plain);
+            tls = List.copyOf(tls);
+        }
     }
 
     private static final class Replica {
@@ -29,6 +41,7 @@ public final class ReplicaRegistry {
         String error;
         int rejections;
         Instant lastSeen;
+        Listeners listeners;
 
         Replica(String id) {
             this.id = id;
@@ -48,10 +61,18 @@ public final class ReplicaRegistry {
 
     /** Records a pull. {@code rejected} and {@code error} describe what the replica did with the last offer. */
     public void seen(String id, String applied, String rejected, String error) {
+        seen(id, applied, rejected, error, null);
+    }
+
+    /** Records a pull that also said which ports the replica listens on ({@code listeners}; null: it did not say). */
+    public void seen(String id, String applied, String rejected, String error, Listeners listeners) {
         Replica r = replicas.computeIfAbsent(id, Replica::new);
         synchronized (r) {
             r.applied = applied == null ? "" : applied;
             r.lastSeen = clock.instant();
+            if (listeners != null) {
+                r.listeners = listeners;
+            }
             if (rejected != null && !rejected.isEmpty()) {
                 r.rejections = rejected.equals(r.rejected) ? r.rejections + 1 : 1;
                 r.rejected = rejected;
@@ -91,7 +112,7 @@ public final class ReplicaRegistry {
                 Duration lag = current ? Duration.ZERO : Duration.between(desiredSince, now);
                 String state = current ? "Ready"
                         : desired.equals(r.rejected) || lag.compareTo(lagDeadline) > 0 ? "Degraded" : "Pending";
-                out.add(new ReplicaView(r.id, state, r.applied, r.lastSeen, lag, r.rejected, r.error));
+                out.add(new ReplicaView(r.id, state, r.applied, r.lastSeen, lag, r.rejected, r.error, r.listeners));
             }
         }
         out.sort(Comparator.comparing(ReplicaView::id));

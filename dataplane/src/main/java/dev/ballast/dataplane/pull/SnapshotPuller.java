@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,10 +183,16 @@ public final class SnapshotPuller implements Closeable {
         }
     }
 
+    private static String joined(List<Integer> ports) {
+        return ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
     private URI pullUri(URI controller, String version) {
         StringBuilder query = new StringBuilder("replica=").append(encode(replicaId))
                 .append("&version=").append(encode(version))
                 .append("&wait=").append(wait.toMillis()).append("ms");
+        target.listenerPorts().ifPresent(ports -> query.append("&listeners=").append(joined(ports.plain()))
+                .append("&tlsListeners=").append(joined(ports.tls())));
         if (rejectedVersion != null) {
             query.append("&rejected=").append(encode(rejectedVersion))
                     .append("&error=").append(encode(abbreviate(rejectedError)));

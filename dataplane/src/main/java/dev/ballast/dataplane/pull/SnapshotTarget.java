@@ -1,6 +1,8 @@
 package dev.ballast.dataplane.pull;
 
 import dev.ballast.schema.Snapshot;
+import java.util.List;
+import java.util.Optional;
 
 /** Where pulled snapshots go: the replica's routing table. */
 public interface SnapshotTarget {
@@ -17,4 +19,20 @@ public interface SnapshotTarget {
      * @param from where it came from, for the readiness probe
      */
     void apply(Snapshot snapshot, String from);
+
+    /**
+     * The ports the replica listens on, plain and TLS, told to the controller on each pull so that it can say which
+     * routes name a port no replica serves; empty before the listeners are open.
+     */
+    default Optional<ListenerPorts> listenerPorts() {
+        return Optional.empty();
+    }
+
+    /** The ports of the replica's plain ({@code --listen}) and TLS ({@code --tls-listen}) listeners. */
+    record ListenerPorts(List<Integer> plain, List<Integer> tls) {
+        public ListenerPorts {
+            plain = List.copyOf(plain);
+            tls = List.copyOf(tls);
+        }
+    }
 }

@@ -130,6 +130,13 @@ class SnapshotPullerTest {
     }
 
     @Test
+    void everyPullSaysWhichPortsTheReplicaListensOn() throws Exception {
+        startPuller(controller.url());
+        assertThat(controller.awaitPull(q -> true)).endsWith("&listeners=" + server.trafficAddress().getPort()
+                + "&tlsListeners=");
+    }
+
+    @Test
     void withoutATokenNoneIsSent() throws Exception {
         startPuller(controller.url());
         assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("none");
