@@ -27,6 +27,7 @@ import dev.ballast.dataplane.tls.TlsTermination;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
+import dev.ballast.schema.ListenerPorts;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.Snapshot;
@@ -243,10 +244,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     }
 
     private List<RouteConditions.RouteCondition> conditions(RoutingTable in) {
-        Set<Integer> tlsPorts = tlsAddresses().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
-        Set<Integer> ports = traffic.stream().map(ch -> ((InetSocketAddress) ch.localAddress()).getPort())
-                .collect(Collectors.toSet());
-        return RouteConditions.of(in, ports, tlsPorts);
+        return RouteConditions.of(in, listenerPorts().orElse(ListenerPorts.NONE));
     }
 
     /** Logs each new condition (before the listeners are open, every port lacks one: wait for them). */

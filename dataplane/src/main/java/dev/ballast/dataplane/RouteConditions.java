@@ -2,6 +2,7 @@ package dev.ballast.dataplane;
 
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.routing.TcpRoute;
+import dev.ballast.schema.ListenerPorts;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteMode;
 import dev.ballast.schema.Rule;
@@ -35,9 +36,9 @@ public final class RouteConditions {
     public record RouteCondition(String route, String type, int port, String message) {
     }
 
-    /** The conditions of {@code table} with listeners on {@code ports}, of which {@code tlsPorts} are TLS ones. */
-    static List<RouteCondition> of(RoutingTable table, Set<Integer> ports, Set<Integer> tlsPorts) {
-        List<RouteCondition> out = new ArrayList<>(missingListeners(table, ports, tlsPorts));
+    /** The conditions of {@code table} with listeners on {@code ports}. */
+    static List<RouteCondition> of(RoutingTable table, ListenerPorts ports) {
+        List<RouteCondition> out = new ArrayList<>(missingListeners(table, ports));
         for (TcpRoute loser : table.tcpConflicts()) {
             out.add(new RouteCondition(loser.name(), "PortConflict", loser.port(), "port " + loser.port()
                     + " is claimed by TCP route \"" + table.tcpRoute(loser.port()).name() + "\" (first by name), so "
@@ -51,14 +52,13 @@ public final class RouteConditions {
         return out;
     }
 
-    private static List<RouteCondition> missingListeners(RoutingTable table, Set<Integer> ports,
-                                                         Set<Integer> tlsPorts) {
+    /** The rules in force (TCP and SNI ones not lost to a port conflict) whose port {@code ports} lack. */
+    private static List<RouteCondition> missingListeners(RoutingTable table, ListenerPorts ports) {
         List<RouteCondition> out = new ArrayList<>();
         for (TcpRoute tcp : table.tcpRoutes()) {
-            if (!ports.contains(tcp.port())) {
-                out.add(new RouteCondition(tcp.name(), "NoListener", tcp.port(), "port " + tcp.port()
-                        + " has no listener, so the route's TCP connections are not served; add --listen 0.0.0.0:"
-                        + tcp.port() + " and publish " + tcp.port()));
+            if (!ports.serves(RouteMode.TCP, tcp.port())) {
+                out.add(noListener(tcp.name(), RouteMode.TCP, tcp.port(), "has no listener, so the route's TCP "
+                        + "connections are not served"));
             }
         }
         Set<String> seen = new HashSet<>(); // a route's rules may share a port: one condition each
@@ -68,22 +68,24 @@ public final class RouteConditions {
             }
             for (Rule rule : route.spec().rules()) {
                 Integer port = rule.srcPort();
-                if (port != null && !ports.contains(port) && seen.add(route.name() + ":" + port)) {
-                    out.add(new RouteCondition(route.name(), "NoListener", port, "port " + port + " has no listener, "
-                            + "so the route's rules pinned to it (srcPort, or srcHttpsPort/443 for httpsPort) match "
-                            + "nothing; add --listen 0.0.0.0:" + port + " (HTTP) or --tls-listen 0.0.0.0:" + port
-                            + " (HTTPS) and publish " + port));
+                if (port != null && !ports.serves(RouteMode.HTTP, port) && seen.add(route.name() + ":" + port)) {
+                    out.add(noListener(route.name(), RouteMode.HTTP, port, "has no listener, so the route's rules "
+                            + "pinned to it (srcPort, or srcHttpsPort/443 for httpsPort) match nothing"));
                 }
             }
         }
         for (TcpRoute sni : table.sniRoutes()) {
-            if (!tlsPorts.contains(sni.port()) && seen.add(sni.name() + ":" + sni.port())) {
-                out.add(new RouteCondition(sni.name(), "NoListener", sni.port(), "port " + sni.port()
-                        + " has no TLS listener, so the route's SNI connections are not served; add "
-                        + "--tls-listen 0.0.0.0:" + sni.port() + " and publish " + sni.port()));
+            if (!ports.serves(RouteMode.SNI, sni.port()) && seen.add(sni.name() + ":" + sni.port())) {
+                out.add(noListener(sni.name(), RouteMode.SNI, sni.port(), "has no TLS listener, so the route's SNI "
+                        + "connections are not served"));
             }
         }
         return out;
+    }
+
+    private static RouteCondition noListener(String route, RouteMode mode, int port, String what) {
+        return new RouteCondition(route, "NoListener", port, "port " + port + " " + what + "; add "
+                + ListenerPorts.flagFor(mode, port) + " and publish " + port);
     }
 
     /** Logs each of {@code conditions} not logged before. */

@@ -5,6 +5,7 @@ import static dev.ballast.controller.api.Responses.send;
 import dev.ballast.config.Durations;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
+import dev.ballast.schema.ListenerPorts;
 import dev.ballast.schema.Snapshot;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -43,11 +44,11 @@ final class SnapshotPulls extends Endpoint {
     }
 
     /** The ports a pull says its replica listens on; null when it says nothing (a replica before this was added). */
-    private static ReplicaRegistry.Listeners listeners(Map<String, String> params) {
+    private static ListenerPorts listeners(Map<String, String> params) {
         if (!params.containsKey("listeners")) {
             return null;
         }
-        return new ReplicaRegistry.Listeners(ports("listeners", params.get("listeners")),
+        return new ListenerPorts(ports("listeners", params.get("listeners")),
                 ports("tlsListeners", params.getOrDefault("tlsListeners", "")));
     }
 

@@ -1,5 +1,6 @@
 package dev.ballast.controller.replicas;
 
+import dev.ballast.schema.ListenerPorts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,15 +24,7 @@ public final class ReplicaRegistry {
      * @param listeners the ports of its plain and TLS listeners, as its last pull said; null when it did not say
      */
     public record ReplicaView(String id, String state, String appliedVersion, Instant lastSeen, Duration lag,
-                              String rejectedVersion, String lastError, Listeners listeners) {
-    }
-
-    /** The ports a replica listens on: plain ({@code --listen}) and TLS ({@code --tls-listen}). */
-    public record Listeners(List<Integer> plain, List<Integer> tls) {
-        public Listeners {
-            plain = List.copyOf(plain);
-            tls = List.copyOf(tls);
-        }
+                              String rejectedVersion, String lastError, ListenerPorts listeners) {
     }
 
     private static final class Replica {
@@ -41,7 +34,7 @@ public final class ReplicaRegistry {
         String error;
         int rejections;
         Instant lastSeen;
-        Listeners listeners;
+        ListenerPorts listeners;
 
         Replica(String id) {
             this.id = id;
@@ -65,7 +58,7 @@ public final class ReplicaRegistry {
     }
 
     /** Records a pull that also said which ports the replica listens on ({@code listeners}; null: it did not say). */
-    public void seen(String id, String applied, String rejected, String error, Listeners listeners) {
+    public void seen(String id, String applied, String rejected, String error, ListenerPorts listeners) {
         Replica r = replicas.computeIfAbsent(id, Replica::new);
         synchronized (r) {
             r.applied = applied == null ? "" : applied;

@@ -1,7 +1,7 @@
 package dev.ballast.dataplane.pull;
 
+import dev.ballast.schema.ListenerPorts;
 import dev.ballast.schema.Snapshot;
-import java.util.List;
 import java.util.Optional;
 
 /** Where pulled snapshots go: the replica's routing table. */
@@ -26,13 +26,5 @@ public interface SnapshotTarget {
      */
     default Optional<ListenerPorts> listenerPorts() {
         return Optional.empty();
-    }
-
-    /** The ports of the replica's plain ({@code --listen}) and TLS ({@code --tls-listen}) listeners. */
-    record ListenerPorts(List<Integer> plain, List<Integer> tls) {
-        public ListenerPorts {
-            plain = List.copyOf(plain);
-            tls = List.copyOf(tls);
-        }
     }
 }
