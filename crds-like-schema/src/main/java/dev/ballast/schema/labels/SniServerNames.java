@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  */
 final class SniServerNames {
 
-    /** HAProxy's {@code req_ssl_sni} fetch with its optional {@code -i} and {@code -m METHOD} (group 2). */
+    /** HAProxy's {@code req_ssl_sni} fetch with its optional {@code -i} and {@code -m METHOD} (group 1). */
     private static final Pattern SNI_FETCH =
-            Pattern.compile("req[._]ssl_sni((?:\\s+-i)?)(?:\\s+-m\\s+(\\w+))?(\\s+-i)?");
+            Pattern.compile("req[._]ssl_sni(?:\\s+-i)?(?:\\s+-m\\s+(\\w+))?(?:\\s+-i)?");
 
     private SniServerNames() {
     }
@@ -37,7 +37,7 @@ final class SniServerNames {
                     + p.labelName("serviceDomain", index) + " (a.example.com, *.example.com)");
             return names;
         }
-        String match = fetch.group(2) == null ? "str" : fetch.group(2);
+        String match = fetch.group(1) == null ? "str" : fetch.group(1);
         for (String value : values) {
             if (match.equals("str")) {
                 names.add(value);

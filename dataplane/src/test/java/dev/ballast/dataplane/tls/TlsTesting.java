@@ -1,5 +1,7 @@
 package dev.ballast.dataplane.tls;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.Cidr;
 import dev.ballast.config.DataplaneConfig;
@@ -118,6 +120,17 @@ final class TlsTesting {
     static List<String> echoed(String body, String name) {
         String prefix = name.toLowerCase(Locale.ROOT) + ": ";
         return body.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).toList();
+    }
+
+    /**
+     * What an echo backend was told of the client: {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} as given,
+     * and {@code Forwarded} equal to {@code forwarded} (null: none was sent).
+     */
+    static void assertForwarding(String seen, String forwardedFor, String proto, String host, String forwarded) {
+        assertThat(echoedOne(seen, "X-Forwarded-For")).isEqualTo(forwardedFor);
+        assertThat(echoedOne(seen, "X-Forwarded-Proto")).isEqualTo(proto);
+        assertThat(echoedOne(seen, "X-Forwarded-Host")).isEqualTo(host);
+        assertThat(echoedOne(seen, "Forwarded")).isEqualTo(forwarded);
     }
 
     /** The one value of header {@code name} in an echo backend's answer; null when absent. */
