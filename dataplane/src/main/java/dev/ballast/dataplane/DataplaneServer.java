@@ -8,6 +8,7 @@ import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
+import dev.ballast.dataplane.http2.Http2Server;
 import dev.ballast.dataplane.proxy.ClientPipeline;
 import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.dataplane.proxy.ProxyContext;
@@ -61,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class DataplaneServer implements SnapshotTarget, Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneServer.class);
+    /** Concurrent streams an HTTP/2 client may open on one connection (the usual default: nginx's, Envoy's). */
+    private static final int HTTP2_MAX_STREAMS = 100;
 
     private final DataplaneConfig config;
     /**
@@ -154,9 +157,10 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
                         telemetry.tracing()), compression, pages);
-        ClientPipeline clientPipeline = new ClientPipeline(context,
-                (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize()), config.trustedProxies(),
-                new TcpProxy(context, tcpConnections));
+        int maxHeaderSize = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
+        ClientPipeline clientPipeline = new ClientPipeline(context, maxHeaderSize, config.trustedProxies(),
+                new TcpProxy(context, tcpConnections), new Http2Server.Limits(HTTP2_MAX_STREAMS, maxHeaderSize,
+                        config.drainTimeout(), config.timeoutKeepAlive()));
         for (HostPort address : config.listen()) {
             traffic.add(Listeners.bind("traffic listener", address, group, trafficInitializer(clientPipeline), false));
         }

@@ -29,6 +29,10 @@ public final class ChunkedScanner {
     public interface Data {
         /** {@code length} bytes of chunk data at {@code index} of {@code buf} (never zero of them). */
         void data(ByteBuf buf, int index, int length);
+
+        /** A byte of the trailer section (its lines and the blank line that ends it), in order. */
+        default void trailer(byte c) {
+        }
     }
 
     private int state = SIZE_START;
@@ -71,6 +75,9 @@ public final class ChunkedScanner {
                 continue;
             }
             byte c = buf.getByte(i++);
+            if (data != null && state >= TRAILER_START) {
+                data.trailer(c);
+            }
             switch (state) {
                 case SIZE_START, SIZE -> size(c);
                 case EXTENSION -> {

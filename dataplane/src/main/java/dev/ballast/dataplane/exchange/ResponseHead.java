@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * An upstream's response head as it came (status line, header lines, blank line), with what the proxy needs to know
@@ -283,6 +284,18 @@ public final class ResponseHead extends DefaultByteBufHolder {
     public ByteBuf encodeSwitch(ByteBufAllocator alloc, HeaderOperations ops, String protocol, String setCookie) {
         return ClientHeadWriter.write(this, alloc, ops, lines(setCookie == null ? null : "Set-Cookie: " + setCookie,
                 "Connection: upgrade\r\nUpgrade: " + protocol), null);
+    }
+
+    /** Tells {@code action} of each header that goes on to the client, name and value (trimmed), in order. */
+    public void forEachForwardedHeader(BiConsumer<String, String> action) {
+        ByteBuf head = content();
+        for (int i = 0; i < count; i++) {
+            if (!dropped[i]) {
+                int colon = colon(i);
+                action.accept(text(head, nameStart(i), colon), text(head, valueStart(head, colon, valueEnd(i)),
+                        valueEnd(i)));
+            }
+        }
     }
 
     /** The status line's end (before its CRLF). */

@@ -1,10 +1,16 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.Cidr;
+import dev.ballast.dataplane.http2.AlpnSwitch;
+import dev.ballast.dataplane.http2.Http2Server;
+import dev.ballast.dataplane.http2.PrefaceDetector;
 import dev.ballast.dataplane.routing.SniHosts;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.tls.TlsTermination;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -14,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Composes the pipeline of each client connection (the order and what each handler takes and gives are in this
@@ -45,30 +52,34 @@ public final class ClientPipeline {
     private final TlsTermination tls;
     private final Map<EventLoop, UpstreamConnector> connectors;
     private final TcpProxy tcp;
+    private final Http2Server http2;
 
     /**
      * The pipeline of a plain listener.
      *
      * @param trustedProxies the sources whose forwarding headers are believed
      * @param tcp serves the connections accepted on ports that TCP routes claim
+     * @param http2 the bounds of HTTP/2 connections
      */
-    public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TcpProxy tcp) {
-        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>(), tcp);
+    public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TcpProxy tcp,
+                          Http2Server.Limits http2) {
+        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>(), tcp, new Http2Server(http2, DRAIN));
     }
 
     private ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TlsTermination tls,
-                           Map<EventLoop, UpstreamConnector> connectors, TcpProxy tcp) {
+                           Map<EventLoop, UpstreamConnector> connectors, TcpProxy tcp, Http2Server http2) {
         this.context = context;
         this.maxHeaderSize = maxHeaderSize;
         this.trustedProxies = List.copyOf(trustedProxies);
         this.tls = tls;
         this.connectors = connectors;
         this.tcp = tcp;
+        this.http2 = http2;
     }
 
     /** The pipeline of another listener, terminating TLS with {@code tls} (or not: null); upstream pools shared. */
     public ClientPipeline forListener(TlsTermination tls) {
-        return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors, tcp);
+        return new ClientPipeline(context, maxHeaderSize, trustedProxies, tls, connectors, tcp, http2);
     }
 
     /**
@@ -117,24 +128,65 @@ public final class ClientPipeline {
         return hosts == null ? null : hosts.route(serverName);
     }
 
-    /** Adds the handlers that serve HTTP to {@code client}, behind TLS termination on a TLS listener. */
+    /**
+     * Adds the handlers that serve HTTP to {@code client}: HTTP/2 or HTTP/1.1 as ALPN chose on a TLS listener, as the
+     * first bytes say on a plain one (HTTP/2's preface, else HTTP/1.1, which may ask to upgrade to {@code h2c}).
+     */
     private void installHttp(Channel ch, InetSocketAddress client, int listenerPort) {
         ClientConnection connection = new ClientConnection(listenerPort, client.getAddress().getHostAddress(),
                 tls != null, trusted(client.getAddress()));
+        Consumer<Boolean> protocol = h2 -> {
+            if (h2) {
+                http2.install(ch, stream -> installExchange(stream, connection, null));
+            } else {
+                installHttp1(ch, connection);
+            }
+        };
+        if (tls != null) {
+            tls.install(ch, connection.clientAddress());
+            ch.pipeline().addLast(new AlpnSwitch(protocol));
+        } else {
+            ch.pipeline().addLast(new PrefaceDetector(context.requestTimeout(), protocol));
+        }
+    }
+
+    /** The HTTP/1.1 codec and, on a plain listener, what takes up an {@code Upgrade: h2c}; then the exchange. */
+    private void installHttp1(Channel ch, ClientConnection connection) {
+        // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes past
+        // the encoder, which the codec's pairing of requests and responses would not know of.
+        ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeaderSize, 8192), new HttpResponseEncoder());
+        if (tls == null) {
+            ch.pipeline().addLast(http2.h2cUpgrade(stream -> installExchange(stream, connection, null),
+                    ClientPipeline::leaveHttp1));
+        }
+        installExchange(ch, connection, HttpResponseEncoder.class);
+    }
+
+    /**
+     * The handlers that route and relay requests, the same for an HTTP/1.1 connection and an HTTP/2 stream.
+     *
+     * @param rawResponsesPast the handler upstream responses (bytes) skip; null when all before take them
+     */
+    private void installExchange(Channel ch, ClientConnection connection,
+                                 Class<? extends ChannelHandler> rawResponsesPast) {
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),
                 loop -> new UpstreamConnector(loop, context.connectTimeout()));
         ClientTimeouts timeouts = new ClientTimeouts(context.requestTimeout(), context.keepAliveTimeout());
         RequestQueue queue = new RequestQueue(timeouts, context.keepAliveTimeout(), context.clientTimeout());
         RequestObserver observer = new RequestObserver(context, connection.clientAddress());
-        if (tls != null) {
-            tls.install(ch, connection.clientAddress());
-        }
-        // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes past
-        // the encoder, which the codec's pairing of requests and responses would not know of.
-        ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeaderSize, 8192), new HttpResponseEncoder(),
-                new HttpServerExpectContinueHandler(), timeouts, queue,
+        ch.pipeline().addLast(new HttpServerExpectContinueHandler(), timeouts, queue,
                 new RouteDispatcher(context, queue, observer, connection),
-                new ExchangeRelay(context, connector, queue, timeouts, observer));
+                new ExchangeRelay(context, connector, queue, timeouts, observer, rawResponsesPast));
+    }
+
+    /** After an upgrade to {@code h2c}: the HTTP/1.1 handlers leave (all but {@code upgrade}, the one upgrading). */
+    private static void leaveHttp1(ChannelHandlerContext upgrade) {
+        ChannelPipeline pipeline = upgrade.pipeline();
+        for (Class<? extends ChannelHandler> type : List.of(ExchangeRelay.class, RouteDispatcher.class,
+                RequestQueue.class, ClientTimeouts.class, HttpServerExpectContinueHandler.class,
+                HttpResponseEncoder.class, HttpRequestDecoder.class)) {
+            pipeline.remove(type);
+        }
     }
 
     private boolean trusted(InetAddress client) {

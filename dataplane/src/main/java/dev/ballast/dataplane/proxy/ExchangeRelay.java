@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -39,6 +40,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private final RequestObserver observer;
     /** Null when compression is off: nothing of it runs then. */
     private final CompressionPolicy compression;
+    private final Class<? extends ChannelHandler> rawResponsesPast;
     private ChannelHandlerContext client;
     private ResponseWriter responses;
     /** Where an encoder's chunks go: the response writer. */
@@ -50,20 +52,26 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     /** An upstream connection written to during the current delivery, flushed once when it ends. */
     private Channel upstreamUnflushed;
 
+    /**
+     * @param rawResponsesPast the handler that upstream responses, written as bytes, skip (the response encoder of an
+     *                         HTTP/1.1 connection); null when every handler before this one takes them (an HTTP/2
+     *                         stream's codec frames them)
+     */
     ExchangeRelay(ProxyContext context, UpstreamConnector connector, RequestQueue queue, ClientTimeouts timeouts,
-                  RequestObserver observer) {
+                  RequestObserver observer, Class<? extends ChannelHandler> rawResponsesPast) {
         this.context = context;
         this.connector = connector;
         this.queue = queue;
         this.timeouts = timeouts;
         this.observer = observer;
         this.compression = context.compression();
+        this.rawResponsesPast = rawResponsesPast;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx;
-        responses = new ResponseWriter(ctx.pipeline().context(HttpResponseEncoder.class));
+        responses = new ResponseWriter(rawResponsesPast == null ? ctx : ctx.pipeline().context(rawResponsesPast));
         toClient = responses::bytes;
     }
 

@@ -1,6 +1,9 @@
 /**
- * The streaming HTTP/1.1 proxy. Each client connection's pipeline, composed by
- * {@link dev.ballast.dataplane.proxy.ClientPipeline}, in order:
+ * The streaming HTTP proxy. Each client connection's pipeline, composed by
+ * {@link dev.ballast.dataplane.proxy.ClientPipeline}, in order (for HTTP/1.1; an HTTP/2 connection — ALPN {@code h2},
+ * the preface on a plain listener, or an {@code Upgrade: h2c} — gets the handlers of
+ * {@link dev.ballast.dataplane.http2.Http2Server} instead of the codec, and each of its streams the handlers from the
+ * expect-continue one on, behind a {@link dev.ballast.dataplane.http2.ServerStreamCodec}: one dispatch path):
  * <ol>
  *   <li>{@link dev.ballast.dataplane.proxy.ProxyProtocolDetector}: looks at the first bytes; a PROXY protocol header
  *   (v1 or v2) from one of {@code --trusted-proxies} goes to Netty's {@code HAProxyMessageDecoder} and
@@ -12,10 +15,14 @@
  *   below (ClientHello first), any other goes on here.</li>
  *   <li>On a TLS listener, the handlers of its {@link dev.ballast.dataplane.tls.TlsTermination}: bytes in and out
  *   decrypted and encrypted.</li>
+ *   <li>On a TLS listener, {@link dev.ballast.dataplane.http2.AlpnSwitch}, on a plain one
+ *   {@link dev.ballast.dataplane.http2.PrefaceDetector}: chooses HTTP/2 or HTTP/1.1, adds its handlers, leaves.</li>
  *   <li>{@code HttpRequestDecoder}: bytes in, {@code HttpRequest} and {@code HttpContent} out (a body that fails to
  *   decode arrives as a failed last part).</li>
  *   <li>{@code HttpResponseEncoder}: encodes the proxy's own answers; upstream responses are written past it as
  *   bytes.</li>
+ *   <li>On a plain listener, {@link dev.ballast.dataplane.http2.H2cUpgrade}: switches to HTTP/2 after an
+ *   {@code Upgrade: h2c}.</li>
  *   <li>{@code HttpServerExpectContinueHandler}: answers {@code Expect: 100-continue}.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.ClientTimeouts}: passes everything on; closes a connection that sends no
  *   request head in time, fires {@code CLIENT_STALLED} when the awaited client makes no progress.</li>

@@ -37,6 +37,8 @@ public final class TlsContexts {
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
     /** Sessions a context remembers for resumption, and for how long (seconds): nginx's and HAProxy's order. */
+    /** Offered in this order: HTTP/2 where the client speaks it. */
+    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
     static final int SESSION_CACHE_SIZE = 20_000;
     static final int SESSION_TIMEOUT_SECONDS = 300;
 
@@ -63,15 +65,14 @@ public final class TlsContexts {
         return bytes;
     }
 
-    /** BoringSSL when netty-tcnative loads on this machine, else the JDK's engine; ALPN offers HTTP/1.1. */
+    /** BoringSSL when netty-tcnative loads on this machine, else the JDK's engine; ALPN offers HTTP/2 and 1.1. */
     public static TlsContexts detect() {
-        return new TlsContexts(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK,
-                List.of(ApplicationProtocolNames.HTTP_1_1));
+        return new TlsContexts(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, ALPN);
     }
 
     /** The JDK's engine, whatever is available (to compare the two, and as the fallback's test). */
     public static TlsContexts jdk() {
-        return new TlsContexts(SslProvider.JDK, List.of(ApplicationProtocolNames.HTTP_1_1));
+        return new TlsContexts(SslProvider.JDK, ALPN);
     }
 
     /** Which engine runs, and why not BoringSSL when it does not: for the log at start. */

@@ -73,7 +73,7 @@ class ExchangeRelayTest {
         return withExplicitReads(new EmbeddedChannel(false, false, logging("client"), new HttpResponseEncoder(),
                 timeouts, queue, new RouteDispatcher(context, queue, observer,
                         new ClientConnection(8080, "192.0.2.7", false, false)),
-                new ExchangeRelay(context, connector, queue, timeouts, observer)));
+                new ExchangeRelay(context, connector, queue, timeouts, observer, HttpResponseEncoder.class)));
     }
 
     /** Logs "{side} read" and "{side} flush" as they reach the socket. */

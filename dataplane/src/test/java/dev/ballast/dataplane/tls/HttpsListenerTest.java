@@ -240,11 +240,13 @@ class HttpsListenerTest {
     }
 
     @Test
-    void alpnSelectsHttp11() throws Exception {
-        for (String offered : List.of("http/1.1", "h2,http/1.1")) {
-            TlsTesting.Run run = TlsTesting.sClient(port(), null, "-servername", "localhost", "-alpn", offered);
+    void alpnSelectsHttp2WhereOfferedElseHttp11() throws Exception {
+        for (Map.Entry<String, String> offered : Map.of("http/1.1", "http/1.1", "h2,http/1.1", "h2",
+                "http/1.1,h2", "h2").entrySet()) {
+            TlsTesting.Run run = TlsTesting.sClient(port(), null, "-servername", "localhost", "-alpn",
+                    offered.getKey());
             assertThat(run.exit()).as(run.output()).isZero();
-            assertThat(run.output()).contains("ALPN protocol: http/1.1");
+            assertThat(run.output()).contains("ALPN protocol: " + offered.getValue());
         }
     }
 
