@@ -40,6 +40,7 @@ import java.util.Optional;
  * @param trustedProxies the sources whose forwarding headers ({@code X-Forwarded-*}, {@code Forwarded}) are believed
  * @param tokenFile the file holding the bearer token sent to controllers (the controller's {@code --token-file})
  * @param ioUring whether traffic is served with io_uring where the kernel offers it
+ * @param backendCaFile the CAs that H2 routes' endpoints' certificates must chain to (else the JDK's trusted ones)
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List<HostPort> listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
@@ -48,7 +49,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                               Duration drainTimeout, boolean accessLog, int threads, Path secretsDir,
                               Optional<String> users, boolean usersPassEncrypted, Compression compression,
                               Optional<Path> errorPages, Tls tls, List<Cidr> trustedProxies,
-                              Optional<Path> tokenFile, boolean ioUring) {
+                              Optional<Path> tokenFile, boolean ioUring, Optional<Path> backendCaFile) {
 
     public DataplaneConfig {
         listen = List.copyOf(listen);
@@ -161,6 +162,9 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
             "Address ranges (CIDR, comma-separated) whose X-Forwarded-*, Forwarded and PROXY protocol headers are believed");
     public static final Setting<Path> TOKEN_FILE = Setting.of("tokenFile", null, ValueParsers::path,
             "File holding the bearer token sent to controllers (the controller's --token-file)");
+    public static final Setting<Path> BACKEND_CA_FILE = Setting.of("backendCaFile", null, ValueParsers::path,
+            "PEM file of the CAs the endpoints of H2 routes (HTTP/2 over TLS) must have certificates from; unset: the"
+                    + " JDK's trusted CAs. The chain is verified, not the host name (endpoints are addresses)");
     public static final Setting<Boolean> IO_URING = Setting.of("ioUring", "true", ValueParsers::bool,
             "Serve traffic with io_uring where the kernel offers it (else epoll); false: always epoll");
 
@@ -168,7 +172,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
             TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, SECRETS_DIR, USERS, USERS_PASS_ENCRYPTED,
             COMPRESSION_ALGO, COMPRESSION_TYPE, ERROR_PAGES, TLS_LISTEN, CERTS, DEFAULT_CERT, TRUSTED_PROXIES,
-            TOKEN_FILE, IO_URING, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
+            TOKEN_FILE, IO_URING, BACKEND_CA_FILE, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -217,6 +221,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                 new Compression(c.find(COMPRESSION_ALGO).orElse(List.of()), c.find(COMPRESSION_TYPE).orElse(List.of())),
                 c.find(ERROR_PAGES),
                 new Tls(tlsListen.orElse(List.of()), c.find(CERTS), c.find(DEFAULT_CERT)),
-                c.find(TRUSTED_PROXIES).orElse(List.of()), c.find(TOKEN_FILE), c.get(IO_URING));
+                c.find(TRUSTED_PROXIES).orElse(List.of()), c.find(TOKEN_FILE), c.get(IO_URING),
+                c.find(BACKEND_CA_FILE));
     }
 }

@@ -51,7 +51,13 @@ final class RouteSemantics {
             checkRule(spec.rules().get(i), specPath.child("rules").index(i), everyEndpointHasPort, out);
         }
         switch (spec.mode()) {
-            case TCP, SNI -> TcpRules.check(spec, specPath, out);
+            case TCP, SNI -> {
+                TcpRules.check(spec, specPath, out);
+                if (spec.backendProtocol() != null) {
+                    out.add(new RouteSchema.Violation(specPath.child("backendProtocol"), "is for HTTP routes: a "
+                            + spec.mode() + " route relays its connections' bytes as they come"));
+                }
+            }
             default -> {
                 if (spec.proxyProtocol() != null) {
                     out.add(new RouteSchema.Violation(specPath.child("proxyProtocol"), "is for TCP and SNI routes: an "

@@ -11,12 +11,14 @@ import java.util.List;
  * @param endpoints static upstreams; empty when {@code service} is set
  * @param order explicit priority (lower first), or {@code null} for "most specific wins"
  * @param proxyProtocol the PROXY protocol header a TCP or SNI route sends its endpoints, or {@code null} for none
+ * @param backendProtocol how requests go to the endpoints; {@code null} for the default, HTTP/1.1 (left out of the
+ *                        JSON then, so that snapshot versions computed before it existed stay what they were)
  */
 public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = HttpModeFilter.class)
                         RouteMode mode, String service, List<Endpoint> endpoints, Integer order,
                         EndpointMode endpointMode, LoadBalancing loadBalancing, StickySessions stickySessions,
                         Retries retries, HealthCheck healthCheck, ProxyProtocolVersion proxyProtocol,
-                        boolean defaultBackend, List<Rule> rules) {
+                        BackendProtocol backendProtocol, boolean defaultBackend, List<Rule> rules) {
 
     public RouteSpec {
         mode = mode == null ? RouteMode.HTTP : mode;
@@ -26,22 +28,28 @@ public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFi
         stickySessions = stickySessions == null ? new StickySessions(false, null) : stickySessions;
         retries = retries == null ? new Retries(null) : retries;
         rules = rules == null ? List.of() : List.copyOf(rules);
+        backendProtocol = backendProtocol == BackendProtocol.HTTP1 ? null : backendProtocol;
+    }
+
+    /** How requests go to the endpoints, the default (HTTP/1.1) when unset. */
+    public BackendProtocol backendProtocolOrDefault() {
+        return backendProtocol == null ? BackendProtocol.HTTP1 : backendProtocol;
     }
 
     /** A spec that sends the given rules to a Swarm service, everything else at its default. */
     public static RouteSpec forService(String service, List<Rule> rules) {
-        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, null, false, rules);
     }
 
     /** The same spec in another mode. */
     public RouteSpec withMode(RouteMode newMode) {
         return new RouteSpec(newMode, service, endpoints, order, endpointMode, loadBalancing, stickySessions, retries,
-                healthCheck, proxyProtocol, defaultBackend, rules);
+                healthCheck, proxyProtocol, backendProtocol, defaultBackend, rules);
     }
 
     /** A spec that sends the given rules to static endpoints, everything else at its default. */
     public static RouteSpec forEndpoints(List<Endpoint> endpoints, List<Rule> rules) {
-        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, null, false, rules);
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
+import dev.ballast.dataplane.tls.BackendTls;
 import dev.ballast.dataplane.tls.CertificateWatcher;
 import dev.ballast.dataplane.tls.TlsContexts;
 import dev.ballast.dataplane.tls.TlsMetrics;
@@ -156,7 +157,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
-                        telemetry.tracing()), compression, pages);
+                        telemetry.tracing()), compression, pages, BackendTls.context(config.backendCaFile()));
         int maxHeaderSize = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         ClientPipeline clientPipeline = new ClientPipeline(context, maxHeaderSize, config.trustedProxies(),
                 new TcpProxy(context, tcpConnections), new Http2Server.Limits(HTTP2_MAX_STREAMS, maxHeaderSize,

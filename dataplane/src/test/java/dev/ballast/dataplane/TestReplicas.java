@@ -33,7 +33,7 @@ public final class TestReplicas {
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true);
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty());
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -46,7 +46,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
     }
 
     /** The same settings serving the route files under {@code routes} (standalone mode). */
@@ -55,7 +55,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
     }
 
     /**
@@ -68,7 +68,16 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), secretsDir, c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(), tls,
-                trustedProxies, c.tokenFile(), c.ioUring());
+                trustedProxies, c.tokenFile(), c.ioUring(), c.backendCaFile());
+    }
+
+    /** The same settings with {@code --backend-ca-file}: the CAs of the certificates of H2 routes' endpoints. */
+    public static DataplaneConfig withBackendCa(DataplaneConfig c, Path caFile) {
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), Optional.of(caFile));
     }
 
     /** The same settings with traffic on epoll ({@code --io-uring false}; the default is io_uring where available). */
@@ -77,7 +86,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), false);
+                c.tls(), c.trustedProxies(), c.tokenFile(), false, c.backendCaFile());
     }
 
     /**
@@ -93,7 +102,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
     }
 
     /** The same settings with {@code --access-log} on. */
@@ -132,7 +141,8 @@ public final class TestReplicas {
         return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(), c.replicaId(),
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
                 c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, secretsDir, users,
-                usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring());
+                usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(),
+                c.backendCaFile());
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

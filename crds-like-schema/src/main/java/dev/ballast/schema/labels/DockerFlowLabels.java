@@ -31,7 +31,8 @@ public final class DockerFlowLabels {
             "setHeader", "addResHeader", "setResHeader", "delResHeader", "users", "usersSecret",
             "usersPassEncrypted", "sessionType", "isDefaultBackend", "redirectWhenHttpProto",
             "redirectUnlessHttpsProto", "reqPathSearch", "reqPathReplace", "shortName",
-            "sendProxyProtocol", "lb", "endpointMode", "retries", "healthCheckPath", "healthCheckInterval", "order");
+            "sendProxyProtocol", "backendProtocol", "lb", "endpointMode", "retries", "healthCheckPath",
+            "healthCheckInterval", "order");
 
     /** Parameters that only configured HAProxy itself, with what Ballast does instead. */
     static final Map<String, String> HAPROXY_ONLY = haproxyOnly();

@@ -7,6 +7,7 @@ import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.HealthCheck;
 import dev.ballast.schema.LoadBalancing;
 import dev.ballast.schema.Problem;
+import dev.ballast.schema.BackendProtocol;
 import dev.ballast.schema.ProxyProtocolVersion;
 import dev.ballast.schema.Retries;
 import dev.ballast.schema.Route;
@@ -111,7 +112,7 @@ public final class LabelTranslator {
                 p.integer(p.get("order"), 0, 1_000_000, "an order").orElse(null),
                 endpointMode(p), loadBalancing(p), stickySessions(p),
                 new Retries(p.integer(p.get("retries"), 0, 5, "a retry count").orElse(null)),
-                healthCheck(p), proxyProtocol(p), p.isTrue(p.get("isDefaultBackend")), rules);
+                healthCheck(p), proxyProtocol(p), backendProtocol(p), p.isTrue(p.get("isDefaultBackend")), rules);
         p.from(FieldPath.of("spec", "mode"), p.get("reqMode", indexes.get(0)));
         p.from(FieldPath.of("spec", "order"), p.get("order"));
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
@@ -119,6 +120,7 @@ public final class LabelTranslator {
         p.from(FieldPath.of("spec", "healthCheck", "interval"), p.get("healthCheckInterval"));
         p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
         p.from(FieldPath.of("spec", "proxyProtocol"), p.get("sendProxyProtocol"));
+        p.from(FieldPath.of("spec", "backendProtocol"), p.get("backendProtocol"));
         p.warnAboutUnread();
 
         if (!p.errors().isEmpty()) {
@@ -309,6 +311,17 @@ public final class LabelTranslator {
                     case "false" -> null;
                     default -> throw new IllegalArgumentException("\"" + text
                             + "\" is not a PROXY protocol version (v1, v2, true for v1, or false)");
+                }).orElse(null);
+    }
+
+    private static BackendProtocol backendProtocol(LabelParams p) {
+        return p.parse(p.get("backendProtocol"), text ->
+                switch (text.trim().toUpperCase(Locale.ROOT)) {
+                    case "HTTP1", "HTTP/1.1", "HTTP" -> BackendProtocol.HTTP1;
+                    case "H2C" -> BackendProtocol.H2C;
+                    case "H2" -> BackendProtocol.H2;
+                    default -> throw new IllegalArgumentException("\"" + text
+                            + "\" is not a backend protocol (HTTP1, H2C or H2)");
                 }).orElse(null);
     }
 

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -42,6 +43,7 @@ import java.util.Map;
 public final class ServerStreamCodec extends ChannelDuplexHandler {
 
     private boolean requestSeen;
+    private boolean grpcCall;
     private ResponseFramer framer;
 
     @Override
@@ -50,6 +52,7 @@ public final class ServerStreamCodec extends ChannelDuplexHandler {
             if (!requestSeen) {
                 requestSeen = true;
                 HttpRequest request = request(frame.headers(), !frame.isEndStream());
+                grpcCall = GrpcCalls.isCall(frame.headers().get(HttpHeaderNames.CONTENT_TYPE));
                 framer = new ResponseFramer(HttpMethod.HEAD.equals(request.method()));
                 ctx.fireChannelRead(request);
                 if (frame.isEndStream()) {
@@ -130,6 +133,13 @@ public final class ServerStreamCodec extends ChannelDuplexHandler {
         }
         boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         ByteBuf body = response instanceof FullHttpResponse full ? full.content() : Unpooled.EMPTY_BUFFER;
+        if (grpcCall && response.status().code() >= 400) {
+            // a gRPC client reads a status, not a page: the answer's text becomes its message
+            GrpcCalls.trailersOnly(headers, response.status().code(), body.toString(StandardCharsets.UTF_8).trim());
+            out.headers(headers, true);
+            ReferenceCountUtil.release(response);
+            return;
+        }
         if (interim || !body.isReadable()) {
             out.headers(headers, !interim);
             ReferenceCountUtil.release(response);

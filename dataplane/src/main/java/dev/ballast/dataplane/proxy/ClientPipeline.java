@@ -170,7 +170,7 @@ public final class ClientPipeline {
     private void installExchange(Channel ch, ClientConnection connection,
                                  Class<? extends ChannelHandler> rawResponsesPast) {
         UpstreamConnector connector = connectors.computeIfAbsent(ch.eventLoop(),
-                loop -> new UpstreamConnector(loop, context.connectTimeout()));
+                loop -> new UpstreamConnector(loop, context.connectTimeout(), context.backendTls()));
         ClientTimeouts timeouts = new ClientTimeouts(context.requestTimeout(), context.keepAliveTimeout());
         RequestQueue queue = new RequestQueue(timeouts, context.keepAliveTimeout(), context.clientTimeout());
         RequestObserver observer = new RequestObserver(context, connection.clientAddress());

@@ -6,12 +6,13 @@ import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.exchange.ContentCoding;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.exchange.ResponseHead;
+import dev.ballast.dataplane.http2.GrpcCalls;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
+import dev.ballast.schema.BackendProtocol;
 import dev.ballast.observability.telemetry.LogIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -68,6 +69,8 @@ final class Exchange {
     final RoutedRequest request;
     final boolean idempotent;
     final Duration serverTimeout;
+    /** How the request goes to its upstream. */
+    private final BackendProtocol protocol;
     final RequestObserver observer;
     private final DataplaneMetrics metrics;
     private final UpstreamConnector connector;
@@ -106,7 +109,8 @@ final class Exchange {
              ClientSide client, UpstreamListener listener) {
         this.request = request;
         this.idempotent = IDEMPOTENT.contains(request.head().method());
-        this.serverTimeout = context.serverTimeout(request.rule());
+        this.serverTimeout = GrpcCalls.bound(context.serverTimeout(request.rule()), request.head().headers());
+        this.protocol = request.route().spec().backendProtocolOrDefault();
         this.metrics = context.metrics();
         this.observer = observer;
         this.connector = connector;
@@ -168,7 +172,8 @@ final class Exchange {
         observer.attemptStarted(request.head().headers(), upstream.address(), tried.size() - 1);
         started = System.nanoTime();
         upstream.start();
-        Channel pooled = connector.reuse(upstream.address(), serverTimeout, listener);
+        Channel pooled = protocol == BackendProtocol.HTTP1
+                ? connector.reuse(upstream.address(), serverTimeout, listener) : null;
         if (pooled != null) {
             reused = true;
             attach(pooled);
@@ -218,11 +223,14 @@ final class Exchange {
     }
 
     private void open() {
-        connector.open(upstream.address(), serverTimeout, listener).addListener((ChannelFutureListener) f -> {
+        connector.open(upstream.address(), protocol, serverTimeout, listener).addListener(f -> {
+            Channel opened = (Channel) f.getNow();
             if (!client.serving(this)) {
-                f.channel().close();
+                if (opened != null) {
+                    opened.close();
+                }
             } else if (f.isSuccess()) {
-                attach(f.channel());
+                attach(opened);
             } else {
                 connectFailed(f.cause());
             }

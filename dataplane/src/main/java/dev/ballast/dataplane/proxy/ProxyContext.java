@@ -7,6 +7,7 @@ import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.schema.Rule;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,13 +16,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * What every client connection shares: the routing table in force (swapped whole for a new snapshot; a request reads
  * it once), the upstream sets, the access policy and the timeouts (the server, tunnel and client ones can be set per
  * rule), the metrics requests are counted in, the access log and the tracing of requests, what responses are
- * compressed ({@code compression}: null when compression is off) and the pages of the proxy's own error answers.
+ * compressed ({@code compression}: null when compression is off), the pages of the proxy's own error answers, and
+ * the TLS of connections to H2 routes' endpoints ({@code backendTls}).
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
                            Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
                            Duration keepAliveTimeout, Duration tunnelTimeout, Duration clientTimeout,
                            DataplaneMetrics metrics, AccessLog accessLog, RequestTracing tracing,
-                           CompressionPolicy compression, ErrorPages errorPages) {
+                           CompressionPolicy compression, ErrorPages errorPages, SslContext backendTls) {
 
     /** How long the rule's upstream may take to answer. */
     public Duration serverTimeout(Rule rule) {

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ballast.dataplane.TestReplicas;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.tls.BackendTls;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,8 @@ class ExchangeRelayTest {
     private final ProxyContext context = TestProxyContext.of(TestReplicas.route("app", "/", 9), health,
             SERVER_TIMEOUT, CLIENT_TIMEOUT, new CompressionPolicy(List.of("gzip"), List.of()));
     private final EmbeddedChannel upstream = upstreamConnection();
-    private final UpstreamConnector connector = new UpstreamConnector(upstream.eventLoop(), Duration.ofSeconds(1));
+    private final UpstreamConnector connector = new UpstreamConnector(upstream.eventLoop(), Duration.ofSeconds(1),
+            BackendTls.context(Optional.empty()));
     private final EmbeddedChannel client = clientConnection();
 
     private EmbeddedChannel upstreamConnection() {

@@ -8,12 +8,14 @@ import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
+import dev.ballast.dataplane.tls.BackendTls;
 import dev.ballast.schema.Snapshot;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,6 +38,6 @@ final class TestProxyContext {
                 new AccessPolicy(new BasicAuth()), Duration.ofSeconds(1), serverTimeout, never, never, never,
                 clientTimeout, metrics, new AccessLog(false),
                 new RequestTracing(TracerProvider.noop().get("test"), TextMapPropagator.noop(), false),
-                compression, ErrorPages.NONE);
+                compression, ErrorPages.NONE, BackendTls.context(Optional.empty()));
     }
 }
