@@ -19,18 +19,18 @@ import java.util.function.Consumer;
 
 /**
  * The client side of HTTP/2: the handlers of a connection that speaks it (by ALPN, by prior knowledge or after an
- * {@code Upgrade: h2c}), each stream a child channel served by the HTTP handlers {@code streamHandlers} adds after
- * its {@link ServerStreamCodec}. Reads are explicit on streams ({@code AUTO_READ} off), so a stream's DATA are taken
- * — and its flow-control window reopened — only as fast as its upstream accepts them; a slow upstream slows that
- * stream, not the connection.
+ * {@code Upgrade: h2c}), each stream a child channel served by the HTTP handlers {@code streamHandlers} adds after its
+ * {@link ServerStreamCodec}. Reads are explicit on streams ({@code AUTO_READ} off), so a stream's DATA are taken — and
+ * its flow-control window reopened — only as fast as its upstream accepts them; a slow upstream slows that stream, not
+ * the connection.
  *
- * <p>Bounds and protections: {@link Limits#maxConcurrentStreams} concurrent streams (more are refused with
- * {@code REFUSED_STREAM}); the header list size; resets per window, whether the client sends them (rapid reset,
- * CVE-2023-44487: a GOAWAY past the bound) or makes the proxy send them (MadeYouReset, CVE-2025-55163: the
- * connection is closed past the bound — Netty's encoder closes it at once, its GOAWAY may not leave); CONTINUATION frames too small to be honest; runs of empty DATA frames; headers checked (no
- * connection-specific fields, pseudo-headers as required, {@code content-length} matching the DATA). A drain (the
- * replica stopping) sends GOAWAY and lets the streams under way finish for the drain timeout; a connection without a
- * stream for the idle timeout is closed the same way.
+ * <p>Bounds and protections: {@link Limits#maxConcurrentStreams} concurrent streams (more are refused with {@code
+ * REFUSED_STREAM}); the header list size; resets per window, whether the client sends them (rapid reset,
+ * CVE-2023-44487: a GOAWAY past the bound) or makes the proxy send them (MadeYouReset, CVE-2025-55163: the connection
+ * is closed past the bound — Netty's encoder closes it at once, its GOAWAY may not leave); CONTINUATION frames too
+ * small to be honest; runs of empty DATA frames; headers checked (no connection-specific fields, pseudo-headers as
+ * required, {@code content-length} matching the DATA). A drain (the replica stopping) sends GOAWAY and lets the streams
+ * under way finish for the drain timeout; a connection without a stream for the idle timeout is closed the same way.
  */
 public final class Http2Server {
 

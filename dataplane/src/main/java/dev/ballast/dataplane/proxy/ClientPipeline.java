@@ -63,7 +63,8 @@ public final class ClientPipeline {
      */
     public ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TcpProxy tcp,
                           Http2Server.Limits http2) {
-        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>(), tcp, new Http2Server(http2, DRAIN));
+        this(context, maxHeaderSize, trustedProxies, null, new ConcurrentHashMap<>(), tcp,
+                new Http2Server(http2, DRAIN));
     }
 
     private ClientPipeline(ProxyContext context, int maxHeaderSize, List<Cidr> trustedProxies, TlsTermination tls,

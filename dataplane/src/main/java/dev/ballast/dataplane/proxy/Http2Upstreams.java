@@ -32,11 +32,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * HTTP/2 connections to the upstreams of H2C and H2 routes, for the client connections of one event loop: each
- * request is a stream on a connection to its endpoint that has room for one more ({@link #MAX_STREAMS} at most, fewer
- * if the upstream says so), a new connection when none has. A connection that fails or is sent away (GOAWAY) takes
- * no new streams; those under way finish or fail with it. One without a stream for {@link #IDLE_SECONDS} is closed. Streams read explicitly, as HTTP/1.1 connections do, so a
- * slow client slows its stream's window, not the connection.
+ * HTTP/2 connections to the upstreams of H2C and H2 routes, for the client connections of one event loop: each request
+ * is a stream on a connection to its endpoint that has room for one more ({@link #MAX_STREAMS} at most, fewer if the
+ * upstream says so), a new connection when none has. A connection that fails or is sent away (GOAWAY) takes no new
+ * streams; those under way finish or fail with it. One without a stream for {@link #IDLE_SECONDS} is closed. Streams
+ * read explicitly, as HTTP/1.1 connections do, so a slow client slows its stream's window, not the connection.
  */
 final class Http2Upstreams {
 

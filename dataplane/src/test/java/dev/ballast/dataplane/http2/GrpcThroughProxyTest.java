@@ -11,21 +11,13 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerCredentials;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.codec.http2.Http2Headers;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -48,46 +40,14 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcThroughProxyTest {
 
-    static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-detail", Metadata.ASCII_STRING_MARSHALLER);
-    static final MethodDescriptor.Marshaller<String> TEXT = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    static final MethodDescriptor<String, String> UNARY = method("Unary", MethodDescriptor.MethodType.UNARY);
-    static final MethodDescriptor<String, String> SPLIT = method("Split", MethodDescriptor.MethodType.SERVER_STREAMING);
-    static final MethodDescriptor<String, String> JOIN = method("Join", MethodDescriptor.MethodType.CLIENT_STREAMING);
-    static final MethodDescriptor<String, String> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
-    static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
-    static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
-    static final MethodDescriptor<String, String> TICKS = method("Ticks", MethodDescriptor.MethodType.SERVER_STREAMING);
-
     static Server backend;
     static DataplaneServer server;
     static ManagedChannel channel;
     static Snapshot routes;
-    /** Set by Ticks once it has sent its first messages: the test then kills the backend. */
-    static CountDownLatch ticking;
-
-    static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<String, String>newBuilder().setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Echo", name))
-                .setRequestMarshaller(TEXT).setResponseMarshaller(TEXT).build();
-    }
 
     @BeforeAll
     static void start() throws Exception {
-        backend = startBackend(InsecureServerCredentials.create());
+        backend = EchoGrpc.startBackend(InsecureServerCredentials.create());
         int refusing;
         try (ServerSocket closed = new ServerSocket(0)) {
             refusing = closed.getLocalPort();
@@ -116,78 +76,6 @@ class GrpcThroughProxyTest {
                 InsecureChannelCredentials.create()).build();
     }
 
-    static Server startBackend(ServerCredentials credentials) throws IOException {
-        ServerServiceDefinition echo = ServerServiceDefinition.builder("test.Echo")
-                .addMethod(UNARY, ServerCalls.asyncUnaryCall((request, out) -> {
-                    out.onNext("echo:" + request);
-                    out.onCompleted();
-                }))
-                .addMethod(SPLIT, ServerCalls.asyncServerStreamingCall((request, out) -> {
-                    for (char c : request.toCharArray()) {
-                        out.onNext(String.valueOf(c));
-                    }
-                    out.onCompleted();
-                }))
-                .addMethod(JOIN, ServerCalls.asyncClientStreamingCall((StreamObserver<String> out) -> new StreamObserver<String>() {
-                    private final StringBuilder joined = new StringBuilder();
-
-                    @Override
-                    public void onNext(String value) {
-                        joined.append(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        out.onNext(joined.toString());
-                        out.onCompleted();
-                    }
-                }))
-                .addMethod(CHAT, ServerCalls.asyncBidiStreamingCall((StreamObserver<String> out) -> new StreamObserver<String>() {
-                    @Override
-                    public void onNext(String value) {
-                        out.onNext(value.toUpperCase());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        out.onCompleted();
-                    }
-                }))
-                .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, out) -> {
-                    Metadata trailers = new Metadata();
-                    trailers.put(DETAIL, "from the backend");
-                    out.onError(Status.NOT_FOUND.withDescription("no such " + request).asRuntimeException(trailers));
-                }))
-                .addMethod(SLOW, ServerCalls.asyncUnaryCall((request, out) -> {
-                    // answers after 3 s, long after the callers' deadlines
-                    new Thread(() -> {
-                        try {
-                            Thread.sleep(3000);
-                            out.onNext("late");
-                            out.onCompleted();
-                        } catch (Exception e) {
-                            // the call was cancelled
-                        }
-                    }).start();
-                }))
-                .addMethod(TICKS, ServerCalls.asyncServerStreamingCall((request, out) -> {
-                    for (int i = 0; i < 3; i++) {
-                        out.onNext("tick " + i);
-                    }
-                    ticking.countDown(); // and never completes: the backend dies under it
-                }))
-                .build();
-        return Grpc.newServerBuilderForPort(0, credentials).addService(echo).build().start();
-    }
-
     @AfterAll
     static void stop() throws InterruptedException {
         if (channel != null) {
@@ -203,13 +91,13 @@ class GrpcThroughProxyTest {
 
     @Test
     void unary() {
-        assertThat(ClientCalls.blockingUnaryCall(channel, UNARY, CallOptions.DEFAULT, "hello")).isEqualTo("echo:hello");
+        assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.UNARY, CallOptions.DEFAULT, "hello")).isEqualTo("echo:hello");
     }
 
     @Test
     void serverStreaming() {
         List<String> got = new ArrayList<>();
-        Iterator<String> parts = ClientCalls.blockingServerStreamingCall(channel, SPLIT, CallOptions.DEFAULT, "abcd");
+        Iterator<String> parts = ClientCalls.blockingServerStreamingCall(channel, EchoGrpc.SPLIT, CallOptions.DEFAULT, "abcd");
         parts.forEachRemaining(got::add);
         assertThat(got).containsExactly("a", "b", "c", "d");
     }
@@ -218,7 +106,7 @@ class GrpcThroughProxyTest {
     void clientStreaming() throws Exception {
         Collected answer = new Collected();
         StreamObserver<String> requests = ClientCalls.asyncClientStreamingCall(
-                channel.newCall(JOIN, CallOptions.DEFAULT), answer);
+                channel.newCall(EchoGrpc.JOIN, CallOptions.DEFAULT), answer);
         for (String part : List.of("x", "y", "z")) {
             requests.onNext(part);
         }
@@ -231,7 +119,7 @@ class GrpcThroughProxyTest {
     void bidirectionalStreaming() throws Exception {
         Collected answers = new Collected();
         StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
-                channel.newCall(CHAT, CallOptions.DEFAULT), answers);
+                channel.newCall(EchoGrpc.CHAT, CallOptions.DEFAULT), answers);
         for (String line : List.of("one", "two", "three")) { // each answered before the next goes: both ways live
             requests.onNext(line);
             assertThat(answers.next()).isEqualTo(line.toUpperCase());
@@ -242,17 +130,17 @@ class GrpcThroughProxyTest {
 
     @Test
     void theBackendsStatusAndTrailersComeThrough() {
-        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, FAIL, CallOptions.DEFAULT, "thing"))
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, EchoGrpc.FAIL, CallOptions.DEFAULT, "thing"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
                     assertThat(e.getStatus().getDescription()).isEqualTo("no such thing");
-                    assertThat(e.getTrailers().get(DETAIL)).isEqualTo("from the backend");
+                    assertThat(e.getTrailers().get(EchoGrpc.DETAIL)).isEqualTo("from the backend");
                 });
     }
 
     @Test
     void noRouteIsUnimplemented() {
-        MethodDescriptor<String, String> elsewhere = UNARY.toBuilder()
+        MethodDescriptor<String, String> elsewhere = EchoGrpc.UNARY.toBuilder()
                 .setFullMethodName("other.Service/Call").build();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, elsewhere, CallOptions.DEFAULT, "x"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -263,7 +151,7 @@ class GrpcThroughProxyTest {
 
     @Test
     void anEndpointThatRefusesIsUnavailable() {
-        MethodDescriptor<String, String> refused = UNARY.toBuilder()
+        MethodDescriptor<String, String> refused = EchoGrpc.UNARY.toBuilder()
                 .setFullMethodName("test.Refusing/Call").build();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, refused, CallOptions.DEFAULT, "x"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -292,7 +180,7 @@ class GrpcThroughProxyTest {
 
     @Test
     void aBackendDyingMidStreamEndsTheCall() throws Exception {
-        Server dying = startBackend(InsecureServerCredentials.create());
+        Server dying = EchoGrpc.startBackend(InsecureServerCredentials.create());
         try {
             server.apply(TestReplicas.routes("""
                     apiVersion: ballast.dev/v1alpha1
@@ -303,11 +191,11 @@ class GrpcThroughProxyTest {
                       endpoints: [{ address: "127.0.0.1:%d" }]
                       rules: [{ paths: [/test.Echo/] }]
                     """.formatted(dying.getPort())), "test");
-            ticking = new CountDownLatch(1);
+            EchoGrpc.ticking = new CountDownLatch(1);
             Collected ticks = new Collected();
-            ClientCalls.asyncServerStreamingCall(channel.newCall(TICKS, CallOptions.DEFAULT), "go", ticks);
+            ClientCalls.asyncServerStreamingCall(channel.newCall(EchoGrpc.TICKS, CallOptions.DEFAULT), "go", ticks);
             assertThat(ticks.next()).isEqualTo("tick 0");
-            assertThat(ticking.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(EchoGrpc.ticking.await(5, TimeUnit.SECONDS)).isTrue();
             dying.shutdownNow();
             assertThat(ticks.end()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL, Status.Code.CANCELLED);
         } finally {

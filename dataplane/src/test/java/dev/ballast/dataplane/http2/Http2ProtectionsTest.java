@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,11 +35,27 @@ class Http2ProtectionsTest {
     static DataplaneServer server;
     /** "METHOD PATH body-length" of each request the backend received whole. */
     static final List<String> received = new CopyOnWriteArrayList<>();
+    static final long BIG = 64L * 1024 * 1024;
+    /** How much of its big answer the backend has written so far. */
+    static final AtomicLong bigWritten = new AtomicLong();
 
     @BeforeAll
     static void start() throws Exception {
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.setExecutor(Executors.newFixedThreadPool(8));
+        backend.createContext("/app/big", exchange -> {
+            exchange.sendResponseHeaders(200, BIG);
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (long sent = 0; sent < BIG; sent += chunk.length) {
+                    exchange.getResponseBody().write(chunk);
+                    bigWritten.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // the proxy gave up on it: the test is over
+            }
+            exchange.close();
+        });
         backend.createContext("/", exchange -> {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -86,6 +103,22 @@ class Http2ProtectionsTest {
                 assertThat(answer.status()).isEqualTo("200");
                 assertThat(answer.bodyText()).isEqualTo("ok /app/many/" + i + "\n");
             }
+        }
+    }
+
+    @Test
+    void aStreamTheClientDoesNotReadHoldsItsUpstreamBackNotTheConnection() throws Exception {
+        bigWritten.set(0);
+        try (RawH2Connection h2 = connect()) {
+            h2.headers(1, RawH2Connection.get("/app/big"), true); // its window is never given back
+            Thread.sleep(1500);
+            long written = bigWritten.get();
+            // socket buffers on the way hold a few MiB at most; the proxy buffers no more than a read's worth
+            assertThat(written).isLessThan(BIG / 4);
+            Thread.sleep(500);
+            assertThat(bigWritten.get() - written).isLessThan(1024 * 1024); // stalled, not crawling
+            h2.headers(3, RawH2Connection.get("/app/meanwhile"), true);
+            assertThat(h2.await(3).bodyText()).isEqualTo("ok /app/meanwhile\n");
         }
     }
 

@@ -42,8 +42,8 @@ class Http2UpstreamTlsTest {
     static void start() throws Exception {
         TestCa ca = TestCa.create(dir.resolve("ca"), "Backend CA");
         TestCa other = TestCa.create(dir.resolve("other"), "Another CA");
-        trusted = GrpcThroughProxyTest.startBackend(credentials(ca.issue("backend.internal"), "trusted"));
-        stranger = GrpcThroughProxyTest.startBackend(credentials(other.issue("backend.internal"), "stranger"));
+        trusted = EchoGrpc.startBackend(credentials(ca.issue("backend.internal"), "trusted"));
+        stranger = EchoGrpc.startBackend(credentials(other.issue("backend.internal"), "stranger"));
         server = new DataplaneServer(TestReplicas.withBackendCa(TestReplicas.config(Duration.ofSeconds(5)),
                 ca.rootFile()));
         server.start();
@@ -91,13 +91,13 @@ class Http2UpstreamTlsTest {
 
     @Test
     void aBackendWithACertificateFromTheCaIsServed() {
-        assertThat(ClientCalls.blockingUnaryCall(channel, GrpcThroughProxyTest.UNARY, CallOptions.DEFAULT, "tls"))
+        assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.UNARY, CallOptions.DEFAULT, "tls"))
                 .isEqualTo("echo:tls");
     }
 
     @Test
     void aBackendWithAnotherCasCertificateIsRefused() {
-        var elsewhere = GrpcThroughProxyTest.UNARY.toBuilder().setFullMethodName("test.Stranger/Unary").build();
+        var elsewhere = EchoGrpc.UNARY.toBuilder().setFullMethodName("test.Stranger/Unary").build();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, elsewhere, CallOptions.DEFAULT, "x"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));

@@ -2,14 +2,23 @@ package dev.ballast.dataplane.labels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.dataplane.http2.EchoGrpc;
 import dev.ballast.dataplane.labels.LabelWalk.Answer;
 import dev.ballast.schema.labels.LabelTranslation;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.stub.ClientCalls;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +126,23 @@ class RoutingLabelsWalkTest {
         assertThat(sni).isInstanceOfSatisfying(LabelTranslation.Invalid.class, invalid ->
                 assertThat(invalid.errors()).anySatisfy(p -> assertThat(p.format()).isEqualTo("com.df.serviceDomain: "
                         + "is required with reqMode=sni: the server names whose TLS connections go to the service")));
+    }
+
+    @Test
+    @Walks("backendProtocol")
+    void backendProtocolH2cCarriesGrpcCallsToTheService() throws Exception {
+        Server grpc = EchoGrpc.startBackend(InsecureServerCredentials.create());
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", walk.trafficPort(),
+                InsecureChannelCredentials.create()).build();
+        try {
+            walk.serve("servicePath=/test.Echo/", "port=" + grpc.getPort(), "outboundHostname=127.0.0.1",
+                    "backendProtocol=h2c");
+            assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.UNARY, CallOptions.DEFAULT, "walked"))
+                    .isEqualTo("echo:walked");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test
