@@ -8,6 +8,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * On a TLS listener, waits for the handshake to learn the protocol ALPN chose ({@code h2}, else HTTP/1.1), has its
@@ -15,6 +17,8 @@ import java.util.function.Consumer;
  * whatever came decrypted meanwhile, and leaves. A failed handshake closes the connection before this handler.
  */
 public final class AlpnSwitch extends ByteToMessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlpnSwitch.class);
 
     private final Consumer<Boolean> install;
 
@@ -26,6 +30,14 @@ public final class AlpnSwitch extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.read(); // the handshake's; not passed on: the handlers that hear of it are not there yet
+    }
+
+    /** Nothing after this handler has a use for a failure before the protocol is chosen: the connection closes. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closed the connection of {} while choosing its protocol: {}", ctx.channel().remoteAddress(),
+                cause.toString());
+        ctx.close();
     }
 
     @Override

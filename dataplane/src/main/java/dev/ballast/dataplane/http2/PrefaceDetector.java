@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * On a plain listener, tells HTTP/2 by prior knowledge (the connection preface, RFC 9113 §3.4) from HTTP/1.1 by the
@@ -17,6 +19,8 @@ import java.util.function.Consumer;
  * and leaves. A client that sends part of the preface and stalls is closed after the request timeout.
  */
 public final class PrefaceDetector extends ByteToMessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrefaceDetector.class);
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -38,6 +42,14 @@ public final class PrefaceDetector extends ByteToMessageDecoder {
         // not passed on: the handlers that hear of it are not there yet
         deadline = ctx.executor().schedule(() -> ctx.channel().close(), timeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.read();
+    }
+
+    /** Nothing after this handler has a use for a failure before the protocol is chosen: the connection closes. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closed the connection of {} while choosing its protocol: {}", ctx.channel().remoteAddress(),
+                cause.toString());
+        ctx.close();
     }
 
     @Override
