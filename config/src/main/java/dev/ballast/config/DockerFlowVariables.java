@@ -81,7 +81,7 @@ public final class DockerFlowVariables {
         m.put("CRT_LIST_PATH", CERTIFICATES);
         m.put("PREFERRED_CERTIFICATE", "--default-cert names the certificate served when no other matches");
         m.put("CERTS", "deprecated in Docker Flow already; " + CERTIFICATES);
-        m.put("ENABLE_H2", "clients speak HTTP/1.1 to Ballast (HTTP/2 is not served yet)");
+        m.put("ENABLE_H2", "HTTP/2 is always served: ALPN h2 on TLS listeners, h2c on plain ones");
         m.put("SSL_BIND_OPTIONS", TLS_FIXED);
         m.put("SSL_BIND_CIPHERS", TLS_FIXED);
         m.put("EXTRA_GLOBAL", NO_HAPROXY + ": express it with Route fields");

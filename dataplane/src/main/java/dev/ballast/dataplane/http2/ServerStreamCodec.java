@@ -38,7 +38,8 @@ import java.util.Map;
  * any) a {@link LastHttpContent}; the HTTP/2 codec before it has checked the stream already (no connection-specific
  * fields, DATA that add up to its {@code content-length}). Outbound, the answer those handlers write — the proxy's own
  * as an {@link HttpResponse}, an upstream's as HTTP/1.1 bytes — becomes HEADERS, DATA and trailers
- * ({@link ResponseFramer}). Closing the stream after a body delimited by the close ends the stream first.
+ * ({@link ResponseFramer}); to a gRPC call, the proxy's own refusals are a gRPC status ({@link GrpcCalls}). Closing
+ * the stream after a body delimited by the close ends the stream first.
  */
 public final class ServerStreamCodec extends ChannelDuplexHandler {
 
