@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Locale;
 
 /**
  * Decides what becomes of each request head: the proxy answers it itself — 400, 414 or 431 for a request it cannot
@@ -144,12 +145,32 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The protocol of an {@code Upgrade} request ({@code Connection: upgrade} with an {@code Upgrade} header), or null. */
+    /**
+     * The protocol of an {@code Upgrade} request ({@code Connection: upgrade} with an {@code Upgrade} header), or null.
+     * An offer of {@code h2c} is the client's to the proxy (taken up before this handler when it can be): struck from
+     * the request, never forwarded as an upgrade to an upstream.
+     */
     private static String upgradeOf(HttpRequest request) {
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
-        return upgrade != null
-                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                ? upgrade : null;
+        if (upgrade == null
+                || !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return null;
+        }
+        if (upgrade.toLowerCase(Locale.ROOT).contains("h2c")) {
+            StringBuilder others = new StringBuilder();
+            for (String protocol : upgrade.split(",")) {
+                if (!protocol.trim().equalsIgnoreCase("h2c")) {
+                    others.append(others.length() == 0 ? "" : ", ").append(protocol.trim());
+                }
+            }
+            if (others.length() == 0) {
+                request.headers().remove(HttpHeaderNames.UPGRADE);
+                return null;
+            }
+            upgrade = others.toString();
+            request.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        return upgrade;
     }
 
     /** A redirect (always the built-in answer), 401 or 403 (the operator's page if there is one). */

@@ -10,6 +10,7 @@ import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +102,30 @@ class Http2ClientSideTest {
         assertThat(got.body()).startsWith("GET /app/upgraded\n").doesNotContain("http2-settings")
                 .doesNotContain("upgrade:");
         assertThat(got.verbose()).contains("101 Switching Protocols");
+    }
+
+    @Test
+    void anUpgradeToH2cThatCannotSwitchIsServedOverHttp11AndNotForwarded() throws Exception {
+        String withBody = http11("POST /app/upgrade-with-body HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+                + "Content-Length: 5\r\nConnection: close\r\n\r\nhello");
+        String badSettings = http11("GET /app/upgrade-bad-settings HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: !!!\r\n\r\n");
+        for (String answer : List.of(withBody, badSettings)) {
+            assertThat(answer).startsWith("HTTP/1.1 200 ").doesNotContain("upgrade: h2c")
+                    .doesNotContain("http2-settings:");
+        }
+        assertThat(withBody).contains("body: 5 ");
+    }
+
+    /** Sends {@code request} as it is on a connection of its own; what came back until the proxy closed it. */
+    static String http11(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", plainPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT)
+                    .replace("http/1.1 200", "HTTP/1.1 200");
+        }
     }
 
     @Test
