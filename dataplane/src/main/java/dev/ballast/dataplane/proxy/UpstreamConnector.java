@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Upstream connections for the client connections of one event loop: a pooled idle one when there is one, else a new
  * one on the same loop, so both sides of an exchange share a thread and need no locking (for H2C and H2 routes, a
- * stream on a shared HTTP/2 connection of that loop, {@link Http2Upstreams}). Each upstream pipeline reads responses as bytes ({@link ResponseReader}), signals a
- * server timeout's worth of silence, and reports to the {@link UpstreamListener} it is leased to.
+ * stream on a shared HTTP/2 connection of that loop, {@link Http2Upstreams}). Each upstream pipeline reads responses
+ * as bytes ({@link ResponseReader}), signals a server timeout's worth of silence, and reports to the
+ * {@link UpstreamListener} it is leased to.
  */
 final class UpstreamConnector {
 

@@ -3,6 +3,7 @@ package dev.ballast.dataplane.http2;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
@@ -38,13 +39,13 @@ public final class EchoGrpc {
             }
         }
     };
-    public static final MethodDescriptor<String, String> UNARY = method("Unary", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<String, String> SPLIT = method("Split", MethodDescriptor.MethodType.SERVER_STREAMING);
-    public static final MethodDescriptor<String, String> JOIN = method("Join", MethodDescriptor.MethodType.CLIENT_STREAMING);
-    public static final MethodDescriptor<String, String> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
-    public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<String, String> TICKS = method("Ticks", MethodDescriptor.MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> UNARY = method("Unary", MethodType.UNARY);
+    public static final MethodDescriptor<String, String> SPLIT = method("Split", MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> JOIN = method("Join", MethodType.CLIENT_STREAMING);
+    public static final MethodDescriptor<String, String> CHAT = method("Chat", MethodType.BIDI_STREAMING);
+    public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodType.UNARY);
+    public static final MethodDescriptor<String, String> SLOW = method("Slow", MethodType.UNARY);
+    public static final MethodDescriptor<String, String> TICKS = method("Ticks", MethodType.SERVER_STREAMING);
 
     /** Set by Ticks once it has sent its first messages: a test may then kill the backend. */
     public static volatile CountDownLatch ticking = new CountDownLatch(1);

@@ -91,13 +91,15 @@ class GrpcThroughProxyTest {
 
     @Test
     void unary() {
-        assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.UNARY, CallOptions.DEFAULT, "hello")).isEqualTo("echo:hello");
+        assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.UNARY, CallOptions.DEFAULT, "hello"))
+                .isEqualTo("echo:hello");
     }
 
     @Test
     void serverStreaming() {
         List<String> got = new ArrayList<>();
-        Iterator<String> parts = ClientCalls.blockingServerStreamingCall(channel, EchoGrpc.SPLIT, CallOptions.DEFAULT, "abcd");
+        Iterator<String> parts = ClientCalls.blockingServerStreamingCall(channel, EchoGrpc.SPLIT, CallOptions.DEFAULT,
+                "abcd");
         parts.forEachRemaining(got::add);
         assertThat(got).containsExactly("a", "b", "c", "d");
     }
