@@ -11,7 +11,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -65,8 +64,8 @@ public final class Http2Server {
     /** Adds to {@code ch} (its HTTP/2 chosen already) the handlers of an HTTP/2 connection. */
     public void install(Channel ch, Consumer<Channel> streamHandlers) {
         Http2FrameCodec codec = frameCodec();
-        ch.pipeline().addLast(flushConsolidation(), idleTimer(), codec,
-                new Http2MultiplexHandler(new StreamInitializer(streamHandlers)), new Session(codec));
+        ch.pipeline().addLast(idleTimer(), codec, new Http2MultiplexHandler(new StreamInitializer(streamHandlers)),
+                new Session(codec));
         ch.config().setAutoRead(true); // per stream, reads stay explicit
     }
 
@@ -82,8 +81,7 @@ public final class Http2Server {
             Http2FrameCodec codec = frameCodec();
             return new Http2ServerUpgradeCodec(codec, new Http2MultiplexHandler(new StreamInitializer(streamHandlers)),
                     new Session(codec), new AutoRead());
-        }, leaveHttp1.andThen(ctx -> ctx.pipeline().addBefore(ctx.name(), null, flushConsolidation())
-                .addAfter(ctx.name(), null, idleTimer())));
+        }, leaveHttp1.andThen(ctx -> ctx.pipeline().addAfter(ctx.name(), null, idleTimer())));
     }
 
     private Http2FrameCodec frameCodec() {
@@ -99,14 +97,6 @@ public final class Http2Server {
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
                 .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
                 .build();
-    }
-
-    /**
-     * Streams' responses come from upstream reads, one flush of the connection each, a system call each; consolidated,
-     * those of one turn of the event loop leave in one (the connection's own reads flush once at their end already).
-     */
-    private static FlushConsolidationHandler flushConsolidation() {
-        return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
     }
 
     IdleStateHandler idleTimer() {
