@@ -2,42 +2,27 @@ package dev.ballast.dataplane.http2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * On a TLS listener, waits for the handshake to learn the protocol ALPN chose ({@code h2}, else HTTP/1.1), has its
  * handlers added after it, hands them the connection's {@code channelActive} (held back until they are there) and
  * whatever came decrypted meanwhile, and leaves. A failed handshake closes the connection before this handler.
  */
-public final class AlpnSwitch extends ByteToMessageDecoder {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AlpnSwitch.class);
-
-    private final Consumer<Boolean> install;
+public final class AlpnSwitch extends ProtocolChoice {
 
     /** @param install adds the handlers: those of HTTP/2 when given true, of HTTP/1.1 when false */
     public AlpnSwitch(Consumer<Boolean> install) {
-        this.install = install;
+        super(install);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.read(); // the handshake's; not passed on: the handlers that hear of it are not there yet
-    }
-
-    /** Nothing after this handler has a use for a failure before the protocol is chosen: the connection closes. */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("closed the connection of {} while choosing its protocol: {}", ctx.channel().remoteAddress(),
-                cause.toString());
-        ctx.close();
     }
 
     @Override
@@ -49,10 +34,8 @@ public final class AlpnSwitch extends ByteToMessageDecoder {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
             String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
-            install.accept(ApplicationProtocolNames.HTTP_2.equals(protocol));
-            ctx.fireUserEventTriggered(event);
-            ctx.fireChannelActive();
-            ctx.pipeline().remove(this);
+            chosen(ctx, ApplicationProtocolNames.HTTP_2.equals(protocol));
+            ctx.fireUserEventTriggered(event); // the handlers just added hear of the handshake too
             return;
         }
         super.userEventTriggered(ctx, event);

@@ -5,7 +5,7 @@ import io.netty.util.AsciiString;
 import java.util.Set;
 
 /** The connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2): they never go into a stream's headers. */
-final class Http2Forbidden {
+public final class Http2Forbidden {
 
     private static final Set<AsciiString> NAMES = Set.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
@@ -15,7 +15,7 @@ final class Http2Forbidden {
     }
 
     /** Whether {@code name} (lower case) is one of them; {@code host} too, which {@code :authority} replaces. */
-    static boolean isConnectionSpecific(CharSequence name) {
+    public static boolean isConnectionSpecific(CharSequence name) {
         return NAMES.contains(AsciiString.of(name));
     }
 }

@@ -2,15 +2,12 @@ package dev.ballast.dataplane.http2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * On a plain listener, tells HTTP/2 by prior knowledge (the connection preface, RFC 9113 §3.4) from HTTP/1.1 by the
@@ -18,14 +15,11 @@ import org.slf4j.LoggerFactory;
  * after it, hands them the connection's {@code channelActive} (held back until they are there) and the bytes read,
  * and leaves. A client that sends part of the preface and stalls is closed after the request timeout.
  */
-public final class PrefaceDetector extends ByteToMessageDecoder {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PrefaceDetector.class);
+public final class PrefaceDetector extends ProtocolChoice {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Duration timeout;
-    private final Consumer<Boolean> install;
     private ScheduledFuture<?> deadline;
 
     /**
@@ -33,8 +27,8 @@ public final class PrefaceDetector extends ByteToMessageDecoder {
      * @param install adds the handlers: those of HTTP/2 when given true, of HTTP/1.1 when false
      */
     public PrefaceDetector(Duration timeout, Consumer<Boolean> install) {
+        super(install);
         this.timeout = timeout;
-        this.install = install;
     }
 
     @Override
@@ -42,14 +36,6 @@ public final class PrefaceDetector extends ByteToMessageDecoder {
         // not passed on: the handlers that hear of it are not there yet
         deadline = ctx.executor().schedule(() -> ctx.channel().close(), timeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.read();
-    }
-
-    /** Nothing after this handler has a use for a failure before the protocol is chosen: the connection closes. */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("closed the connection of {} while choosing its protocol: {}", ctx.channel().remoteAddress(),
-                cause.toString());
-        ctx.close();
     }
 
     @Override
@@ -63,9 +49,7 @@ public final class PrefaceDetector extends ByteToMessageDecoder {
             return; // too short to say: ByteToMessageDecoder reads more
         }
         cancelDeadline();
-        install.accept(matches);
-        ctx.fireChannelActive();
-        ctx.pipeline().remove(this); // what was read goes on to the handlers just added
+        chosen(ctx, matches);
     }
 
     @Override

@@ -43,15 +43,14 @@ import java.util.Map;
  */
 public final class ServerStreamCodec extends ChannelDuplexHandler {
 
-    private boolean requestSeen;
     private boolean grpcCall;
+    /** Made with the request's head: null until it has come. */
     private ResponseFramer framer;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2HeadersFrame frame) {
-            if (!requestSeen) {
-                requestSeen = true;
+            if (framer == null) {
                 HttpRequest request = request(frame.headers(), !frame.isEndStream());
                 grpcCall = GrpcCalls.isCall(frame.headers().get(HttpHeaderNames.CONTENT_TYPE));
                 framer = new ResponseFramer(HttpMethod.HEAD.equals(request.method()));

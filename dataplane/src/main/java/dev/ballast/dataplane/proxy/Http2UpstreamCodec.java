@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.exchange.InvalidResponseException;
+import dev.ballast.dataplane.http2.Http2Forbidden;
 import dev.ballast.dataplane.exchange.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -25,7 +26,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Lets an exchange use an HTTP/2 stream to an upstream as it uses an HTTP/1.1 connection. Outbound, the request it
@@ -37,9 +37,6 @@ import java.util.Set;
  */
 final class Http2UpstreamCodec extends ChannelDuplexHandler {
 
-    private static final Set<AsciiString> NOT_FORWARDED = Set.of(HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.UPGRADE, HttpHeaderNames.HOST, HttpHeaderNames.TE);
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final AsciiString scheme;
@@ -123,7 +120,7 @@ final class Http2UpstreamCodec extends ChannelDuplexHandler {
         for (var fields = in.iteratorCharSequence(); fields.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> field = fields.next();
             AsciiString name = AsciiString.of(field.getKey()).toLowerCase();
-            if (!NOT_FORWARDED.contains(name)) {
+            if (!Http2Forbidden.isConnectionSpecific(name)) {
                 out.add(name, field.getValue());
             }
         }
@@ -168,12 +165,8 @@ final class Http2UpstreamCodec extends ChannelDuplexHandler {
         boolean interim = status >= 100 && status < 200;
         boolean lengthKnown = fields.contains(HttpHeaderNames.CONTENT_LENGTH);
         chunked = !interim && !frame.isEndStream() && !lengthKnown;
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(" \r\n");
-        for (Map.Entry<CharSequence, CharSequence> field : fields) {
-            if (field.getKey().length() > 0 && field.getKey().charAt(0) != ':') {
-                head.append(field.getKey()).append(": ").append(field.getValue()).append("\r\n");
-            }
-        }
+        StringBuilder head = lines(new StringBuilder(256).append("HTTP/1.1 ").append(status).append(" \r\n"),
+                fields);
         if (chunked) {
             head.append("transfer-encoding: chunked\r\n");
         } else if (!interim && frame.isEndStream() && !lengthKnown && status != 204 && status != 304) {
@@ -209,13 +202,17 @@ final class Http2UpstreamCodec extends ChannelDuplexHandler {
         if (!chunked) {
             return ctx.alloc().buffer(0);
         }
-        StringBuilder end = new StringBuilder("0\r\n");
+        return ByteBufUtil.writeUtf8(ctx.alloc(), lines(new StringBuilder("0\r\n"), fields).append("\r\n"));
+    }
+
+    /** Appends each field of {@code fields} but the pseudo-headers as an HTTP/1.1 header line. */
+    private static StringBuilder lines(StringBuilder out, Http2Headers fields) {
         for (Map.Entry<CharSequence, CharSequence> field : fields) {
             if (field.getKey().length() > 0 && field.getKey().charAt(0) != ':') {
-                end.append(field.getKey()).append(": ").append(field.getValue()).append("\r\n");
+                out.append(field.getKey()).append(": ").append(field.getValue()).append("\r\n");
             }
         }
-        return ByteBufUtil.writeUtf8(ctx.alloc(), end.append("\r\n"));
+        return out;
     }
 
     @Override
