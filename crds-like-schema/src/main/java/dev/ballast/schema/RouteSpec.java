@@ -13,12 +13,13 @@ import java.util.List;
  * @param proxyProtocol the PROXY protocol header a TCP or SNI route sends its endpoints, or {@code null} for none
  * @param backendProtocol how requests go to the endpoints; {@code null} for the default, HTTP/1.1 (left out of the
  *                        JSON then, so that snapshot versions computed before it existed stay what they were)
+ * @param tls certificates the controller obtains for the route ({@code null}: none, and left out of the JSON)
  */
 public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = HttpModeFilter.class)
                         RouteMode mode, String service, List<Endpoint> endpoints, Integer order,
                         EndpointMode endpointMode, LoadBalancing loadBalancing, StickySessions stickySessions,
                         Retries retries, HealthCheck healthCheck, ProxyProtocolVersion proxyProtocol,
-                        BackendProtocol backendProtocol, boolean defaultBackend, List<Rule> rules) {
+                        BackendProtocol backendProtocol, RouteTls tls, boolean defaultBackend, List<Rule> rules) {
 
     public RouteSpec {
         mode = mode == null ? RouteMode.HTTP : mode;
@@ -38,18 +39,27 @@ public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFi
 
     /** A spec that sends the given rules to a Swarm service, everything else at its default. */
     public static RouteSpec forService(String service, List<Rule> rules) {
-        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, null, null, false, rules);
     }
 
     /** The same spec in another mode. */
     public RouteSpec withMode(RouteMode newMode) {
         return new RouteSpec(newMode, service, endpoints, order, endpointMode, loadBalancing, stickySessions, retries,
-                healthCheck, proxyProtocol, backendProtocol, defaultBackend, rules);
+                healthCheck, proxyProtocol, backendProtocol, tls, defaultBackend, rules);
+    }
+
+    /** The hosts the route's ACME certificate is for: {@code tls.hosts}, else every host of its rules. */
+    public List<String> acmeHosts() {
+        if (tls == null || !tls.acme()) {
+            return List.of();
+        }
+        return tls.hosts().isEmpty() ? rules.stream().flatMap(r -> r.hosts().stream()).distinct().toList()
+                : tls.hosts();
     }
 
     /** A spec that sends the given rules to static endpoints, everything else at its default. */
     public static RouteSpec forEndpoints(List<Endpoint> endpoints, List<Rule> rules) {
-        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, null, null, false, rules);
     }
 
     /**

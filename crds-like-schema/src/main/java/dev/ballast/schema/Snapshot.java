@@ -17,24 +17,33 @@ import java.util.function.Function;
  * @param endpoints the endpoints of every service, sorted by service name
  * @param certificates the certificates the controller distributes, sorted by name (empty unless replicas pull with a
  *     token)
+ * @param challenges the ACME HTTP-01 challenges under way, sorted by token (usually none)
  */
 public record Snapshot(String version, List<Route> routes, List<Endpoints> endpoints,
-                       List<TlsCertificate> certificates) {
+                       List<TlsCertificate> certificates, List<AcmeChallenge> challenges) {
 
     private static final Comparator<Route> BY_NAME = Comparator.comparing(Route::name);
     private static final Comparator<Endpoints> BY_SERVICE = Comparator.comparing(Endpoints::service);
     private static final Comparator<TlsCertificate> BY_CERTIFICATE = Comparator.comparing(TlsCertificate::name);
+    private static final Comparator<AcmeChallenge> BY_TOKEN = Comparator.comparing(AcmeChallenge::token);
 
     public Snapshot {
         Objects.requireNonNull(version, "version");
         routes = sortedCopy(routes, BY_NAME);
         endpoints = sortedCopy(endpoints, BY_SERVICE);
         certificates = certificates == null ? List.of() : sortedCopy(certificates, BY_CERTIFICATE);
+        challenges = challenges == null ? List.of() : sortedCopy(challenges, BY_TOKEN);
+    }
+
+    /** A snapshot without challenges. */
+    public Snapshot(String version, List<Route> routes, List<Endpoints> endpoints,
+                    List<TlsCertificate> certificates) {
+        this(version, routes, endpoints, certificates, List.of());
     }
 
     /** A snapshot without certificates. */
     public Snapshot(String version, List<Route> routes, List<Endpoints> endpoints) {
-        this(version, routes, endpoints, List.of());
+        this(version, routes, endpoints, List.of(), List.of());
     }
 
     /** The empty snapshot: no routes, no endpoints. */
@@ -59,7 +68,18 @@ public record Snapshot(String version, List<Route> routes, List<Endpoints> endpo
         List<Endpoints> sortedEndpoints = sortedCopy(endpoints, BY_SERVICE);
         List<TlsCertificate> sortedCertificates = sortedCopy(certificates, BY_CERTIFICATE);
         return new Snapshot(SnapshotVersions.versionOf(sortedRoutes, sortedEndpoints, sortedCertificates, itemHash),
-                sortedRoutes, sortedEndpoints, sortedCertificates);
+                sortedRoutes, sortedEndpoints, sortedCertificates, List.of());
+    }
+
+    /** This snapshot with {@code challenges} instead of its own, versioned by its new content. */
+    public Snapshot withChallenges(List<AcmeChallenge> newChallenges) {
+        Snapshot unversioned = new Snapshot("", routes, endpoints, certificates, newChallenges);
+        return new Snapshot(SnapshotVersions.versionOf(unversioned), routes, endpoints, certificates, newChallenges);
+    }
+
+    /** The challenge for {@code token}, if this snapshot carries one. */
+    public java.util.Optional<AcmeChallenge> challenge(String token) {
+        return challenges.stream().filter(c -> c.token().equals(token)).findFirst();
     }
 
     /** Whether {@link #version()} is the hash of this content (a snapshot from the wire should be checked). */

@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param removedEndpoints services whose endpoints were removed since {@code baseVersion} (delta only)
  * @param certificates every certificate (full) or the added and changed ones (delta)
  * @param removedCertificates names of certificates removed since {@code baseVersion} (delta only)
+ * @param challenges every ACME challenge of the new version, in a delta too: there are few, and they come and go
  */
 public record SnapshotUpdate(String version, String baseVersion, List<Route> routes, List<Endpoints> endpoints,
                              List<String> removedRoutes, List<String> removedEndpoints,
-                             List<TlsCertificate> certificates, List<String> removedCertificates) {
+                             List<TlsCertificate> certificates, List<String> removedCertificates,
+                             List<AcmeChallenge> challenges) {
 
     public SnapshotUpdate {
         Objects.requireNonNull(version, "version");
@@ -35,12 +37,13 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
         removedEndpoints = removedEndpoints == null ? List.of() : List.copyOf(removedEndpoints);
         certificates = certificates == null ? List.of() : List.copyOf(certificates);
         removedCertificates = removedCertificates == null ? List.of() : List.copyOf(removedCertificates);
+        challenges = challenges == null ? List.of() : List.copyOf(challenges);
     }
 
     /** The whole snapshot. */
     public static SnapshotUpdate full(Snapshot snapshot) {
         return new SnapshotUpdate(snapshot.version(), null, snapshot.routes(), snapshot.endpoints(), null, null,
-                snapshot.certificates(), null);
+                snapshot.certificates(), null, snapshot.challenges());
     }
 
     /** The changes that turn {@code from} into {@code to}. */
@@ -71,7 +74,7 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
         }
         return new SnapshotUpdate(to.version(), from.version(), routes, endpoints,
                 oldRoutes.keySet().stream().sorted().toList(), oldEndpoints.keySet().stream().sorted().toList(),
-                certificates, oldCertificates.keySet().stream().sorted().toList());
+                certificates, oldCertificates.keySet().stream().sorted().toList(), to.challenges());
     }
 
     @JsonIgnore
@@ -90,7 +93,7 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
     public Snapshot applyTo(Snapshot current) {
         Snapshot result;
         if (!isDelta()) {
-            result = new Snapshot(version, routes, endpoints, certificates);
+            result = new Snapshot(version, routes, endpoints, certificates, challenges);
         } else {
             if (current == null || !current.version().equals(baseVersion)) {
                 throw new IllegalArgumentException("delta from " + baseVersion + " cannot apply to "
@@ -109,7 +112,7 @@ public record SnapshotUpdate(String version, String baseVersion, List<Route> rou
             removedCertificates.forEach(mergedCertificates::remove);
             certificates.forEach(c -> mergedCertificates.put(c.name(), c));
             result = new Snapshot(version, new ArrayList<>(merged.values()), new ArrayList<>(mergedEndpoints.values()),
-                    new ArrayList<>(mergedCertificates.values()));
+                    new ArrayList<>(mergedCertificates.values()), challenges);
         }
         if (!result.hasConsistentVersion()) {
             throw new IllegalArgumentException("content does not match version " + version + " (it hashes to "

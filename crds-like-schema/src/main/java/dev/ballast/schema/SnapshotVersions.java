@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * Content-hash versions of snapshots.
  *
  * <p>Each item (a route, a service's endpoints, a certificate) has a digest: the first 128 bits of SHA-256 over
- * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}, {@code "c <name> …"}). The version is the first 16 hex
+ * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}, {@code "c <name> …"}, {@code "a <token> …"} for an ACME challenge). The version is the first 16 hex
  * digits of SHA-256 over the sum of all item digests modulo 2<sup>128</sup>. It depends on the content only, so every
  * controller computes the same version for the same state; and because the sum does not depend on order and can be
  * updated item by item ({@link Accumulator}), a one-service change costs one item, not ten thousand.
@@ -39,7 +39,13 @@ public final class SnapshotVersions {
 
     private static Stream<Object> items(List<Route> routes, List<Endpoints> endpoints,
                                         List<TlsCertificate> certificates) {
-        return Stream.of(routes.stream(), endpoints.stream(), certificates.stream()).flatMap(s -> s);
+        return items(routes, endpoints, certificates, List.of());
+    }
+
+    private static Stream<Object> items(List<Route> routes, List<Endpoints> endpoints,
+                                        List<TlsCertificate> certificates, List<AcmeChallenge> challenges) {
+        return Stream.of(routes.stream(), endpoints.stream(), certificates.stream(), challenges.stream())
+                .flatMap(s -> s);
     }
 
     /**
@@ -48,7 +54,8 @@ public final class SnapshotVersions {
      * routes, that check is on the way to being ready.
      */
     public static String versionOf(Snapshot snapshot) {
-        return sum(items(snapshot.routes(), snapshot.endpoints(), snapshot.certificates()).parallel()
+        return sum(items(snapshot.routes(), snapshot.endpoints(), snapshot.certificates(), snapshot.challenges())
+                .parallel()
                 .map(item -> digest(item, itemHash(item))));
     }
 
@@ -67,6 +74,7 @@ public final class SnapshotVersions {
     public static Digest digest(Object item, String itemHash) {
         String line = item instanceof Route r ? "r " + r.name() + " " + itemHash
                 : item instanceof TlsCertificate c ? "c " + c.name() + " " + itemHash
+                : item instanceof AcmeChallenge a ? "a " + a.token() + " " + itemHash
                 : "e " + ((Endpoints) item).service() + " " + itemHash;
         ByteBuffer bytes = ByteBuffer.wrap(sha256().digest(line.getBytes(StandardCharsets.UTF_8)));
         return new Digest(bytes.getLong(), bytes.getLong());

@@ -85,7 +85,7 @@ class SnapshotUpdateProperties {
     void tamperedContentIsRefused() {
         Snapshot a = Snapshot.of(List.of(route("a", 80)), List.of());
         SnapshotUpdate forged = new SnapshotUpdate(a.version(), null, List.of(route("a", 81)), List.of(), null, null,
-                null, null);
+                null, null, null);
         assertThatThrownBy(() -> forged.applyTo(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("content does not match version " + a.version());
     }

@@ -32,7 +32,7 @@ public final class DockerFlowLabels {
             "usersPassEncrypted", "sessionType", "isDefaultBackend", "redirectWhenHttpProto",
             "redirectUnlessHttpsProto", "reqPathSearch", "reqPathReplace", "shortName",
             "sendProxyProtocol", "backendProtocol", "lb", "endpointMode", "retries", "healthCheckPath",
-            "healthCheckInterval", "order");
+            "healthCheckInterval", "order", "letsencrypt.host", "letsencrypt.email");
 
     /** Parameters that only configured HAProxy itself, with what Ballast does instead. */
     static final Map<String, String> HAPROXY_ONLY = haproxyOnly();

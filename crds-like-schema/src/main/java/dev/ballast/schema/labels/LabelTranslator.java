@@ -1,5 +1,6 @@
 package dev.ballast.schema.labels;
 
+import dev.ballast.schema.BackendProtocol;
 import dev.ballast.schema.Endpoint;
 import dev.ballast.schema.EndpointMode;
 import dev.ballast.schema.FieldPath;
@@ -7,13 +8,13 @@ import dev.ballast.schema.HeaderOperations;
 import dev.ballast.schema.HealthCheck;
 import dev.ballast.schema.LoadBalancing;
 import dev.ballast.schema.Problem;
-import dev.ballast.schema.BackendProtocol;
 import dev.ballast.schema.ProxyProtocolVersion;
 import dev.ballast.schema.Retries;
 import dev.ballast.schema.Route;
-import dev.ballast.schema.RouteSchema;
 import dev.ballast.schema.RouteMode;
+import dev.ballast.schema.RouteSchema;
 import dev.ballast.schema.RouteSpec;
+import dev.ballast.schema.RouteTls;
 import dev.ballast.schema.RouteValidator;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.StickySessions;
@@ -112,7 +113,8 @@ public final class LabelTranslator {
                 p.integer(p.get("order"), 0, 1_000_000, "an order").orElse(null),
                 endpointMode(p), loadBalancing(p), stickySessions(p),
                 new Retries(p.integer(p.get("retries"), 0, 5, "a retry count").orElse(null)),
-                healthCheck(p), proxyProtocol(p), backendProtocol(p), p.isTrue(p.get("isDefaultBackend")), rules);
+                healthCheck(p), proxyProtocol(p), backendProtocol(p), acme(p), p.isTrue(p.get("isDefaultBackend")),
+                rules);
         p.from(FieldPath.of("spec", "mode"), p.get("reqMode", indexes.get(0)));
         p.from(FieldPath.of("spec", "order"), p.get("order"));
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
@@ -121,6 +123,7 @@ public final class LabelTranslator {
         p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
         p.from(FieldPath.of("spec", "proxyProtocol"), p.get("sendProxyProtocol"));
         p.from(FieldPath.of("spec", "backendProtocol"), p.get("backendProtocol"));
+        p.from(FieldPath.of("spec", "tls", "hosts"), p.get("letsencrypt.host"));
         p.warnAboutUnread();
 
         if (!p.errors().isEmpty()) {
@@ -312,6 +315,18 @@ public final class LabelTranslator {
                     default -> throw new IllegalArgumentException("\"" + text
                             + "\" is not a PROXY protocol version (v1, v2, true for v1, or false)");
                 }).orElse(null);
+    }
+
+    /**
+     * Docker Flow's letsencrypt companion labels: {@code letsencrypt.host} names the hosts of the certificate. Its
+     * {@code letsencrypt.email} was the companion's account; Ballast's controller has one ACME account
+     * ({@code --acme-email}), which the warning says.
+     */
+    private static RouteTls acme(LabelParams p) {
+        p.get("letsencrypt.email").ifPresent(v -> p.warning(v.label(), "ignored: the ACME account is the"
+                + " controller's (--acme-email); certificates are not ordered per service account"));
+        List<String> hosts = p.list(p.get("letsencrypt.host"));
+        return hosts.isEmpty() ? null : new RouteTls(true, hosts);
     }
 
     private static BackendProtocol backendProtocol(LabelParams p) {

@@ -28,6 +28,11 @@ final class Responses {
         return response(status, Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8), TEXT, keepAlive);
     }
 
+    /** An answer whose plain-text body is exactly {@code body}, nothing added (an ACME key authorization). */
+    static FullHttpResponse exact(HttpResponseStatus status, String body, boolean keepAlive) {
+        return response(status, Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII), TEXT, keepAlive);
+    }
+
     /** An error answer: the page {@code pages} has for its status, else the plain-text {@code body}. */
     static FullHttpResponse error(ErrorPages pages, HttpResponseStatus status, String body, boolean keepAlive) {
         ByteBuf page = pages.page(status.code());

@@ -5,6 +5,7 @@ import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.exchange.HeaderRewrite;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
+import dev.ballast.schema.AcmeChallenge;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,15 +26,19 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Decides what becomes of each request head: the proxy answers it itself — 400, 414 or 431 for a request it cannot
- * read, 400 for ambiguous framing, 404 when no route matches, 405 for a refused method, a redirect, 401 or 403 from
- * the route's access rules, 503 when the route has no healthy endpoint — or it goes on as a {@link RoutedRequest},
- * its head readied for the upstream, followed by its body parts. A request answered here has its body dropped by the
+ * read, 400 for ambiguous framing, an ACME challenge the snapshot carries, 404 when no route matches, 405 for a
+ * refused method, a redirect, 401 or 403 from the route's access rules, 503 when the route has no healthy endpoint — or
+ * it goes on as a {@link RoutedRequest}, its head readied for the upstream, followed by its body parts. A request answered here has its body dropped by the
  * {@link RequestQueue}, which this handler tells when the answer is sent.
  */
 final class RouteDispatcher extends ChannelInboundHandlerAdapter {
+
+    /** Where the ACME CA fetches HTTP-01 answers; those in the snapshot are answered here on plain listeners. */
+    private static final String ACME_CHALLENGES = "/.well-known/acme-challenge/";
 
     private final ProxyContext context;
     private final RequestQueue queue;
@@ -83,6 +88,17 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         observer.trace(request.headers(), path, host);
+        if (!connection.secure() && path.startsWith(ACME_CHALLENGES)) {
+            Optional<AcmeChallenge> challenge = context.table().get().snapshot()
+                    .challenge(path.substring(ACME_CHALLENGES.length()));
+            if (challenge.isPresent()) {
+                // before routing: the CA must get the answer whatever the routes say about this host or path
+                ReferenceCountUtil.release(request);
+                answer(ctx, Responses.exact(HttpResponseStatus.OK, challenge.get().keyAuthorization(), keepAlive),
+                        keepAlive);
+                return;
+            }
+        }
         Match match = context.table().get().match(new RequestFacts(request.method().name(), host, path,
                 name -> request.headers().get(name), connection.listenerPort()));
         if (!(match instanceof Match.Matched matched)) {

@@ -175,7 +175,7 @@ class SnapshotPullerTest {
         Snapshot b = Snapshot.of(List.of(route("b", "/b")), List.of());
         // b's version, another content: what a corrupted transfer or a bug would produce
         controller.offer(new SnapshotUpdate(b.version(), null, List.of(route("b", "/c")), List.of(), null, null,
-                null, null));
+                null, null, null));
         String report = controller.awaitPull(q -> q.contains("rejected="));
         assertThat(report).contains("version=" + a.version(), "rejected=" + b.version(),
                 "error=content does not match version " + b.version());

@@ -85,7 +85,7 @@ class RoutingTableProperties {
         Arbitrary<Route> route = Combinators.combine(Arbitraries.of("a", "b", "c", "d", "e"),
                         rules.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(-1, -1, -1, 1, 2))
                 .as((name, rs, order) -> Route.of(name, new RouteSpec(null, name, null, order < 0 ? null : order, null, null,
-                        null, null, null, null, null, false, rs)));
+                        null, null, null, null, null, null, false, rs)));
         return route.list().ofMaxSize(5).uniqueElements(Route::name)
                 .filter(list -> list.stream().allMatch(r -> RouteValidator.validate(r).isValid()));
     }
