@@ -1,5 +1,6 @@
 package dev.ballast.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,13 +29,26 @@ import java.util.Optional;
  *     certificate keys are not distributed
  * @param certs a directory of certificates distributed to every replica
  * @param stateDir where pushed certificates are kept across restarts
+ * @param acme how certificates are obtained over ACME; empty without {@code --acme-email}
  */
 public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path> routesDir, Optional<String> network,
                                String notifyLabel, String separator, boolean httpsOnly, Duration resyncInterval,
                                Duration taskPollInterval, Duration debounce, Duration eventWatchdog,
                                Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory,
                                String instanceName, Optional<Path> tokenFile, Optional<Path> certs,
-                               Optional<Path> stateDir) {
+                               Optional<Path> stateDir, Optional<AcmeConfig> acme) {
+
+    /** Settings without ACME. */
+    public ControllerConfig(String dockerHost, HostPort listen, Optional<Path> routesDir, Optional<String> network,
+                            String notifyLabel, String separator, boolean httpsOnly, Duration resyncInterval,
+                            Duration taskPollInterval, Duration debounce, Duration eventWatchdog,
+                            Duration replicaLagDeadline, Duration replicaTtl, int snapshotHistory,
+                            String instanceName, Optional<Path> tokenFile, Optional<Path> certs,
+                            Optional<Path> stateDir) {
+        this(dockerHost, listen, routesDir, network, notifyLabel, separator, httpsOnly, resyncInterval,
+                taskPollInterval, debounce, eventWatchdog, replicaLagDeadline, replicaTtl, snapshotHistory,
+                instanceName, tokenFile, certs, stateDir, Optional.empty());
+    }
 
     public static final Setting<String> DOCKER_HOST = Setting.of("dockerHost", "unix:///var/run/docker.sock",
             ValueParsers::text, "Docker Engine API address").alsoFromEnv("DOCKER_HOST", "DF_DOCKER_HOST");
@@ -77,16 +91,50 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
     public static final Setting<Path> STATE_DIR = Setting.of("stateDir", null, ValueParsers::path,
             "Directory where certificates pushed with PUT /v1/docker-flow-proxy/cert survive restarts");
 
+    public static final Setting<String> ACME_EMAIL = Setting.of("acmeEmail", null, ValueParsers::text,
+            "Contact of the ACME account; setting it turns ACME on for routes with tls.acme (com.df.letsencrypt.host)");
+    public static final Setting<URI> ACME_DIRECTORY = Setting.of("acmeDirectory", AcmeConfig.LETS_ENCRYPT,
+            ValueParsers::httpUrl, "Directory URL of the ACME CA (staging: " + AcmeConfig.LETS_ENCRYPT_STAGING + ")");
+    public static final Setting<Path> ACME_STORAGE = Setting.of("acmeStorage", null, ValueParsers::path,
+            "Directory of the ACME account key, certificates and order state (default: --state-dir/acme)");
+    public static final Setting<Path> ACME_CA_FILE = Setting.of("acmeCaFile", null, ValueParsers::path,
+            "PEM file of CA certificates trusted for the ACME directory's HTTPS, beside the system's (test CAs)");
+    public static final Setting<Duration> ACME_RETRY_BASE = Setting.of("acmeRetryBase", "1m", Durations::parse,
+            "First wait after a failed ACME order; doubles per failure, to a day at most");
+
     public static final List<Setting<?>> SETTINGS = List.of(DOCKER_HOST, LISTEN, ROUTES_DIR, NETWORK, NOTIFY_LABEL,
             SEPARATOR, HTTPS_ONLY, RESYNC_INTERVAL, TASK_POLL_INTERVAL, DEBOUNCE, EVENT_WATCHDOG,
             REPLICA_LAG_DEADLINE, REPLICA_TTL, SNAPSHOT_HISTORY, INSTANCE_NAME, TOKEN_FILE, CERTS, STATE_DIR,
-            LoggingConfig.LOG_FORMAT);
+            ACME_EMAIL, ACME_DIRECTORY, ACME_STORAGE, ACME_CA_FILE, ACME_RETRY_BASE, LoggingConfig.LOG_FORMAT);
 
-    public static ControllerConfig from(ResolvedConfig c) {
+    /** @throws ConfigException when ACME is asked for without what it needs (a token, a storage directory) */
+    public static ControllerConfig from(ResolvedConfig c) throws ConfigException {
         return new ControllerConfig(c.get(DOCKER_HOST), c.get(LISTEN), c.find(ROUTES_DIR), c.find(NETWORK),
                 c.get(NOTIFY_LABEL), c.get(SEPARATOR), c.get(HTTPS_ONLY), c.get(RESYNC_INTERVAL),
                 c.get(TASK_POLL_INTERVAL), c.get(DEBOUNCE), c.get(EVENT_WATCHDOG), c.get(REPLICA_LAG_DEADLINE),
                 c.get(REPLICA_TTL), c.get(SNAPSHOT_HISTORY), c.get(INSTANCE_NAME), c.find(TOKEN_FILE), c.find(CERTS),
-                c.find(STATE_DIR));
+                c.find(STATE_DIR), acme(c));
+    }
+
+    private static Optional<AcmeConfig> acme(ResolvedConfig c) throws ConfigException {
+        Optional<String> email = c.find(ACME_EMAIL);
+        if (email.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        if (c.find(TOKEN_FILE).isEmpty()) {
+            problems.add("--acme-email (" + c.origin(ACME_EMAIL) + ") needs --token-file: ACME certificates' keys"
+                    + " reach replicas only over authenticated pulls");
+        }
+        Optional<Path> storage = c.find(ACME_STORAGE).or(() -> c.find(STATE_DIR).map(d -> d.resolve("acme")));
+        if (storage.isEmpty()) {
+            problems.add("--acme-email (" + c.origin(ACME_EMAIL) + ") needs --acme-storage (or --state-dir): without"
+                    + " it every restart would order every certificate again, and CAs limit orders");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return Optional.of(new AcmeConfig(email.get(), c.get(ACME_DIRECTORY), storage.get(), c.find(ACME_CA_FILE),
+                c.get(ACME_RETRY_BASE)));
     }
 }

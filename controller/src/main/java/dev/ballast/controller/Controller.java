@@ -2,9 +2,11 @@ package dev.ballast.controller;
 
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.TokenFile;
-import dev.ballast.controller.certificates.CertificateStore;
+import dev.ballast.controller.acme.AcmeManager;
+import dev.ballast.controller.acme.AcmeReport;
 import dev.ballast.controller.api.ControllerApi;
 import dev.ballast.controller.api.ControllerStatus;
+import dev.ballast.controller.certificates.CertificateStore;
 import dev.ballast.controller.desired.DesiredState;
 import dev.ballast.controller.desired.DesiredStateBuilder;
 import dev.ballast.controller.desired.DockerFlowServices;
@@ -18,6 +20,8 @@ import dev.ballast.controller.swarm.SwarmSource;
 import dev.ballast.controller.telemetry.ControllerMetrics;
 import dev.ballast.observability.telemetry.LogIds;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.schema.labels.LabelTranslator;
+import dev.ballast.schema.labels.TranslationOptions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -25,8 +29,6 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
-import dev.ballast.schema.labels.LabelTranslator;
-import dev.ballast.schema.labels.TranslationOptions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,6 +86,7 @@ public final class Controller implements Closeable, ControllerStatus {
     private final Tracer tracer;
     private final ControllerMetrics counted;
     private final CertificateStore certificates;
+    private final Optional<AcmeManager> acme;
     /** The bearer token ({@code --token-file}); without one, certificates are not distributed. */
     private final Optional<String> token;
     /** What the next pass refreshes; guarded by itself. */
@@ -121,6 +124,9 @@ public final class Controller implements Closeable, ControllerStatus {
         this.gitops = config.routesDir().map(dir -> new GitOpsSource(dir, clock));
         this.token = config.tokenFile().map(TokenFile::read);
         this.certificates = new CertificateStore(config.certs(), config.stateDir(), () -> trigger(Refresh.REBUILD));
+        this.acme = config.acme().map(a -> new AcmeManager(a, new AcmeManager.Parts(config.dockerHost(), store,
+                replicas, () -> desiredSince, () -> trigger(Refresh.REBUILD), certificates, clock,
+                telemetry.meter("dev.ballast.controller"), tracer)));
         this.api = new ControllerApi(new ControllerApi.Parts(store, replicas, this, push, translator,
                 () -> trigger(Refresh.REBUILD), this::dockerFlowServices, this::scrapeMetrics, certificates, token));
     }
@@ -200,7 +206,7 @@ public final class Controller implements Closeable, ControllerStatus {
         }
         // One span per pass; the Docker API calls and the build it makes are its children (current context), and
         // it links to the events that asked for it.
-        SpanBuilder starting = tracer.spanBuilder("reconcile").setAttribute(REFRESH, refreshed(what));
+        SpanBuilder starting = tracer.spanBuilder("reconcile").setAttribute(REFRESH, Refresh.describe(what));
         int caused = causeCount.getAndSet(0);
         for (SpanContext cause = causes.poll(); cause != null; cause = causes.poll()) {
             starting.addLink(cause);
@@ -235,13 +241,15 @@ public final class Controller implements Closeable, ControllerStatus {
             try {
                 next = builder.build(swarm.state(), gitops.map(GitOpsSource::state)
                         .orElse(GitOpsSource.State.EMPTY), push.state(),
-                        token.isPresent() ? certificates.certificates() : List.of());
+                        token.isPresent() ? certificates.certificates() : List.of(),
+                        acme.map(AcmeManager::challenges).orElse(List.of()));
                 build.setAttribute(ROUTES, (long) next.snapshot().routes().size());
             } finally {
                 build.end();
             }
             span.setAttribute(VERSION, next.snapshot().version());
             desired = next;
+            acme.ifPresent(a -> a.want(next.snapshot().routes()));
             outcome = PassOutcome.UNCHANGED;
             if (store.publish(next.snapshot())) {
                 outcome = PassOutcome.PUBLISHED;
@@ -259,20 +267,6 @@ public final class Controller implements Closeable, ControllerStatus {
             span.setAttribute(OUTCOME, outcome.label());
             span.end();
         }
-    }
-
-    /** What a pass was asked to refresh, for its span: {@code services,gitops}, {@code tasks}, or {@code none}. */
-    private static String refreshed(Set<Refresh> what) {
-        List<String> parts = new ArrayList<>();
-        if (what.contains(Refresh.SERVICES)) {
-            parts.add("services");
-        } else if (what.contains(Refresh.TASKS)) {
-            parts.add("tasks");
-        }
-        if (what.contains(Refresh.GITOPS)) {
-            parts.add("gitops");
-        }
-        return parts.isEmpty() ? "none" : String.join(",", parts);
     }
 
     /** Every metric, as Prometheus text. */
@@ -333,6 +327,16 @@ public final class Controller implements Closeable, ControllerStatus {
     }
 
     @Override
+    public List<AcmeReport> acme() {
+        return acme.map(AcmeManager::reports).orElse(List.of());
+    }
+
+    @Override
+    public Map<String, String> acmeRefusals() {
+        return acme.map(AcmeManager::refusals).orElse(Map.of());
+    }
+
+    @Override
     public boolean distributesCertificates() {
         return token.isPresent();
     }
@@ -381,6 +385,7 @@ public final class Controller implements Closeable, ControllerStatus {
         timers.shutdownNow();
         loop.shutdownNow();
         api.close();
+        acme.ifPresent(AcmeManager::close);
         certificates.close();
         swarm.close();
         telemetry.close();

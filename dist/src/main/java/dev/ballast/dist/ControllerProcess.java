@@ -1,5 +1,6 @@
 package dev.ballast.dist;
 
+import dev.ballast.config.ConfigException;
 import dev.ballast.config.ControllerConfig;
 import dev.ballast.config.DockerFlowVariables;
 import dev.ballast.config.HostPort;
@@ -28,7 +29,13 @@ final class ControllerProcess {
     }
 
     static int run(ResolvedConfig resolved, CommandLine cli) throws Exception {
-        ControllerConfig config = ControllerConfig.from(resolved);
+        ControllerConfig config;
+        try {
+            config = ControllerConfig.from(resolved);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> cli.getErr().println("ballast controller: " + p));
+            return Main.USAGE;
+        }
         warnAboutDockerFlowVariables(DockerFlowVariables.forController(System.getenv()));
         Controller controller;
         try {

@@ -3,6 +3,7 @@ package dev.ballast.controller.api;
 import static dev.ballast.controller.api.Responses.json;
 
 import dev.ballast.certificates.CertificateReport;
+import dev.ballast.controller.acme.AcmeReport;
 import dev.ballast.controller.certificates.CertificateStore;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Docker Flow Proxy's certificate API: {@code PUT /v1/docker-flow-proxy/cert?certName=NAME} with the PEM chain and key
@@ -30,9 +32,11 @@ final class CertificateEndpoints extends Endpoint {
     private final Clock clock;
     /** Whether replicas receive keys (a token is set); said in each answer, since a push that reaches none is odd. */
     private final boolean distributed;
+    private final Supplier<List<AcmeReport>> acme;
 
-    CertificateEndpoints(CertificateStore store, Clock clock, boolean distributed) {
+    CertificateEndpoints(CertificateStore store, Clock clock, boolean distributed, Supplier<List<AcmeReport>> acme) {
         super(Set.of(CERT, CERTS));
+        this.acme = acme;
         this.store = store;
         this.clock = clock;
         this.distributed = distributed;
@@ -45,6 +49,7 @@ final class CertificateEndpoints extends Endpoint {
             List<CertificateReport> reports = store.reports(clock.instant());
             Map<String, Object> body = answer("OK", reports.size() + " certificate(s)" + note());
             body.put("Certs", reports);
+            body.put("Acme", acme.get());
             json(ctx, 200, body);
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)) {
             String name = request.params().get("certName");

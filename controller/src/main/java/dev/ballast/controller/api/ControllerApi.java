@@ -78,7 +78,7 @@ public final class ControllerApi {
         this.dockerFlow = new DockerFlowEndpoints(parts.push(), parts.translator(), parts.rebuild(),
                 parts.dockerFlowServices(), parts.store(), () -> parts.status().instanceName());
         this.certificates = new CertificateEndpoints(parts.certificates(), java.time.Clock.systemUTC(),
-                parts.token().isPresent());
+                parts.token().isPresent(), () -> parts.status().acme());
         this.gate = parts.token().map(TokenGate::new).orElse(null);
     }
 

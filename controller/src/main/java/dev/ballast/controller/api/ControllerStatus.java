@@ -38,6 +38,16 @@ public interface ControllerStatus {
         return List.of();
     }
 
+    /** The certificates ACME keeps (none without {@code --acme-email}). */
+    default List<dev.ballast.controller.acme.AcmeReport> acme() {
+        return List.of();
+    }
+
+    /** Why routes asking for ACME certificates get none, by route name. */
+    default Map<String, String> acmeRefusals() {
+        return Map.of();
+    }
+
     /** Whether replicas receive the certificates: only when the controller has a token ({@code --token-file}). */
     default boolean distributesCertificates() {
         return false;

@@ -41,8 +41,10 @@ final class StatusEndpoint extends Endpoint {
         out.put("sources", controller.sources());
         out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
                 .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
-        out.put("routes", controller.desired().sortedRoutes());
+        out.put("routes", AcmeConditions.added(controller.desired().sortedRoutes(), controller.acmeRefusals(),
+                controller.acme()));
         out.put("certificates", controller.certificates());
+        out.put("acme", controller.acme());
         if (!controller.distributesCertificates() && !controller.certificates().isEmpty()) {
             out.put("certificatesNotDistributed", "certificates are not distributed: the controller has no"
                     + " --token-file, and keys never travel to replicas unauthenticated");

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * The certificates the controller distributes: the files of {@code --certs} (read again every second, on a thread of
  * its own) and those pushed with {@code PUT /v1/docker-flow-proxy/cert} (kept as {@code NAME.pem}, mode 0600, in
  * {@code --state-dir}/certs, so they survive a restart; without a state directory, in memory only). A pushed
- * certificate replaces a file of the same name. Every change calls {@code changed}, which asks for a reconcile pass:
- * certificates reach replicas in snapshots like routes do.
+ * certificate replaces a file of the same name, and both replace an ACME certificate ({@link #acme}). Every change
+ * calls {@code changed}, which asks for a reconcile pass: certificates reach replicas in snapshots like routes do.
  */
 public final class CertificateStore implements Closeable {
 
@@ -53,6 +53,7 @@ public final class CertificateStore implements Closeable {
     /** Guarded by this. */
     private CertificateFiles.Loaded files = CertificateFiles.Loaded.NONE;
     private final Map<String, ServedCertificate> pushed = new TreeMap<>();
+    private Map<String, ServedCertificate> acme = Map.of();
     private List<TlsCertificate> distributed = List.of();
     private List<CertificateReport> problems = List.of();
 
@@ -151,6 +152,23 @@ public final class CertificateStore implements Closeable {
         return true;
     }
 
+    /**
+     * The certificates ACME obtained, replacing those it gave before. A file or push of the same name wins: the
+     * operator's certificate is the one meant.
+     */
+    public void acme(List<ServedCertificate> issued) {
+        Map<String, ServedCertificate> byName = new TreeMap<>();
+        issued.forEach(c -> byName.put(c.name(), c));
+        synchronized (this) {
+            if (byName.equals(acme)) {
+                return;
+            }
+            acme = Map.copyOf(byName);
+            update();
+        }
+        changed.run();
+    }
+
     private static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("certName " + (name == null ? "is missing" : "\"" + name
@@ -197,7 +215,7 @@ public final class CertificateStore implements Closeable {
     }
 
     private Map<String, ServedCertificate> servable() {
-        Map<String, ServedCertificate> all = new TreeMap<>();
+        Map<String, ServedCertificate> all = new TreeMap<>(acme);
         files.certificates().forEach(c -> all.put(c.name(), c));
         all.putAll(pushed);
         return all;

@@ -6,6 +6,7 @@ import dev.ballast.controller.gitops.GitOpsSource;
 import dev.ballast.controller.swarm.ServiceState;
 import dev.ballast.controller.swarm.SwarmService;
 import dev.ballast.controller.swarm.SwarmState;
+import dev.ballast.schema.AcmeChallenge;
 import dev.ballast.schema.EndpointMode;
 import dev.ballast.schema.LoadedRoute;
 import dev.ballast.schema.TlsCertificate;
@@ -114,11 +115,20 @@ public final class DesiredStateBuilder {
         return build(swarm, gitopsState, pushState, List.of());
     }
 
-    /** @param certificates the certificates replicas are to serve (none when they may not receive keys) */
+    public DesiredState build(SwarmState swarm, GitOpsSource.State gitopsState,
+                              Map<String, Map<String, String>> pushState, List<TlsCertificate> certificates) {
+        return build(swarm, gitopsState, pushState, certificates, List.of());
+    }
+
+    /**
+     * @param certificates the certificates replicas are to serve (none when they may not receive keys)
+     * @param challenges the ACME challenges replicas are to answer
+     */
     public synchronized DesiredState build(SwarmState swarm, GitOpsSource.State gitopsState,
                                            Map<String, Map<String, String>> pushState,
-                                           List<TlsCertificate> certificates) {
+                                           List<TlsCertificate> certificates, List<AcmeChallenge> challenges) {
         content.certificates(certificates);
+        content.challenges(challenges);
         readGitOps(gitopsState);
         readSwarm(swarm);
         readPush(pushState);

@@ -1,5 +1,6 @@
 package dev.ballast.controller.desired;
 
+import dev.ballast.schema.AcmeChallenge;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Snapshot;
@@ -7,14 +8,16 @@ import dev.ballast.schema.SnapshotVersions;
 import dev.ballast.schema.TlsCertificate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * The routes, endpoints and certificates the builder publishes, kept from pass to pass with their version, so that a pass costs what
+ * The routes, endpoints, certificates and challenges the builder publishes, kept from pass to pass with their version, so that a pass costs what
  * it changed. Each item's digest is remembered by identity (an unchanged item is the same instance), and the version
  * is their running sum (see {@link SnapshotVersions}): replacing one item out of ten thousand hashes one item. Not
  * thread-safe; the builder is its only user.
@@ -24,6 +27,7 @@ final class SnapshotContent {
     private final TreeMap<String, Route> routes = new TreeMap<>();
     private final TreeMap<String, Endpoints> endpoints = new TreeMap<>();
     private final TreeMap<String, TlsCertificate> certificates = new TreeMap<>();
+    private final TreeMap<String, AcmeChallenge> challenges = new TreeMap<>();
     private final Map<Object, SnapshotVersions.Digest> digests = new IdentityHashMap<>();
     /** Items added since the last {@link #snapshot()}, hashed together (in parallel) when it is taken. */
     private final Set<Object> unhashed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -49,17 +53,25 @@ final class SnapshotContent {
 
     /** The certificates distributed from now on: those not among them leave, a changed one is replaced. */
     void certificates(List<TlsCertificate> now) {
-        Set<String> names = new java.util.HashSet<>();
-        for (TlsCertificate certificate : now) {
-            names.add(certificate.name());
-            TlsCertificate old = certificates.get(certificate.name());
-            if (!certificate.equals(old)) {
-                replaced(certificates.put(certificate.name(), certificate), certificate);
+        replaceAll(certificates, now, TlsCertificate::name);
+    }
+
+    /** The ACME challenges answered from now on, likewise. */
+    void challenges(List<AcmeChallenge> now) {
+        replaceAll(challenges, now, AcmeChallenge::token);
+    }
+
+    private <T> void replaceAll(Map<String, T> kept, List<T> now, Function<T, String> key) {
+        Set<String> keys = new HashSet<>();
+        for (T item : now) {
+            keys.add(key.apply(item));
+            if (!item.equals(kept.get(key.apply(item)))) {
+                replaced(kept.put(key.apply(item), item), item);
             }
         }
-        for (String name : List.copyOf(certificates.keySet())) {
-            if (!names.contains(name)) {
-                replaced(certificates.remove(name), null);
+        for (String name : List.copyOf(kept.keySet())) {
+            if (!keys.contains(name)) {
+                replaced(kept.remove(name), null);
             }
         }
     }
@@ -92,7 +104,7 @@ final class SnapshotContent {
                 });
         // already in name order: the snapshot keeps these copies as they are
         last = new Snapshot(version.version(), List.copyOf(routes.values()), List.copyOf(endpoints.values()),
-                List.copyOf(certificates.values()));
+                List.copyOf(certificates.values()), List.copyOf(challenges.values()));
         changed = false;
         return last;
     }

@@ -68,6 +68,11 @@ public final class SnapshotStore {
         return history.get(version);
     }
 
+    /** A snapshot published recently (within the history), by version. */
+    public java.util.Optional<Snapshot> published(String version) {
+        return java.util.Optional.ofNullable(historical(version));
+    }
+
     public Snapshot current() {
         return current;
     }
