@@ -123,12 +123,12 @@ public record ControllerConfig(String dockerHost, HostPort listen, Optional<Path
         }
         List<String> problems = new java.util.ArrayList<>();
         if (c.find(TOKEN_FILE).isEmpty()) {
-            problems.add("--acme-email (" + c.origin(ACME_EMAIL) + ") needs --token-file: ACME certificates' keys"
+            problems.add(c.origin(ACME_EMAIL) + " needs --token-file: ACME certificates' keys"
                     + " reach replicas only over authenticated pulls");
         }
         Optional<Path> storage = c.find(ACME_STORAGE).or(() -> c.find(STATE_DIR).map(d -> d.resolve("acme")));
         if (storage.isEmpty()) {
-            problems.add("--acme-email (" + c.origin(ACME_EMAIL) + ") needs --acme-storage (or --state-dir): without"
+            problems.add(c.origin(ACME_EMAIL) + " needs --acme-storage (or --state-dir): without"
                     + " it every restart would order every certificate again, and CAs limit orders");
         }
         if (!problems.isEmpty()) {

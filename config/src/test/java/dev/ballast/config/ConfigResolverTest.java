@@ -225,4 +225,25 @@ class ConfigResolverTest {
         Files.writeString(file, yaml);
         return file;
     }
+
+    @Test
+    void acmeNeedsATokenAndAStorageAndSaysSo() throws Exception {
+        assertThatThrownBy(() -> ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
+                Optional.empty(), Map.of(), Map.of("acmeEmail", "ops@example.com"))))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "--acme-email (command line) needs --token-file: ACME certificates' keys reach replicas only"
+                                + " over authenticated pulls",
+                        "--acme-email (command line) needs --acme-storage (or --state-dir): without it every restart"
+                                + " would order every certificate again, and CAs limit orders"));
+        ControllerConfig c = ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
+                Optional.empty(), Map.of("BALLAST_ACME_EMAIL", "ops@example.com"), Map.of("tokenFile", "/run/t",
+                        "stateDir", "/var/lib/ballast")));
+        assertThat(c.acme()).hasValueSatisfying(a -> {
+            assertThat(a.storage()).isEqualTo(Path.of("/var/lib/ballast/acme"));
+            assertThat(a.directory().toString()).isEqualTo(AcmeConfig.LETS_ENCRYPT);
+            assertThat(a.retryBase()).isEqualTo(Duration.ofMinutes(1));
+        });
+        assertThat(ControllerConfig.from(ConfigResolver.resolve("controller", ControllerConfig.SETTINGS,
+                Optional.empty(), Map.of(), Map.of())).acme()).isEmpty();
+    }
 }

@@ -75,9 +75,9 @@ class LabelCoverageTest {
 
     @Test
     void aLabelInNoListIsAWarningNamingIt() {
-        assertThat(problemsWith("letsencrypt.host", "acme.com")).singleElement().satisfies(p -> {
+        assertThat(problemsWith("certbot.host", "acme.com")).singleElement().satisfies(p -> {
             assertThat(p.isError()).isFalse();
-            assertThat(p.field()).isEqualTo("com.df.letsencrypt.host");
+            assertThat(p.field()).isEqualTo("com.df.certbot.host");
             assertThat(p.message()).startsWith("unknown label, ignored");
         });
         assertThat(problemsWith("sessionTyp", "sticky-server")).singleElement()
