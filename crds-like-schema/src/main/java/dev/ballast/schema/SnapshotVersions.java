@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 /**
  * Content-hash versions of snapshots.
  *
- * <p>Each item (a route, a service's endpoints, a certificate) has a digest: the first 128 bits of SHA-256 over
- * {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}, {@code "c <name> …"}, {@code "a <token> …"} for an ACME challenge). The version is the first 16 hex
- * digits of SHA-256 over the sum of all item digests modulo 2<sup>128</sup>. It depends on the content only, so every
+ * <p>Each item (a route, a service's endpoints, a certificate, an ACME challenge) has a digest: the first 128 bits of
+ * SHA-256 over {@code "r <name> <sha256 of its canonical JSON>"} (or {@code "e <service> …"}, {@code "c <name> …"},
+ * {@code "a <token> …"}). The version is the first 16 hex digits of SHA-256 over the sum of all item digests modulo 2<sup>128</sup>. It depends on the content only, so every
  * controller computes the same version for the same state; and because the sum does not depend on order and can be
  * updated item by item ({@link Accumulator}), a one-service change costs one item, not ten thousand.
  */

@@ -70,9 +70,11 @@ class StackFileTest {
                 assertThat(controllerContainer.getMounts()).extracting(m -> m.getType().name(), Mount::getSource,
                                 Mount::getTarget)
                         .as("pushed certificates survive a restart on a volume of the controller's own")
-                        .contains(tuple("VOLUME", "proxy_controller-state", "/var/lib/ballast/state"));
+                        .contains(tuple("VOLUME", "proxy_controller-state", "/var/lib/ballast/state"),
+                                tuple("VOLUME", "proxy_acme", "/var/lib/ballast/acme"));
                 assertThat(String.join(" ", controllerContainer.getArgs())).contains("--token-file " + TOKEN_FILE,
-                        "--state-dir /var/lib/ballast/state");
+                        "--state-dir /var/lib/ballast/state", "--acme-email admin@example.com",
+                        "--acme-storage /var/lib/ballast/acme");
                 assertTokenMounted(controllerContainer, tokenId, "0");
                 assertThat(controllerContainer.getHealthCheck().getTest()).contains("http://127.0.0.1:8080/readyz");
                 assertAcceptedByOurCli(controllerContainer.getArgs());

@@ -127,8 +127,9 @@ final class AcmeOrders {
             StringWriter pem = new StringWriter();
             certificate.writeCertificate(pem);
             X509Certificate leaf = certificate.getCertificate();
-            return new Issued(pem + AcmeStorage.pem("PRIVATE KEY", key.getPrivate().getEncoded()), leaf.getNotBefore().toInstant(),
-                    leaf.getNotAfter().toInstant(), leaf.getIssuerX500Principal().getName());
+            return new Issued(pem + AcmeStorage.pem("PRIVATE KEY", key.getPrivate().getEncoded()),
+                    leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(),
+                    leaf.getIssuerX500Principal().getName());
         } catch (AcmeRateLimitedException e) {
             throw new Failure("rate limited: " + describe(e.getProblem()), e.getRetryAfter(), e);
         } catch (AcmeServerException e) {

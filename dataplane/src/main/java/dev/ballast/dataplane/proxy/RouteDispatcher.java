@@ -32,8 +32,8 @@ import java.util.Optional;
  * Decides what becomes of each request head: the proxy answers it itself — 400, 414 or 431 for a request it cannot
  * read, 400 for ambiguous framing, an ACME challenge the snapshot carries, 404 when no route matches, 405 for a
  * refused method, a redirect, 401 or 403 from the route's access rules, 503 when the route has no healthy endpoint — or
- * it goes on as a {@link RoutedRequest}, its head readied for the upstream, followed by its body parts. A request answered here has its body dropped by the
- * {@link RequestQueue}, which this handler tells when the answer is sent.
+ * it goes on as a {@link RoutedRequest}, its head readied for the upstream, followed by its body parts. A request
+ * answered here has its body dropped by the {@link RequestQueue}, which this handler tells when the answer is sent.
  */
 final class RouteDispatcher extends ChannelInboundHandlerAdapter {
 

@@ -24,7 +24,11 @@ class LabelCoverageTest {
     /** Labels whose whole effect is in the controller, with the test that proves it through the emulator. */
     private static final Map<String, String> PROVED_BY_THE_CONTROLLER = Map.of(
             // which controller routes a service: two controllers on one emulated swarm, labels and push API
-            "proxyInstanceName", "controller/src/test/java/dev/ballast/controller/InstanceNameTest.java");
+            "proxyInstanceName", "controller/src/test/java/dev/ballast/controller/InstanceNameTest.java",
+            // the controller orders the certificate; replicas only serve it, like any distributed one
+            "letsencrypt.host", "dist/src/test/java/dev/ballast/dist/e2e/acme/AcmeEndToEndTest.java",
+            // a warning only: the controller's one ACME account orders
+            "letsencrypt.email", "crds-like-schema/src/test/resources/labels/cases.yaml");
 
     @Test
     void everyDocumentedLabelIsWalked() {

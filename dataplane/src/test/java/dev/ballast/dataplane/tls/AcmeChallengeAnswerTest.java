@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ACME HTTP-01 answers: a challenge in the snapshot is answered on the plain listener before routing — even for a host
- * whose route redirects every plain request to https, since the CA validates over plain HTTP — with exactly the key
+ * ACME HTTP-01 answers: a challenge in the snapshot is answered on the plain listener before routing (even for a host
+ * whose route redirects every plain request to https, since the CA validates over plain HTTP), with exactly the key
  * authorization. Tokens the snapshot does not carry, and the same path over TLS, are routed as any request is.
  */
 class AcmeChallengeAnswerTest {

@@ -97,14 +97,18 @@ class AcmeEndToEndTest {
     }
 
     private Controller startController(Map<String, String> extra) throws Exception {
+        controller = controllerOn(controllerPort, extra);
+        return controller;
+    }
+
+    private Controller controllerOn(int port, Map<String, String> extra) throws Exception {
         Map<String, String> flags = new HashMap<>(Map.of("dockerHost", engine, "listen",
-                "127.0.0.1:" + controllerPort, "tokenFile", token.toString(), "acmeEmail", "ops@example.test",
+                "127.0.0.1:" + port, "tokenFile", token.toString(), "acmeEmail", "ops@example.test",
                 "acmeDirectory", pebble.directoryUrl(), "acmeCaFile", pebble.caFile().toString(),
                 "acmeStorage", tmp.resolve("acme").toString(), "acmeRetryBase", "1s"));
         flags.putAll(extra);
-        controller = Controller.start(ControllerConfig.from(ConfigResolver.resolve("controller",
+        return Controller.start(ControllerConfig.from(ConfigResolver.resolve("controller",
                 ControllerConfig.SETTINGS, Optional.empty(), Map.of(), flags)), Clock.systemUTC());
-        return controller;
     }
 
     private Replica replica(String id, Path stateDir) throws Exception {
@@ -204,6 +208,27 @@ class AcmeEndToEndTest {
         assertThat(now).as("renewed after two thirds of 15 s").isNotEqualTo(first);
         assertThat(requests).isGreaterThan(10);
         assertThat(pebble.count("Added order")).isEqualTo(2);
+    }
+
+    @Test
+    void twoControllersSharingTheStorageOrderOnce() throws Exception {
+        Replica one = replica("one", null);
+        startPebble(one.server().trafficAddress().getPort());
+        // The second controller comes first; no replica pulls from it, so it leaves the order to the first and
+        // serves what the first stored.
+        try (Controller second = controllerOn(0, Map.of())) {
+            startController(Map.of());
+            shop("shop.test");
+            SSLContext pebbleTrust = trusting(pebble.rootCertificates());
+            await().atMost(ISSUED_WITHIN).pollInterval(Duration.ofMillis(200))
+                    .until(() -> servedTo(pebbleTrust, one, "shop.test").isPresent());
+            await().atMost(Duration.ofSeconds(15)).until(() -> !second.acme().isEmpty()
+                    && "Issued".equals(second.acme().get(0).state()));
+            assertThat(second.acme().get(0).notAfter()).isEqualTo(controller.acme().get(0).notAfter());
+            await().atMost(Duration.ofSeconds(5)).until(() -> second.store().current().certificates().stream()
+                    .anyMatch(c -> c.name().equals("acme-shop.test")));
+            assertThat(pebble.count("Added order")).as("one order between two controllers").isEqualTo(1);
+        }
     }
 
     /** One HTTPS request on a new connection; its certificate's serial. Fails the test on any error. */
