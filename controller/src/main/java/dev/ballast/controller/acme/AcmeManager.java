@@ -153,7 +153,7 @@ public final class AcmeManager implements Closeable {
             for (AcmeWants.Want want : wants.certificates().values()) {
                 CertificateState state = current(want);
                 // Only a controller that replicas pull from can have its challenges answered.
-                if (due(state) && board.replicasInSight() && lease.tryAcquire()) {
+                if (due(state) && board.replicasInSight() && leased()) {
                     state = current(want); // another controller may have ordered it while we waited for the lease
                     if (due(state)) {
                         state = order(want, state);
@@ -172,8 +172,22 @@ public final class AcmeManager implements Closeable {
             LOG.error("ACME pass failed; trying again in a minute", e);
             wake = clock.instant().plus(Duration.ofMinutes(1));
         } finally {
-            lease.release();
+            try {
+                lease.release();
+            } catch (RuntimeException e) {
+                LOG.warn("ACME: cannot release the order lease (it lapses by itself): {}", e.getMessage());
+            }
             schedule(wake);
+        }
+    }
+
+    /** Whether this controller holds the order lease; an engine out of reach means no (the lease cannot be seen). */
+    private boolean leased() {
+        try {
+            return lease.tryAcquire();
+        } catch (RuntimeException e) {
+            LOG.warn("ACME: cannot take the order lease, ordering later: {}", e.getMessage());
+            return false;
         }
     }
 
