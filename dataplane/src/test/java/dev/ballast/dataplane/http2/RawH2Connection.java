@@ -246,6 +246,19 @@ final class RawH2Connection implements AutoCloseable {
         return closed;
     }
 
+    /** Waits until the server closed the connection (5 s at most); false if it did not. */
+    synchronized boolean awaitClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (!closed) {
+            try {
+                waitUntil(deadline, "the close");
+            } catch (SocketTimeoutException stillOpen) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Waits for the server's GOAWAY (5 s at most); null if the connection closed without one. */
     synchronized Frame awaitGoAway() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
