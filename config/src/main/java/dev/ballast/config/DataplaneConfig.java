@@ -41,6 +41,7 @@ import java.util.Optional;
  * @param tokenFile the file holding the bearer token sent to controllers (the controller's {@code --token-file})
  * @param ioUring whether traffic is served with io_uring where the kernel offers it
  * @param backendCaFile the CAs that H2 routes' endpoints' certificates must chain to (else the JDK's trusted ones)
+ * @param limits what the replica admits of each client
  */
 public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List<HostPort> listen, HostPort adminListen,
                               Optional<Path> stateDir, String replicaId, Duration timeoutConnect,
@@ -49,7 +50,8 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                               Duration drainTimeout, boolean accessLog, int threads, Path secretsDir,
                               Optional<String> users, boolean usersPassEncrypted, Compression compression,
                               Optional<Path> errorPages, Tls tls, List<Cidr> trustedProxies,
-                              Optional<Path> tokenFile, boolean ioUring, Optional<Path> backendCaFile) {
+                              Optional<Path> tokenFile, boolean ioUring, Optional<Path> backendCaFile,
+                              Limits limits) {
 
     public DataplaneConfig {
         listen = List.copyOf(listen);
@@ -70,6 +72,26 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
         public Tls {
             listen = List.copyOf(listen);
         }
+    }
+
+    /**
+     * What the replica admits of each client; 0 means no limit.
+     *
+     * @param maxConnections open connections per listener; past it, new ones are closed at once
+     * @param maxConnectionsPerClient open connections per client address (the PROXY protocol's when it is used)
+     * @param maxRequestBodySize the largest request body for rules without their own {@code maxRequestBodySize}
+     * @param minRequestBodyRate bytes per second a request body must average while the proxy waits for it, after
+     *     the first {@link #BODY_RATE_GRACE}
+     * @param maxRequestHeaders header fields a request may have
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerClient, long maxRequestBodySize,
+                         long minRequestBodyRate, int maxRequestHeaders) {
+
+        /** The defaults of the settings below. */
+        public static final Limits DEFAULT = new Limits(20_000, 0, 0, 240, 100);
+
+        /** How long a request body may come slower than {@code minRequestBodyRate} at first (a TCP slow start). */
+        public static final Duration BODY_RATE_GRACE = Duration.ofSeconds(5);
     }
 
     /**
@@ -168,11 +190,26 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
     public static final Setting<Boolean> IO_URING = Setting.of("ioUring", "true", ValueParsers::bool,
             "Serve traffic with io_uring where the kernel offers it (else epoll); false: always epoll");
 
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.of("maxConnections", "20000",
+            ValueParsers.intIn(0, 10_000_000), "Open connections per listener; past it, new ones are closed at once"
+                    + " (0: no limit)");
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_CLIENT = Setting.of("maxConnectionsPerClient", "0",
+            ValueParsers.intIn(0, 10_000_000), "Open connections per client address (0: no limit; behind a balancer"
+                    + " without PROXY protocol every client has its address)");
+    public static final Setting<Long> MAX_REQUEST_BODY_SIZE = Setting.of("maxRequestBodySize", "0", Sizes::parse,
+            "Largest request body (larger: 413) for rules without their own maxRequestBodySize (0: no limit)");
+    public static final Setting<Long> MIN_REQUEST_BODY_RATE = Setting.of("minRequestBodyRate", "240", Sizes::parse,
+            "Bytes per second a request body must average while the proxy waits for it, after 5 s (slower: 408;"
+                    + " 0: no minimum)");
+    public static final Setting<Integer> MAX_REQUEST_HEADERS = Setting.of("maxRequestHeaders", "100",
+            ValueParsers.intIn(1, 10_000), "Header fields a request may have (more: 431)");
+
     public static final List<Setting<?>> SETTINGS = List.of(CONTROLLERS, ROUTES, LISTEN, ADMIN_LISTEN, STATE_DIR,
             REPLICA_ID, TIMEOUT_CONNECT, TIMEOUT_CLIENT, TIMEOUT_SERVER, TIMEOUT_TUNNEL, TIMEOUT_HTTP_REQUEST,
             TIMEOUT_KEEP_ALIVE, MAX_HEADER_SIZE, DRAIN_TIMEOUT, THREADS, SECRETS_DIR, USERS, USERS_PASS_ENCRYPTED,
             COMPRESSION_ALGO, COMPRESSION_TYPE, ERROR_PAGES, TLS_LISTEN, CERTS, DEFAULT_CERT, TRUSTED_PROXIES,
-            TOKEN_FILE, IO_URING, BACKEND_CA_FILE, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
+            TOKEN_FILE, IO_URING, BACKEND_CA_FILE, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT, MAX_REQUEST_BODY_SIZE,
+            MIN_REQUEST_BODY_RATE, MAX_REQUEST_HEADERS, LoggingConfig.LOG_FORMAT, LoggingConfig.ACCESS_LOG);
 
     /**
      * The typed configuration.
@@ -222,6 +259,7 @@ public record DataplaneConfig(List<URI> controllers, Optional<Path> routes, List
                 c.find(ERROR_PAGES),
                 new Tls(tlsListen.orElse(List.of()), c.find(CERTS), c.find(DEFAULT_CERT)),
                 c.find(TRUSTED_PROXIES).orElse(List.of()), c.find(TOKEN_FILE), c.get(IO_URING),
-                c.find(BACKEND_CA_FILE));
+                c.find(BACKEND_CA_FILE), new Limits(c.get(MAX_CONNECTIONS), c.get(MAX_CONNECTIONS_PER_CLIENT),
+                        c.get(MAX_REQUEST_BODY_SIZE), c.get(MIN_REQUEST_BODY_RATE), c.get(MAX_REQUEST_HEADERS)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ballast.schema;
 
+import dev.ballast.config.Cidr;
 import dev.ballast.config.HostPort;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,9 +12,9 @@ import java.util.regex.PatternSyntaxException;
 /**
  * The checks a JSON Schema cannot express: regular expressions that compile, paths that start with {@code /} for
  * the path types that need it, endpoints that parse, an upstream port for every rule, at most one way to give a
- * password, a place for redirects from old domains to go; in TCP mode, a {@code srcPort} on every rule (once per
- * route) and none of the HTTP-only fields; in SNI mode, a {@code srcPort} and hosts on every rule, none of the
- * HTTP-only fields.
+ * password, a place for redirects from old domains to go, source ranges and body sizes that parse; in TCP mode, a
+ * {@code srcPort} on every rule (once per route) and none of the HTTP-only fields; in SNI mode, a {@code srcPort} and
+ * hosts on every rule, none of the HTTP-only fields.
  * Runs on a route that has passed the schema.
  */
 final class RouteSemantics {
@@ -94,6 +95,20 @@ final class RouteSemantics {
         }
         if (rule.auth() != null) {
             checkAuth(rule.auth(), at.child("auth"), out);
+        }
+        for (int j = 0; j < rule.allowedSourceRanges().size(); j++) {
+            try {
+                Cidr.parse(rule.allowedSourceRanges().get(j));
+            } catch (IllegalArgumentException e) {
+                out.add(new RouteSchema.Violation(at.child("allowedSourceRanges").index(j), e.getMessage()));
+            }
+        }
+        if (rule.maxRequestBodySize() != null) {
+            try {
+                rule.maxRequestBodyBytes();
+            } catch (IllegalArgumentException e) {
+                out.add(new RouteSchema.Violation(at.child("maxRequestBodySize"), e.getMessage()));
+            }
         }
         if (rule.redirect() != null && !rule.redirect().fromDomains().isEmpty()) {
             checkFromDomains(rule, at, out);

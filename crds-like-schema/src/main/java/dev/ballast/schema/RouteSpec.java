@@ -14,12 +14,14 @@ import java.util.List;
  * @param backendProtocol how requests go to the endpoints; {@code null} for the default, HTTP/1.1 (left out of the
  *                        JSON then, so that snapshot versions computed before it existed stay what they were)
  * @param tls certificates the controller obtains for the route ({@code null}: none, and left out of the JSON)
+ * @param rateLimit requests each client address may make, per replica ({@code null}: no limit)
  */
 public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = HttpModeFilter.class)
                         RouteMode mode, String service, List<Endpoint> endpoints, Integer order,
                         EndpointMode endpointMode, LoadBalancing loadBalancing, StickySessions stickySessions,
                         Retries retries, HealthCheck healthCheck, ProxyProtocolVersion proxyProtocol,
-                        BackendProtocol backendProtocol, RouteTls tls, boolean defaultBackend, List<Rule> rules) {
+                        BackendProtocol backendProtocol, RouteTls tls, RateLimit rateLimit, boolean defaultBackend,
+                        List<Rule> rules) {
 
     public RouteSpec {
         mode = mode == null ? RouteMode.HTTP : mode;
@@ -39,13 +41,14 @@ public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFi
 
     /** A spec that sends the given rules to a Swarm service, everything else at its default. */
     public static RouteSpec forService(String service, List<Rule> rules) {
-        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, service, null, null, null, null, null, null, null, null, null, null, null, false,
+                rules);
     }
 
     /** The same spec in another mode. */
     public RouteSpec withMode(RouteMode newMode) {
         return new RouteSpec(newMode, service, endpoints, order, endpointMode, loadBalancing, stickySessions, retries,
-                healthCheck, proxyProtocol, backendProtocol, tls, defaultBackend, rules);
+                healthCheck, proxyProtocol, backendProtocol, tls, rateLimit, defaultBackend, rules);
     }
 
     /** The hosts the route's ACME certificate is for: {@code tls.hosts}, else every host of its rules. */
@@ -59,7 +62,8 @@ public record RouteSpec(@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFi
 
     /** A spec that sends the given rules to static endpoints, everything else at its default. */
     public static RouteSpec forEndpoints(List<Endpoint> endpoints, List<Rule> rules) {
-        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, null, null, false, rules);
+        return new RouteSpec(null, null, endpoints, null, null, null, null, null, null, null, null, null, null, false,
+                rules);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.ballast.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ballast.config.Sizes;
 import java.util.List;
 
 /**
@@ -10,12 +12,19 @@ import java.util.List;
  * @param timeouts per-rule timeouts, or {@code null} for the dataplane's settings
  * @param auth basic authentication, or {@code null} for none
  * @param redirect redirects, or {@code null} for none
+ * @param allowedSourceRanges the client addresses (CIDRs) the rule admits; empty admits every one
+ * @param maxRequestBodySize the largest request body the rule admits (a size such as {@code 10m}), or {@code null}
+ *     for the dataplane's setting
+ * @param rawPath the request goes to the upstream with its path as the client sent it (it is matched normalised
+ *     all the same), encoded slashes included
  */
 public record Rule(List<String> paths, PathType pathType, List<String> excludePaths, List<String> hosts,
                    List<HeaderMatch> headers, List<String> userAgents, Methods methods, Integer srcPort,
                    Integer port, List<Rewrite> rewrite, HeaderOperations requestHeaders,
                    HeaderOperations responseHeaders, Timeouts timeouts, Auth auth, Redirect redirect,
-                   boolean denyHttp) {
+                   boolean denyHttp, List<String> allowedSourceRanges, String maxRequestBodySize,
+                   // left out of the JSON when false, so that snapshot versions from before it stay what they were
+                   @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean rawPath) {
 
     public Rule {
         paths = paths == null ? List.of("/") : List.copyOf(paths);
@@ -28,12 +37,18 @@ public record Rule(List<String> paths, PathType pathType, List<String> excludePa
         rewrite = copy(rewrite);
         requestHeaders = requestHeaders == null ? HeaderOperations.NONE : requestHeaders;
         responseHeaders = responseHeaders == null ? HeaderOperations.NONE : responseHeaders;
+        allowedSourceRanges = copy(allowedSourceRanges);
+    }
+
+    /** {@link #maxRequestBodySize} in bytes, or {@code null} when the rule leaves it to the dataplane. */
+    public Long maxRequestBodyBytes() {
+        return maxRequestBodySize == null ? null : Sizes.parse(maxRequestBodySize);
     }
 
     /** A prefix rule for {@code paths} to upstream {@code port}, everything else at its default. */
     public static Rule prefix(List<String> paths, Integer port) {
         return new Rule(paths, PathType.PREFIX, null, null, null, null, null, null, port, null, null, null, null,
-                null, null, false);
+                null, null, false, null, null, false);
     }
 
     private static <T> List<T> copy(List<T> list) {

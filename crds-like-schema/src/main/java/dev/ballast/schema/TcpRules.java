@@ -33,6 +33,9 @@ final class TcpRules {
             out.add(new RouteSchema.Violation(specPath.child("defaultBackend"),
                     "is HTTP-only: " + (sni ? "an SNI" : "a TCP") + " route serves its srcPort only"));
         }
+        if (spec.rateLimit() != null) {
+            out.add(new RouteSchema.Violation(specPath.child("rateLimit"), "is HTTP-only (requests are counted)"));
+        }
         Map<Integer, Integer> ruleOfPort = new HashMap<>();
         for (int i = 0; i < spec.rules().size(); i++) {
             Rule rule = spec.rules().get(i);
@@ -70,6 +73,9 @@ final class TcpRules {
         flag(rule.auth() != null, at.child("auth"), message, out);
         flag(rule.redirect() != null, at.child("redirect"), message, out);
         flag(rule.denyHttp(), at.child("denyHttp"), message, out);
+        flag(!rule.allowedSourceRanges().isEmpty(), at.child("allowedSourceRanges"), message, out);
+        flag(rule.maxRequestBodySize() != null, at.child("maxRequestBodySize"), message, out);
+        flag(rule.rawPath(), at.child("rawPath"), message, out);
         if (rule.timeouts() != null) {
             flag(rule.timeouts().server() != null, at.child("timeouts").child("server"), message, out);
             flag(rule.timeouts().client() != null, at.child("timeouts").child("client"), message, out);

@@ -119,7 +119,7 @@ class SnapshotAndJsonTest {
         Rule.Auth auth = new Rule.Auth(null, List.of(new Rule.User("ops", "hunter2", null),
                 new Rule.User("dev", null, "$6$salt$hash"), new Rule.User("admin", null, null)));
         Rule rule = new Rule(null, null, null, null, null, null, null, null, 80, null, null, null, null, auth, null,
-                false);
+                false, null, null, false);
         Snapshot snapshot = Snapshot.of(List.of(Route.of("shop", RouteSpec.forService("shop", List.of(rule)))),
                 List.of());
         String version = snapshot.version();

@@ -117,6 +117,8 @@ final class DestinationTranslator {
         p.from(path.child("auth").child("usersSecret"), p.get("usersSecret"));
         p.from(path.child("auth").child("disabled"), p.get("ignoreAuthorization", index));
         p.from(path.child("redirect").child("fromDomains"), p.get("redirectFromDomain", index));
+        p.from(path.child("allowedSourceRanges"), p.get("allowedSourceRanges", index));
+        p.from(path.child("maxRequestBodySize"), p.get("maxRequestBodySize", index));
 
         List<String> hosts = mode == RouteMode.SNI ? SniServerNames.of(p, index, hosts(index)) : hosts(index);
         return new Rule(paths, pathType, p.list(p.get("servicePathExclude", index)), hosts,
@@ -124,7 +126,8 @@ final class DestinationTranslator {
                 new Rule.Methods(methods("allowedMethods", index), methods("deniedMethods", index)),
                 srcPort, port, rewrites(index), service.requestHeaders(), service.responseHeaders(),
                 timeouts(index), p.isTrue(p.get("ignoreAuthorization", index)) ? Rule.Auth.DISABLED : service.auth(),
-                redirect(index), p.isTrue(p.get("denyHttp", index)));
+                redirect(index), p.isTrue(p.get("denyHttp", index)), p.list(p.get("allowedSourceRanges", index)),
+                p.get("maxRequestBodySize", index).map(v -> v.text().trim()).orElse(null), false);
     }
 
     /** In SNI mode, a {@code servicePath} other than {@code /}: server names in Docker Flow's way of giving them. */

@@ -24,7 +24,7 @@ public final class DockerFlowLabels {
             "serviceHeader", "userAgent", "port", "srcPort", "httpsPort", "srcHttpsPort", "reqMode",
             "reqPathSearchReplace", "httpsOnly", "httpsRedirectCode", "denyHttp", "redirectFromDomain",
             "allowedMethods", "deniedMethods", "ignoreAuthorization", "verifyClientSsl", "outboundHostname",
-            "timeoutServer", "timeoutTunnel", "timeoutClient");
+            "timeoutServer", "timeoutTunnel", "timeoutClient", "allowedSourceRanges", "maxRequestBodySize");
 
     /** Parameters of the whole service, Docker Flow's and Ballast's own ({@code lb} and those after it). */
     static final Set<String> SERVICE = names("aclName", "addReqHeader", "setReqHeader", "delReqHeader", "addHeader",
@@ -32,7 +32,7 @@ public final class DockerFlowLabels {
             "usersPassEncrypted", "sessionType", "isDefaultBackend", "redirectWhenHttpProto",
             "redirectUnlessHttpsProto", "reqPathSearch", "reqPathReplace", "shortName",
             "sendProxyProtocol", "backendProtocol", "lb", "endpointMode", "retries", "healthCheckPath",
-            "healthCheckInterval", "order", "letsencrypt.host", "letsencrypt.email");
+            "healthCheckInterval", "order", "letsencrypt.host", "letsencrypt.email", "rateLimit", "rateLimitBurst");
 
     /** Parameters that only configured HAProxy itself, with what Ballast does instead. */
     static final Map<String, String> HAPROXY_ONLY = haproxyOnly();

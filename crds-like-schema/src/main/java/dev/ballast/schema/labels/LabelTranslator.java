@@ -113,8 +113,8 @@ public final class LabelTranslator {
                 p.integer(p.get("order"), 0, 1_000_000, "an order").orElse(null),
                 endpointMode(p), loadBalancing(p), stickySessions(p),
                 new Retries(p.integer(p.get("retries"), 0, 5, "a retry count").orElse(null)),
-                healthCheck(p), proxyProtocol(p), backendProtocol(p), acme(p), p.isTrue(p.get("isDefaultBackend")),
-                rules);
+                healthCheck(p), proxyProtocol(p), backendProtocol(p), acme(p), RateLimitLabels.of(p),
+                p.isTrue(p.get("isDefaultBackend")), rules);
         p.from(FieldPath.of("spec", "mode"), p.get("reqMode", indexes.get(0)));
         p.from(FieldPath.of("spec", "order"), p.get("order"));
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
