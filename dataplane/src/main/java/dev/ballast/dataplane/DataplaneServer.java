@@ -6,9 +6,10 @@ import dev.ballast.config.TokenFile;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.access.UserDirectory;
-import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
+import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.http2.Http2Server;
+import dev.ballast.dataplane.limits.Admission;
 import dev.ballast.dataplane.proxy.ClientPipeline;
 import dev.ballast.dataplane.proxy.ErrorPages;
 import dev.ballast.dataplane.proxy.ProxyContext;
@@ -26,9 +27,9 @@ import dev.ballast.dataplane.tls.CertificateWatcher;
 import dev.ballast.dataplane.tls.TlsContexts;
 import dev.ballast.dataplane.tls.TlsMetrics;
 import dev.ballast.dataplane.tls.TlsTermination;
-import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
+import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.schema.ListenerPorts;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
@@ -157,7 +158,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
                 config.timeoutConnect(), config.timeoutServer(), config.timeoutHttpRequest(), config.timeoutKeepAlive(),
                 config.timeoutTunnel(), config.timeoutClient(), counted, new AccessLog(config.accessLog()),
                 new RequestTracing(telemetry.tracer("dev.ballast.dataplane"), telemetry.propagator(),
-                        telemetry.tracing()), compression, pages, BackendTls.context(config.backendCaFile()));
+                        telemetry.tracing()), compression, pages, BackendTls.context(config.backendCaFile()),
+                Admission.of(config.limits()));
         int maxHeaderSize = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
         ClientPipeline clientPipeline = new ClientPipeline(context, maxHeaderSize, config.trustedProxies(),
                 new TcpProxy(context, tcpConnections), new Http2Server.Limits(HTTP2_MAX_STREAMS, maxHeaderSize,

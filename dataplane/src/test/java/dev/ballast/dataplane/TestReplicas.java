@@ -33,7 +33,8 @@ public final class TestReplicas {
                 "test", Duration.ofSeconds(2), Duration.ofSeconds(20), serverTimeout, Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 8192, drainTimeout, false, 2, Path.of("/run/secrets"),
                 Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty());
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty(),
+                DataplaneConfig.Limits.DEFAULT);
     }
 
     public static DataplaneConfig config(Duration serverTimeout) {
@@ -46,7 +47,8 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile(),
+                c.limits());
     }
 
     /** The same settings serving the route files under {@code routes} (standalone mode). */
@@ -55,7 +57,8 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile(),
+                c.limits());
     }
 
     /**
@@ -68,7 +71,8 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), secretsDir, c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(), tls,
-                trustedProxies, c.tokenFile(), c.ioUring(), c.backendCaFile());
+                trustedProxies, c.tokenFile(), c.ioUring(), c.backendCaFile(),
+                c.limits());
     }
 
     /** The same settings with {@code --backend-ca-file}: the CAs of the certificates of H2 routes' endpoints. */
@@ -77,7 +81,8 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), Optional.of(caFile));
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), Optional.of(caFile),
+                c.limits());
     }
 
     /** The same settings with traffic on epoll ({@code --io-uring false}; the default is io_uring where available). */
@@ -86,7 +91,7 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), false, c.backendCaFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), false, c.backendCaFile(), c.limits());
     }
 
     /**
@@ -102,13 +107,23 @@ public final class TestReplicas {
                 c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
                 c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
                 c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
-                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile());
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile(),
+                c.limits());
     }
 
     /** The same settings with {@code --access-log} on. */
     public static DataplaneConfig withAccessLog(DataplaneConfig c) {
         return copy(c, true, c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(),
                 c.errorPages());
+    }
+
+    /** The same settings with these admission limits. */
+    public static DataplaneConfig withLimits(DataplaneConfig c, DataplaneConfig.Limits limits) {
+        return new DataplaneConfig(c.controllers(), c.routes(), c.listen(), c.adminListen(), c.stateDir(),
+                c.replicaId(), c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(),
+                c.timeoutHttpRequest(), c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), c.accessLog(),
+                c.threads(), c.secretsDir(), c.users(), c.usersPassEncrypted(), c.compression(), c.errorPages(),
+                c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(), c.backendCaFile(), limits);
     }
 
     /** The same settings with {@code --threads} traffic loops. */
@@ -142,7 +157,7 @@ public final class TestReplicas {
                 c.timeoutConnect(), c.timeoutClient(), c.timeoutServer(), c.timeoutTunnel(), c.timeoutHttpRequest(),
                 c.timeoutKeepAlive(), c.maxHeaderSize(), c.drainTimeout(), accessLog, threads, secretsDir, users,
                 usersPassEncrypted, compression, errorPages, c.tls(), c.trustedProxies(), c.tokenFile(), c.ioUring(),
-                c.backendCaFile());
+                c.backendCaFile(), c.limits());
     }
 
     /** An HTTP backend on a loopback port the system picks, answering every path with {@code handler}; started. */

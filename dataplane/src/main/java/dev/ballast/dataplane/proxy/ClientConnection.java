@@ -11,6 +11,24 @@ import java.util.Locale;
  */
 record ClientConnection(int listenerPort, String clientAddress, boolean secure, boolean trustedSource) {
 
+    /**
+     * The address limits and source ranges go by: the connection's client ({@link #clientAddress}), or, from a
+     * trusted proxy, the last address its {@code X-Forwarded-For} names — the one that proxy saw (what is left of it
+     * was written by whoever connected to that proxy, and is believed by no one).
+     */
+    String client(HttpHeaders headers) {
+        if (trustedSource) {
+            String forwarded = headers.get("X-Forwarded-For");
+            if (forwarded != null) {
+                String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+                if (!last.isEmpty()) {
+                    return last;
+                }
+            }
+        }
+        return clientAddress;
+    }
+
     /** The scheme of this connection itself: what this hop writes into the forwarding headers it sets. */
     String ownScheme() {
         return secure ? "https" : "http";

@@ -4,6 +4,8 @@ import dev.ballast.config.Cidr;
 import dev.ballast.dataplane.http2.AlpnSwitch;
 import dev.ballast.dataplane.http2.Http2Server;
 import dev.ballast.dataplane.http2.PrefaceDetector;
+import dev.ballast.dataplane.limits.ConnectionLimits;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.dataplane.routing.SniHosts;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.tls.TlsTermination;
@@ -90,8 +92,19 @@ public final class ClientPipeline {
     public void install(Channel ch) {
         InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        ConnectionLimits connections = context.admission().connections();
+        if (!connections.openOnListener(listenerPort)) {
+            refuse(ch, peer, listenerPort, Refusal.LISTENER_CONNECTIONS);
+            return;
+        }
+        ch.closeFuture().addListener(f -> connections.closedOnListener(listenerPort));
+        boolean trustedPeer = trusted(peer.getAddress());
+        // an untrusted peer is the client, whatever it sends: counted now, not once it has sent something
+        if (!trustedPeer && !admitClient(ch, peer, listenerPort)) {
+            return;
+        }
         TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
-        if (tcpRoute != null && !trusted(peer.getAddress())) {
+        if (tcpRoute != null && !trustedPeer) {
             // Nothing an untrusted source sends is a PROXY header to believe, and waiting for its first bytes would
             // hang protocols in which the server speaks first (SMTP, MySQL): relayed as it comes.
             tcp.relay(ch, tcpRoute, peer);
@@ -109,6 +122,10 @@ public final class ClientPipeline {
      */
     private void installFor(Channel ch, InetSocketAddress client) {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        // a trusted proxy's connection counts for the client its PROXY header names, known only now
+        if (trusted(((InetSocketAddress) ch.remoteAddress()).getAddress()) && !admitClient(ch, client, listenerPort)) {
+            return;
+        }
         TcpRoute tcpRoute = context.table().get().tcpRoute(listenerPort);
         if (tcpRoute != null) { // a port claimed by a TCP route serves only TCP routes
             tcp.relay(ch, tcpRoute, client);
@@ -121,6 +138,27 @@ public final class ClientPipeline {
             return;
         }
         installHttp(ch, client, listenerPort);
+    }
+
+    /**
+     * Counts the connection against {@code --max-connections-per-client} for {@code client} (its own address, or the
+     * one a trusted proxy's PROXY header gave); false when it was refused and closed.
+     */
+    private boolean admitClient(Channel ch, InetSocketAddress client, int listenerPort) {
+        ConnectionLimits connections = context.admission().connections();
+        if (!connections.openForClient(client.getAddress())) {
+            refuse(ch, client, listenerPort, Refusal.CLIENT_CONNECTIONS);
+            return false;
+        }
+        ch.closeFuture().addListener(f -> connections.closedForClient(client.getAddress()));
+        return true;
+    }
+
+    /** Closes a connection a limit refused, before anything is read: counted and logged with the reason. */
+    private void refuse(Channel ch, InetSocketAddress client, int listenerPort, Refusal reason) {
+        context.metrics().refused(null, reason);
+        context.accessLog().refusedConnection(client.getAddress().getHostAddress(), listenerPort, reason.label());
+        ch.close();
     }
 
     /** The SNI rule of the table in force that accepts {@code serverName} on the port, or null. */
@@ -175,18 +213,23 @@ public final class ClientPipeline {
         ClientTimeouts timeouts = new ClientTimeouts(context.requestTimeout(), context.keepAliveTimeout());
         RequestQueue queue = new RequestQueue(timeouts, context.keepAliveTimeout(), context.clientTimeout());
         RequestObserver observer = new RequestObserver(context, connection.clientAddress());
-        ch.pipeline().addLast(new HttpServerExpectContinueHandler(), timeouts, queue,
-                new RouteDispatcher(context, queue, observer, connection),
+        ch.pipeline().addLast(new HttpServerExpectContinueHandler(), timeouts);
+        if (context.admission().minBodyRate() > 0) {
+            ch.pipeline().addLast(new MinimumBodyRate(context.admission().minBodyRate()));
+        }
+        ch.pipeline().addLast(queue, new RouteDispatcher(context, queue, observer, connection), new RequestBodyLimit(),
                 new ExchangeRelay(context, connector, queue, timeouts, observer, rawResponsesPast));
     }
 
     /** After an upgrade to {@code h2c}: the HTTP/1.1 handlers leave (all but {@code upgrade}, the one upgrading). */
     private static void leaveHttp1(ChannelHandlerContext upgrade) {
         ChannelPipeline pipeline = upgrade.pipeline();
-        for (Class<? extends ChannelHandler> type : List.of(ExchangeRelay.class, RouteDispatcher.class,
-                RequestQueue.class, ClientTimeouts.class, HttpServerExpectContinueHandler.class,
-                HttpResponseEncoder.class, HttpRequestDecoder.class)) {
-            pipeline.remove(type);
+        for (Class<? extends ChannelHandler> type : List.of(ExchangeRelay.class, RequestBodyLimit.class,
+                RouteDispatcher.class, RequestQueue.class, MinimumBodyRate.class, ClientTimeouts.class,
+                HttpServerExpectContinueHandler.class, HttpResponseEncoder.class, HttpRequestDecoder.class)) {
+            if (pipeline.get(type) != null) {
+                pipeline.remove(type);
+            }
         }
     }
 

@@ -38,13 +38,10 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private final RequestQueue queue;
     private final ClientTimeouts timeouts;
     private final RequestObserver observer;
-    /** Null when compression is off: nothing of it runs then. */
-    private final CompressionPolicy compression;
     private final Class<? extends ChannelHandler> rawResponsesPast;
     private ChannelHandlerContext client;
     private ResponseWriter responses;
-    /** Where an encoder's chunks go: the response writer. */
-    private Consumer<ByteBuf> toClient;
+    private Consumer<ByteBuf> toClient; // where an encoder's chunks go: the response writer
     private Exchange exchange;
     private boolean draining;
     /** In a delivery of client messages, until its end: upstream writes meanwhile are flushed once at the end. */
@@ -64,7 +61,6 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         this.queue = queue;
         this.timeouts = timeouts;
         this.observer = observer;
-        this.compression = context.compression();
         this.rawResponsesPast = rawResponsesPast;
     }
 
@@ -87,10 +83,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
-    /**
-     * The socket read is done: what it wrote upstream leaves in one flush (a request head and its end arrive in the
-     * same read, and the end would otherwise be flushed on its own).
-     */
+    /** The socket read is done: what it wrote upstream leaves in one flush (not one for a head, one for its end). */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         endDelivery();
@@ -135,6 +128,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     private void start(RoutedRequest routed) {
         Exchange ex = new Exchange(routed, context, observer, connector, this, this);
+        CompressionPolicy compression = context.compression(); // null when compression is off
         if (compression != null && routed.upgrade() == null) {
             ex.coding = compression.negotiate(routed.head()); // before the head goes: it is the upstream's then
         }
@@ -145,9 +139,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     private void body(Exchange ex, HttpContent content) {
         if (content.decoderResult().isFailure()) {
-            Throwable cause = content.decoderResult().cause();
-            content.release();
-            malformedBody(ex, cause);
+            content.release(); // its decoder result stays readable
+            malformedBody(ex, content.decoderResult().cause());
             return;
         }
         if (content instanceof LastHttpContent) {
@@ -177,19 +170,22 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     /**
-     * The request body stopped decoding part-way (the decoder hands the failure over as a last part): the upstream
+     * The request body stopped decoding part-way (the decoder hands the failure over as a last part), or a limit cut
+     * it off ({@link RequestBodyRefused}: answered with the limit's status, not 400): the upstream
      * must never see it end, since a body ended by the proxy would be a complete, truncated request to the backend.
      * Its connection is closed, the client gets a 400 if nothing was answered yet, and its connection closes too,
      * since where its next request would start is unknown.
      */
     private void malformedBody(Exchange ex, Throwable cause) {
         ex.attemptEndedBlameless();
+        RequestBodyRefused refused = cause instanceof RequestBodyRefused r ? observer.refused(r) : null;
+        String why = refused != null ? refused.getMessage() : "malformed request body (" + cause.getMessage() + ")";
         if (ex.responseStarted()) {
-            observer.abandoned("malformed request body");
+            observer.abandoned(why);
             abort(ex);
         } else {
-            fail(ex, HttpResponseStatus.BAD_REQUEST, "route " + ex.routeName()
-                    + ": malformed request body (" + cause.getMessage() + ")");
+            fail(ex, refused != null ? refused.status() : HttpResponseStatus.BAD_REQUEST,
+                    "route " + ex.routeName() + ": " + why);
         }
     }
 
@@ -224,7 +220,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
                 switchProtocols(ex, upstreamChannel, head);
                 return;
             }
-            responses.head(ex.clientHead(head, client.alloc(), draining, compression));
+            responses.head(ex.clientHead(head, client.alloc(), draining, context.compression()));
         } else if (ex.encoder != null) {
             ex.encoder.body((ByteBuf) msg, toClient);
         } else {
@@ -346,7 +342,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         exchange = null;
         ex.drop();
         client.writeAndFlush(Responses.error(context.errorPages(), status, message, false))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(LingeringClose.AFTER_WRITE);
     }
 
     @Override

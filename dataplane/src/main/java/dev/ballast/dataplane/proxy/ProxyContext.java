@@ -2,6 +2,7 @@ package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
+import dev.ballast.dataplane.limits.Admission;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
@@ -9,21 +10,23 @@ import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.schema.Rule;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
-import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * What every client connection shares: the routing table in force (swapped whole for a new snapshot; a request reads
  * it once), the upstream sets, the access policy and the timeouts (the server, tunnel and client ones can be set per
  * rule), the metrics requests are counted in, the access log and the tracing of requests, what responses are
  * compressed ({@code compression}: null when compression is off), the pages of the proxy's own error answers, and
- * the TLS of connections to H2 routes' endpoints ({@code backendTls}).
+ * the TLS of connections to H2 routes' endpoints ({@code backendTls}), and what is admitted of each client
+ * ({@code admission}: rate limits, connection counts, body and header limits).
  */
 public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstreams, AccessPolicy access,
                            Duration connectTimeout, Duration serverTimeout, Duration requestTimeout,
                            Duration keepAliveTimeout, Duration tunnelTimeout, Duration clientTimeout,
                            DataplaneMetrics metrics, AccessLog accessLog, RequestTracing tracing,
-                           CompressionPolicy compression, ErrorPages errorPages, SslContext backendTls) {
+                           CompressionPolicy compression, ErrorPages errorPages, SslContext backendTls,
+                           Admission admission) {
 
     /** How long the rule's upstream may take to answer. */
     public Duration serverTimeout(Rule rule) {

@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.HostPort;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
@@ -18,6 +19,7 @@ import io.opentelemetry.api.trace.SpanContext;
 final class RequestObserver {
 
     private final DataplaneMetrics.Recorder recorded;
+    private final DataplaneMetrics metrics;
     private final AccessLog accessLog;
     private final RequestTracing tracing;
     private final String clientAddress;
@@ -27,9 +29,11 @@ final class RequestObserver {
     private long start;
     private Span span; // the server span, when tracing
     private Span attemptSpan; // the client span of the attempt under way, when tracing
+    private Refusal refusal; // the limit that refused the request, or null
 
     RequestObserver(ProxyContext context, String clientAddress) {
         this.recorded = context.metrics().recorder();
+        this.metrics = context.metrics();
         this.accessLog = context.accessLog();
         this.tracing = context.tracing();
         this.clientAddress = clientAddress;
@@ -43,6 +47,7 @@ final class RequestObserver {
         this.start = start;
         this.span = null;
         this.attemptSpan = null;
+        this.refusal = null;
     }
 
     /** The request is well-formed enough to be routed: its server span starts, when tracing. */
@@ -85,13 +90,27 @@ final class RequestObserver {
         return span == null ? SpanContext.getInvalid() : span.getSpanContext();
     }
 
+    /** The request is refused by a limit: its answer, which comes next, is counted and logged with the reason. */
+    void refused(Refusal reason) {
+        refusal = reason;
+        metrics.refused(route, reason);
+    }
+
+    /** {@link #refused(Refusal)} for a body cut off by a limit; returns it. */
+    RequestBodyRefused refused(RequestBodyRefused body) {
+        refused(body.reason());
+        return body;
+    }
+
     /** The request was answered with {@code code}, by {@code upstream} (null: by the proxy). */
     void answered(int code, String upstream) {
         SpanContext ids = ids();
         endSpans(code, null);
         long nanos = System.nanoTime() - start;
         recorded.request(route, method, code, nanos);
-        accessLog.log(clientAddress, method, target, code, nanos, route, upstream, ids);
+        accessLog.log(clientAddress, method, target, code, nanos, route, upstream, ids,
+                refusal == null ? null : refusal.label());
+        refusal = null;
     }
 
     /** The request ends without an answer (the client went away or stalled, or broke its request mid-answer). */

@@ -3,11 +3,14 @@ package dev.ballast.dataplane.proxy;
 import dev.ballast.dataplane.access.Access;
 import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.exchange.HeaderRewrite;
+import dev.ballast.dataplane.limits.Admission;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.dataplane.routing.Match;
 import dev.ballast.dataplane.routing.RequestFacts;
+import dev.ballast.dataplane.routing.RequestPath;
 import dev.ballast.schema.AcmeChallenge;
+import dev.ballast.schema.RateLimit;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -24,15 +27,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Decides what becomes of each request head: the proxy answers it itself — 400, 414 or 431 for a request it cannot
- * read, 400 for ambiguous framing, an ACME challenge the snapshot carries, 404 when no route matches, 405 for a
- * refused method, a redirect, 401 or 403 from the route's access rules, 503 when the route has no healthy endpoint — or
- * it goes on as a {@link RoutedRequest}, its head readied for the upstream, followed by its body parts. A request
+ * read (or with more header fields than allowed), 400 for ambiguous framing or a path that cannot be normalised, an
+ * ACME challenge the snapshot carries, 404 when no route matches, 405 for a refused method, the refusals of the
+ * rule's limits (403, 429, 413), a redirect, 401 or 403 from the route's access rules, 503 when the route has no
+ * healthy endpoint — or it goes on as a {@link RoutedRequest}, its head readied for the upstream (its path
+ * normalised unless the rule keeps it raw), followed by its body parts. A request
  * answered here has its body dropped by the {@link RequestQueue}, which this handler tells when the answer is sent.
  */
 final class RouteDispatcher extends ChannelInboundHandlerAdapter {
@@ -63,8 +69,8 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(ChannelHandlerContext ctx, HttpRequest request) {
-        String target = request.uri();
-        observer.begin(request.method().name(), target, System.nanoTime());
+        observer.begin(request.method().name(), request.uri(), System.nanoTime());
+        String target = originForm(request.uri());
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             ReferenceCountUtil.release(request);
@@ -74,6 +80,12 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
                     : HttpResponseStatus.BAD_REQUEST;
             answer(ctx, Responses.error(context.errorPages(), status, "bad request: " + cause.getMessage(), false),
                     false);
+            return;
+        }
+        if (request.headers().size() > context.admission().maxHeaders()) {
+            ReferenceCountUtil.release(request);
+            refuse(ctx, Refusal.TOO_MANY_HEADERS, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "bad request: more than " + context.admission().maxHeaders() + " header fields", false);
             return;
         }
         String framing = Framing.problem(request.headers()).orElse(null);
@@ -86,7 +98,15 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String host = request.headers().get(HttpHeaderNames.HOST, "");
         int query = target.indexOf('?');
-        String path = query < 0 ? target : target.substring(0, query);
+        String rawPath = query < 0 ? target : target.substring(0, query);
+        RequestPath.Result normalized = RequestPath.normalize(rawPath);
+        if (!(normalized instanceof RequestPath.Result.Normalized canonical)) {
+            ReferenceCountUtil.release(request);
+            refuse(ctx, Refusal.PATH, HttpResponseStatus.BAD_REQUEST, "bad request: "
+                    + ((RequestPath.Result.Refused) normalized).reason(), false);
+            return;
+        }
+        String path = canonical.path();
         observer.trace(request.headers(), path, host);
         if (!connection.secure() && path.startsWith(ACME_CHALLENGES)) {
             Optional<AcmeChallenge> challenge = context.table().get().snapshot()
@@ -117,6 +137,10 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         observer.routed(matched.route().name());
+        if (refused(ctx, request, matched, canonical, keepAlive)) {
+            ReferenceCountUtil.release(request);
+            return;
+        }
         // read before the forwarding headers are set: the scheme is the client side's
         String scheme = connection.scheme(request.headers());
         Access access = context.access().decide(matched.route(), matched.rule(), matched.credentials(),
@@ -138,7 +162,9 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         String upgrade = upgradeOf(request);
         StickyCookie.Pin pin = set.sticky() == null ? null
                 : set.sticky().read(request.headers().getAll(HttpHeaderNames.COOKIE), scheme.equals("https"));
-        String upstreamTarget = matched.rewrite().apply(target);
+        // the same instance when normalising changed nothing: the target goes as it came, nothing copied
+        String upstreamTarget = matched.rewrite().apply(matched.rule().rawPath() || path == rawPath ? target
+                : query < 0 ? path : path + target.substring(query));
         HttpRequest head = request instanceof HttpContent
                 // a head that carries a body part too: the head goes on its own
                 ? new DefaultHttpRequest(request.protocolVersion(), request.method(), upstreamTarget,
@@ -153,12 +179,78 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
             HeaderRewrite.upgrade(head.headers(), upgrade);
         }
         ctx.fireChannelRead(new RoutedRequest(head, matched.route(), matched.rule(), set, keepAlive, upgrade,
-                pin));
+                pin, matched.limits().maxBodyBytes(context.admission().maxBodyBytes())));
         if (request instanceof HttpContent content) { // the body part it carried goes on as a part of its own
             ctx.fireChannelRead(content instanceof LastHttpContent last
                     ? new DefaultLastHttpContent(content.content(), last.trailingHeaders())
                     : new DefaultHttpContent(content.content()));
         }
+    }
+
+    /**
+     * The target in origin form (path and query): an absolute-form one ({@code http://host/path}, RFC 9112 3.2.2,
+     * which servers must accept) loses its scheme and authority; any other is as it came.
+     */
+    private static String originForm(String target) {
+        int authority = target.startsWith("/") ? -1 : target.indexOf("://");
+        if (authority <= 0 || !target.regionMatches(true, 0, "http", 0, 4)) {
+            return target;
+        }
+        int path = target.indexOf('/', authority + 3);
+        int query = target.indexOf('?', authority + 3);
+        if (query >= 0 && (path < 0 || query < path)) {
+            return "/" + target.substring(query);
+        }
+        return path < 0 ? "/" : target.substring(path);
+    }
+
+    /**
+     * Whether a limit refuses the matched request, which is then answered: a client outside the rule's source ranges
+     * (403), over the route's rate (429, with when to try again), a path with an encoded slash the rule does not
+     * take raw (400), a declared body over the rule's maximum (413; a body without a length is measured as it comes,
+     * by {@link RequestBodyLimit}).
+     */
+    private boolean refused(ChannelHandlerContext ctx, HttpRequest request, Match.Matched matched,
+                            RequestPath.Result.Normalized path, boolean keepAlive) {
+        Admission admission = context.admission();
+        String client = connection.client(request.headers());
+        String route = matched.route().name();
+        if (!matched.limits().sources().isEmpty()
+                && !matched.limits().admits(NetUtil.createInetAddressFromIpAddressString(client))) {
+            refuse(ctx, Refusal.SOURCE_RANGE, HttpResponseStatus.FORBIDDEN, "route " + route + ": address " + client
+                    + " not allowed", keepAlive);
+            return true;
+        }
+        RateLimit rate = matched.route().spec().rateLimit();
+        long wait = rate == null ? 0 : admission.rateLimits().take(route, rate, client, System.nanoTime());
+        if (wait > 0) {
+            FullHttpResponse tooMany = Responses.error(context.errorPages(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "route " + route + ": too many requests", keepAlive);
+            tooMany.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (wait + 999_999_999) / 1_000_000_000));
+            observer.refused(Refusal.RATE_LIMITED);
+            answer(ctx, tooMany, keepAlive);
+            return true;
+        }
+        if (path.encodedSlash() && !matched.rule().rawPath()) {
+            refuse(ctx, Refusal.PATH, HttpResponseStatus.BAD_REQUEST, "bad request: an encoded slash (%2F or %5C) in"
+                    + " the path", keepAlive);
+            return true;
+        }
+        long maxBody = matched.limits().maxBodyBytes(admission.maxBodyBytes());
+        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+            // closed after the answer: the body is not read
+            refuse(ctx, Refusal.BODY_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "route " + route
+                    + ": request body over " + maxBody + " bytes", false);
+            return true;
+        }
+        return false;
+    }
+
+    /** Answers a request a limit refused, counted and logged with the reason. */
+    private void refuse(ChannelHandlerContext ctx, Refusal reason, HttpResponseStatus status, String message,
+                        boolean keepAlive) {
+        observer.refused(reason);
+        answer(ctx, Responses.error(context.errorPages(), status, message, keepAlive), keepAlive);
     }
 
     /**
@@ -219,7 +311,7 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
         if (keepAlive) {
             queue.done();
         } else {
-            written.addListener(ChannelFutureListener.CLOSE);
+            written.addListener(LingeringClose.AFTER_WRITE);
         }
     }
 

@@ -15,7 +15,8 @@ import io.netty.handler.codec.http.HttpRequest;
  * @param clientKeepAlive whether the client asked to keep its connection after the answer
  * @param upgrade the protocol the client asked to switch to ({@code Upgrade}), or null
  * @param pin what the client's sticky-session cookie says, when the route has sticky sessions (else null)
+ * @param maxBodyBytes the largest body the rule takes (0: no limit)
  */
 record RoutedRequest(HttpRequest head, Route route, Rule rule, Upstreams.Set upstreams, boolean clientKeepAlive,
-                     String upgrade, StickyCookie.Pin pin) {
+                     String upgrade, StickyCookie.Pin pin, long maxBodyBytes) {
 }

@@ -26,18 +26,28 @@
  *   <li>{@code HttpServerExpectContinueHandler}: answers {@code Expect: 100-continue}.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.ClientTimeouts}: passes everything on; closes a connection that sends no
  *   request head in time, fires {@code CLIENT_STALLED} when the awaited client makes no progress.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.MinimumBodyRate} (unless {@code --min-request-body-rate} is 0): cuts off
+ *   a request body that comes slower than the minimum while the proxy waits for it.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.RequestQueue}: passes one request (head and body) at a time, holds
  *   pipelined ones, drops a body answered early, asks for reads.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.RouteDispatcher}: takes request heads; writes the proxy's own answers
- *   (400, 404, 405, redirects, 401, 403, 503), else emits a {@link dev.ballast.dataplane.proxy.RoutedRequest}
+ *   (400, 404, 405, redirects, 401, 403, 503, and the refusals of limits: 403 for a source outside the rule's
+ *   ranges, 429 over the route's rate, 413 for a declared body over the maximum, 431 for too many header fields),
+ *   after normalising the path ({@link dev.ballast.dataplane.routing.RequestPath}), else emits a
+ *   {@link dev.ballast.dataplane.proxy.RoutedRequest}
  *   (with what its sticky-session cookie says, {@link dev.ballast.dataplane.proxy.StickyCookie}) followed by the
  *   body parts.</li>
+ *   <li>{@link dev.ballast.dataplane.proxy.RequestBodyLimit}: cuts off a streamed body that passes the rule's
+ *   maximum; the relay answers 413.</li>
  *   <li>{@link dev.ballast.dataplane.proxy.ExchangeRelay}: takes routed requests and their bodies, drives an
  *   {@link dev.ballast.dataplane.proxy.Exchange} with upstreams from the
  *   {@link dev.ballast.dataplane.proxy.UpstreamConnector}, writes responses through
  *   {@link dev.ballast.dataplane.proxy.ResponseWriter} (compressing a body on its way when compression is on and the
  *   response lends itself to it); a 101 turns both connections into a {@link dev.ballast.dataplane.proxy.Tunnel}.</li>
  * </ol>
+ * Connections past {@code --max-connections} (per listener) or {@code --max-connections-per-client} are closed as
+ * they are accepted, before any of these handlers. An answer that ends the connection is followed by a
+ * {@link dev.ballast.dataplane.proxy.LingeringClose}, so that a client still sending can read it.
  * The proxy's own answers (from the dispatcher and the relay) are built by {@link dev.ballast.dataplane.proxy.Responses},
  * with the operator's {@link dev.ballast.dataplane.proxy.ErrorPages} when there are any; they are never compressed.
  * Compression adds no handler: upstream responses pass the response encoder as bytes, so the relay compresses them

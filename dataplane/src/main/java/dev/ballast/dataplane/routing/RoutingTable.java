@@ -3,6 +3,7 @@ package dev.ballast.dataplane.routing;
 import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.exchange.TargetRewrite;
+import dev.ballast.dataplane.limits.RuleLimits;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteMode;
@@ -91,13 +92,14 @@ public final class RoutingTable {
                 List<String> hosts = rule.hosts().isEmpty() ? List.of("") : rule.hosts();
                 List<String> oldHosts = rule.redirect() == null ? List.of() : rule.redirect().fromDomains();
                 TargetRewrite rewrite = TargetRewrite.compile(rule.rewrite());
+                RuleLimits limits = RuleLimits.compile(rule);
                 Credentials access = credentials.of(route, i);
                 for (int h = 0; h < hosts.size() + oldHosts.size(); h++) {
                     boolean fromDomain = h >= hosts.size();
                     String host = fromDomain ? oldHosts.get(h - hosts.size()) : hosts.get(h);
                     for (String path : rule.paths()) {
-                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, rewrite, access, fromDomain, host,
-                                path);
+                        RuleEntry entry = new RuleEntry(route, rule, i, upstreams, rewrite, limits, access, fromDomain,
+                                host, path);
                         if (route.spec().order() != null) {
                             withOrder.add(entry);
                         } else {
@@ -247,6 +249,7 @@ public final class RoutingTable {
     private static Match decide(RuleEntry e, RequestFacts request) {
         return !e.fromDomain && e.refuses(request.method())
                 ? new Match.MethodNotAllowed(e.route, e.allowed())
-                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite, e.credentials, e.fromDomain);
+                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite, e.limits, e.credentials,
+                        e.fromDomain);
     }
 }

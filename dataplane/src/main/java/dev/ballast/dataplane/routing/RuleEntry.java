@@ -2,6 +2,7 @@ package dev.ballast.dataplane.routing;
 
 import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.exchange.TargetRewrite;
+import dev.ballast.dataplane.limits.RuleLimits;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
 import dev.ballast.schema.Route;
@@ -49,6 +50,7 @@ final class RuleEntry {
     final int ruleIndex;
     final Endpoints endpoints;
     final TargetRewrite rewrite;
+    final RuleLimits limits;
     final Credentials credentials;
     /** Whether {@link #host} is one of the rule's {@code redirect.fromDomains}, not one of its hosts. */
     final boolean fromDomain;
@@ -64,13 +66,14 @@ final class RuleEntry {
     private final Set<String> deny;
     private final Integer srcPort;
 
-    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite,
+    RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite, RuleLimits limits,
               Credentials credentials, boolean fromDomain, String host, String path) {
         this.route = route;
         this.rule = rule;
         this.ruleIndex = ruleIndex;
         this.endpoints = endpoints;
         this.rewrite = rewrite;
+        this.limits = limits;
         this.credentials = credentials;
         this.fromDomain = fromDomain;
         String h = host.toLowerCase(Locale.ROOT);

@@ -6,6 +6,7 @@ import static dev.ballast.dataplane.telemetry.HttpAttributes.SERVER_ADDRESS;
 import static dev.ballast.dataplane.telemetry.HttpAttributes.STATUS;
 
 import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -34,6 +35,7 @@ public final class DataplaneMetrics {
     private static final AttributeKey<String> VERSION = AttributeKey.stringKey("version");
     private static final AttributeKey<Long> LOOP = AttributeKey.longKey("loop");
     private static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
+    private static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
     /** Methods kept as they are; any other is {@code _OTHER} (OpenTelemetry's rule: clients choose methods). */
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
@@ -65,6 +67,8 @@ public final class DataplaneMetrics {
     private final LongCounter timeouts;
     private final LongCounter proxyHeaders;
     private final LongCounter tcpConnections;
+    private final LongCounter refusals;
+    private final Map<RefusalKey, Attributes> refusalAttributes = new ConcurrentHashMap<>();
     private final Map<RequestKey, Attributes> requestAttributes = new ConcurrentHashMap<>();
     private final Map<String, Attributes> routeAttributes = new ConcurrentHashMap<>();
 
@@ -88,6 +92,9 @@ public final class DataplaneMetrics {
                         + "refused, invalid)").build();
         tcpConnections = meter.counterBuilder("ballast.tcp.connections")
                 .setDescription("Connections accepted on a port a TCP route claims, by route").build();
+        refusals = meter.counterBuilder("ballast.refusals")
+                .setDescription("Requests and connections refused by a limit, by reason and route (none for"
+                        + " connections)").build();
         meter.upDownCounterBuilder("ballast.client.connections").setDescription("Open client connections")
                 .buildWithCallback(m -> m.record(clients.getAsInt()));
         // The endpoint gauges are read together: one pass over the endpoints, one set of attributes each.
@@ -172,6 +179,16 @@ public final class DataplaneMetrics {
 
     public void upstreamTimeout(String route) {
         timeouts.add(1, routeAttributes(route));
+    }
+
+    /** A request of {@code route} (null: none matched yet, or a connection) was refused by a limit. */
+    public void refused(String route, Refusal reason) {
+        refusals.add(1, refusalAttributes.computeIfAbsent(new RefusalKey(route, reason), k -> k.route() == null
+                ? Attributes.of(REASON, k.reason().label())
+                : Attributes.of(ROUTE, k.route(), REASON, k.reason().label())));
+    }
+
+    private record RefusalKey(String route, Refusal reason) {
     }
 
     /** A client connection started with a PROXY protocol header, which became {@code result}. */

@@ -172,7 +172,7 @@ class UserDirectoryTest {
         UserDirectory users = UserDirectory.load(inner, Optional.empty(), false);
         for (String name : List.of("../x", "a/b", "..", ".", "/etc/passwd", "x\u0000")) {
             Rule rule = new Rule(null, null, null, null, null, null, null, null, 80, null, null, null, null,
-                    new Rule.Auth(null, List.of(), name, false, false), null, false);
+                    new Rule.Auth(null, List.of(), name, false, false), null, false, null, null, false);
             Snapshot s = Snapshot.of(List.of(Route.of("web", RouteSpec.forService("web", List.of(rule)))), List.of());
             UserDirectory.Resolved resolved = users.resolve(s);
             assertThat(resolved.of(s.routes().get(0), 0)).as(name).isEqualTo(Credentials.of("web", List.of()));

@@ -51,7 +51,8 @@ public class RouteMatchingBenchmark {
         for (int i = 0; i < routes; i++) {
             List<String> hosts = i % 3 == 0 ? List.of("svc" + i + ".example.com") : List.of();
             Rule rule = new Rule(List.of("/svc" + i + "/"), null, null, hosts, null, null, null, null, 8080,
-                    List.of(new Rule.Rewrite("^/svc" + i + "/", "/")), null, null, null, null, null, false);
+                    List.of(new Rule.Rewrite("^/svc" + i + "/", "/")), null, null, null, null, null, false, null,
+                    null, false);
             list.add(Route.of("svc" + i, RouteSpec.forService("svc" + i, List.of(rule))));
         }
         table = RoutingTable.compile(Snapshot.of(list, List.of()));

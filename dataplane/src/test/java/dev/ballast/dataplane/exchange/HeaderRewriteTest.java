@@ -16,7 +16,7 @@ class HeaderRewriteTest {
 
     private static Rule rule(HeaderOperations request, HeaderOperations response, Rule.Auth auth) {
         return new Rule(List.of("/"), null, null, null, null, null, null, null, 80, null, request, response, null,
-                auth, null, false);
+                auth, null, false, null, null, false);
     }
 
     @ParameterizedTest

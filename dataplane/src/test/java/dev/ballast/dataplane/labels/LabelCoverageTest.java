@@ -19,7 +19,7 @@ class LabelCoverageTest {
 
     private static final List<Class<?>> WALKS = List.of(RoutingLabelsWalkTest.class,
             HeaderAndRewriteLabelsWalkTest.class, AccessLabelsWalkTest.class, TimeoutLabelsWalkTest.class,
-            BalancingLabelsWalkTest.class, ReportedLabelsWalkTest.class);
+            BalancingLabelsWalkTest.class, ReportedLabelsWalkTest.class, LimitLabelsWalkTest.class);
 
     /** Labels whose whole effect is in the controller, with the test that proves it through the emulator. */
     private static final Map<String, String> PROVED_BY_THE_CONTROLLER = Map.of(

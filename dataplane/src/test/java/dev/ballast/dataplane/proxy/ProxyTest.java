@@ -277,7 +277,8 @@ class ProxyTest {
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofHours(1),
                 Duration.ofMillis(300), Duration.ofMillis(500), 8192, Duration.ofSeconds(5), false, 2,
                 java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,
-                Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty()))) {
+                Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty(),
+                DataplaneConfig.Limits.DEFAULT))) {
             own.start();
             own.apply(Snapshot.empty(), "test");
             int port = own.trafficAddress().getPort();

@@ -1,9 +1,11 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.config.DataplaneConfig;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.health.HealthChecks;
+import dev.ballast.dataplane.limits.Admission;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
@@ -38,6 +40,7 @@ final class TestProxyContext {
                 new AccessPolicy(new BasicAuth()), Duration.ofSeconds(1), serverTimeout, never, never, never,
                 clientTimeout, metrics, new AccessLog(false),
                 new RequestTracing(TracerProvider.noop().get("test"), TextMapPropagator.noop(), false),
-                compression, ErrorPages.NONE, BackendTls.context(Optional.empty()));
+                compression, ErrorPages.NONE, BackendTls.context(Optional.empty()),
+                Admission.of(DataplaneConfig.Limits.DEFAULT));
     }
 }

@@ -102,7 +102,8 @@ class SnapshotPullerTest {
                 List.of(new HostPort("127.0.0.1", 0)), new HostPort("127.0.0.1", 0), Optional.empty(), "r1", Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 16384, Duration.ofSeconds(5), false, 2,
                 java.nio.file.Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF,
-                Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty()));
+                Optional.empty(), DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty(),
+                DataplaneConfig.Limits.DEFAULT));
         server.start();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.exchange.TargetRewrite;
+import dev.ballast.dataplane.limits.RuleLimits;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.PathType;
 import dev.ballast.schema.Route;
@@ -43,7 +44,7 @@ class RoutingTableProperties {
                     boolean fromDomain = h >= hosts.size();
                     for (String path : rule.paths()) {
                         all.add(new RuleEntry(route, rule, i, new Endpoints(route.spec().service(), List.of()),
-                                TargetRewrite.compile(rule.rewrite()), Credentials.NONE, fromDomain,
+                                TargetRewrite.compile(rule.rewrite()), RuleLimits.NONE, Credentials.NONE, fromDomain,
                                 fromDomain ? oldHosts.get(h - hosts.size()) : hosts.get(h), path));
                     }
                 }
@@ -81,11 +82,12 @@ class RoutingTableProperties {
                         type == PathType.REGEX ? paths.stream().map(p -> "^" + p + "$|b$").toList() : paths, type, null,
                         hosts, needsHeader ? List.of(new Rule.HeaderMatch("X-A", "1")) : null, null,
                         deny.isEmpty() ? null : new Rule.Methods(null, List.of(deny)), srcPort == 0 ? null : srcPort, 80,
-                        null, null, null, null, null, redirectFrom(hosts, from), false));
+                        null, null, null, null, null, redirectFrom(hosts, from), false, null,
+                        null, false));
         Arbitrary<Route> route = Combinators.combine(Arbitraries.of("a", "b", "c", "d", "e"),
                         rules.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(-1, -1, -1, 1, 2))
                 .as((name, rs, order) -> Route.of(name, new RouteSpec(null, name, null, order < 0 ? null : order, null, null,
-                        null, null, null, null, null, null, false, rs)));
+                        null, null, null, null, null, null, null, false, rs)));
         return route.list().ofMaxSize(5).uniqueElements(Route::name)
                 .filter(list -> list.stream().allMatch(r -> RouteValidator.validate(r).isValid()));
     }

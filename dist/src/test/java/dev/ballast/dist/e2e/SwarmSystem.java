@@ -80,7 +80,8 @@ final class SwarmSystem implements AutoCloseable {
                 Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), 16 * 1024, Duration.ofSeconds(5), false, 2,
                 Path.of("/run/secrets"), Optional.empty(), false, DataplaneConfig.Compression.OFF, Optional.empty(),
-                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty());
+                DataplaneConfig.Tls.NONE, List.of(), Optional.empty(), true, Optional.empty(),
+                DataplaneConfig.Limits.DEFAULT);
         Replica replica = Replica.start(config);
         replicas.add(replica);
         return replica;
