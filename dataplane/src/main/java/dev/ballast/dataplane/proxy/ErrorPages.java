@@ -30,7 +30,8 @@ public final class ErrorPages {
     /** No pages: every answer has its built-in body. */
     public static final ErrorPages NONE = new ErrorPages(new ByteBuf[0], List.of());
     /** The error statuses the proxy answers itself, which a page can stand in for. */
-    public static final Set<Integer> STATUSES = Set.of(400, 401, 403, 404, 405, 408, 414, 431, 502, 503, 504);
+    public static final Set<Integer> STATUSES = Set.of(400, 401, 403, 404, 405, 408, 413, 414, 429, 431, 502, 503,
+            504);
     /** A page larger than this is left out: an error page is a page, not a download. */
     public static final int MAX_PAGE_BYTES = 1024 * 1024;
 
