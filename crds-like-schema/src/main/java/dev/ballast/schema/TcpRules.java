@@ -14,9 +14,10 @@ import java.util.Map;
  */
 final class TcpRules {
 
-    private static final String HTTP_ONLY = "is HTTP-only: a TCP rule takes only srcPort, port and timeouts.tunnel";
+    private static final String HTTP_ONLY =
+            "is HTTP-only: a TCP rule takes only srcPort, port, allowedSourceRanges and timeouts.tunnel";
     private static final String HTTP_ONLY_SNI =
-            "is HTTP-only: an SNI rule takes only srcPort, hosts, port and timeouts.tunnel";
+            "is HTTP-only: an SNI rule takes only srcPort, hosts, port, allowedSourceRanges and timeouts.tunnel";
 
     private TcpRules() {
     }
@@ -73,7 +74,6 @@ final class TcpRules {
         flag(rule.auth() != null, at.child("auth"), message, out);
         flag(rule.redirect() != null, at.child("redirect"), message, out);
         flag(rule.denyHttp(), at.child("denyHttp"), message, out);
-        flag(!rule.allowedSourceRanges().isEmpty(), at.child("allowedSourceRanges"), message, out);
         flag(rule.maxRequestBodySize() != null, at.child("maxRequestBodySize"), message, out);
         flag(rule.rawPath(), at.child("rawPath"), message, out);
         if (rule.timeouts() != null) {

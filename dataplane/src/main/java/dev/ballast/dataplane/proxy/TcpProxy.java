@@ -2,6 +2,7 @@ package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.balancing.Upstream;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.EndpointAddresses;
@@ -64,6 +65,13 @@ public final class TcpProxy {
      *     header said (the route's own PROXY protocol header, if it sends one, passes it on)
      */
     void relay(Channel client, TcpRoute route, InetSocketAddress source) {
+        if (!route.limits().admits(source.getAddress())) {
+            context.metrics().refused(route.name(), Refusal.SOURCE_RANGE);
+            context.accessLog().refusedConnection(source.getAddress().getHostAddress(), route.port(),
+                    Refusal.SOURCE_RANGE.label());
+            client.close();
+            return;
+        }
         TcpConnections.Relay relay = connections.add(route.name(), client);
         context.metrics().tcpConnection(route.name());
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

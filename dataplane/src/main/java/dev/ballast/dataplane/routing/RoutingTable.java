@@ -77,13 +77,14 @@ public final class RoutingTable {
             if (route.spec().mode() != RouteMode.HTTP) {
                 if (route.spec().mode() == RouteMode.TCP) {
                     for (Rule rule : route.spec().rules()) {
-                        TcpRoute tcp = new TcpRoute(route, rule, upstreams);
+                        TcpRoute tcp = new TcpRoute(route, rule, upstreams, RuleLimits.compile(rule));
                         if (tcpPorts.putIfAbsent(rule.srcPort(), tcp) != null) {
                             tcpConflicts.add(tcp);
                         }
                     }
                 } else if (route.spec().mode() == RouteMode.SNI) {
-                    route.spec().rules().forEach(rule -> sni.add(new TcpRoute(route, rule, upstreams)));
+                    route.spec().rules().forEach(rule -> sni.add(new TcpRoute(route, rule, upstreams,
+                            RuleLimits.compile(rule))));
                 }
                 continue;
             }

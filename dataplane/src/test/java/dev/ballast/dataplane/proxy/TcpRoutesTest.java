@@ -206,6 +206,24 @@ class TcpRoutesTest {
     }
 
     @Test
+    void aClientOutsideTheSourceRangesIsClosedAndCounted() throws Exception {
+        Backend backend = echo();
+        closing.add(backend);
+        replica(Duration.ofSeconds(1));
+        server.apply(TestReplicas.routes(tcpRoute("guarded", tcpPort(), ", allowedSourceRanges: [10.0.0.0/8]",
+                backend.port())), "test");
+        Socket refused = connect(tcpPort());
+        assertThat(ends(refused)).as("closed at once").isTrue();
+        String metrics = new String(server.scrapeMetrics(), StandardCharsets.UTF_8);
+        assertThat(metrics.lines().filter(l -> l.startsWith("ballast_refusals_total{")))
+                .anySatisfy(l -> assertThat(l).contains("reason=\"source_range\"").contains("route=\"guarded\""));
+
+        server.apply(TestReplicas.routes(tcpRoute("guarded", tcpPort(), ", allowedSourceRanges: [127.0.0.0/8]",
+                backend.port())), "test");
+        assertThat(exchange(connect(tcpPort()), "admitted")).isEqualTo("admitted");
+    }
+
+    @Test
     void aBackendThatSpeaksFirstGreetsAClientThatHasSentNothing() throws Exception {
         // as SMTP and MySQL servers do: the proxy must not wait for the client's first bytes (a PROXY header)
         Backend greeter = new Backend(socket -> {

@@ -6,10 +6,10 @@ import org.junit.jupiter.api.Test;
 
 class SniHostsTest {
 
-    private final TcpRoute a = new TcpRoute(null, null, null);
-    private final TcpRoute b = new TcpRoute(null, null, null);
-    private final TcpRoute wide = new TcpRoute(null, null, null);
-    private final TcpRoute narrow = new TcpRoute(null, null, null);
+    private final TcpRoute a = new TcpRoute(null, null, null, null);
+    private final TcpRoute b = new TcpRoute(null, null, null, null);
+    private final TcpRoute wide = new TcpRoute(null, null, null, null);
+    private final TcpRoute narrow = new TcpRoute(null, null, null, null);
 
     private final SniHosts hosts = SniHosts.builder()
             .add("a.example.com", a)
