@@ -8,6 +8,14 @@ import java.nio.charset.StandardCharsets;
 final class HeadLines {
 
     static final short CRLF = ('\r' << 8) | '\n';
+    /** The {@code tchar}s of RFC 9110 §5.6.2, by their code. */
+    private static final boolean[] TOKEN = new boolean[127];
+
+    static {
+        for (char c = '!'; c < 127; c++) {
+            TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+    }
 
     private HeadLines() {
     }
@@ -46,6 +54,29 @@ final class HeadLines {
 
     static boolean isBlank(byte c) {
         return c == ' ' || c == '\t';
+    }
+
+    /** A {@code tchar} of RFC 9110 §5.6.2: what field names, transfer codings and chunk extension names are made of. */
+    static boolean isTokenChar(byte c) {
+        return c > 0 && c < TOKEN.length && TOKEN[c];
+    }
+
+    /**
+     * Whether {@code c} may not appear in a field value, a reason phrase or a chunk extension: a control character
+     * other than HTAB (a CR or LF among them, which could end a line for one parser and not for another).
+     */
+    static boolean isControl(byte c) {
+        return c >= 0 && c < ' ' && c != '\t' || c == 127;
+    }
+
+    /** Whether a control character (other than HTAB) lies between {@code from} and {@code to}. */
+    static boolean controlIn(ByteBuf head, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (isControl(head.getByte(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String text(ByteBuf head, int from, int to) {

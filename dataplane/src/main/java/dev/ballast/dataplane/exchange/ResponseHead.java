@@ -1,11 +1,12 @@
 package dev.ballast.dataplane.exchange;
 
+import static dev.ballast.dataplane.exchange.HeadLines.controlIn;
 import static dev.ballast.dataplane.exchange.HeadLines.isBlank;
 import static dev.ballast.dataplane.exchange.HeadLines.isOneOf;
+import static dev.ballast.dataplane.exchange.HeadLines.isTokenChar;
 import static dev.ballast.dataplane.exchange.HeadLines.text;
 import static dev.ballast.dataplane.exchange.HeadLines.textIs;
 import static dev.ballast.dataplane.exchange.HeadLines.valueStart;
-
 
 import dev.ballast.schema.HeaderOperations;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,10 @@ import java.util.function.BiConsumer;
  * bytes: {@link #encode} copies the status line and every header line that stays, leaves out the hop-by-hop ones and
  * those the rule replaces or removes, and adds the rule's headers and the proxy's own {@code Connection}. No header
  * map is built, no line re-encoded: a response passes through at the cost of a copy of its head.
+ *
+ * <p>What two parsers could read differently is refused, not guessed at: a line not ended by CRLF, a control character
+ * in the status line or a value, a name that is not a token, line folding, the ambiguous framings of {@link Framing}.
+ * A {@code Content-Length} line repeated as it was is read as one, and forwarded once (RFC 9110 §8.6).
  *
  * <p>Holds a retained slice of the bytes read; whoever takes it releases it once.
  */
@@ -51,11 +56,15 @@ public final class ResponseHead extends DefaultByteBufHolder {
         statusLineEnd = trimCr(head, 0, lineEnd);
         minorVersion = version(head, statusLineEnd);
         status = statusCode(head, statusLineEnd);
+        if (statusLineEnd == lineEnd || controlIn(head, 12, statusLineEnd)) {
+            throw new InvalidResponseException("a status line not ended by CRLF, or with a control character");
+        }
         int[] found = new int[16 * FIELDS];
         int n = 0;
         long length = -1;
-        boolean teChunked = false;
-        boolean transferEncoding = false;
+        int lengthDigits = 0; // a repeated Content-Length must be the same digits, not only the same number
+        int repeatedLength = -1; // the first line that repeats the Content-Length, if any
+        List<String> codings = null; // the transfer codings, in order, lower case
         boolean close = false;
         boolean keep = false;
         String upgradeTo = null;
@@ -63,6 +72,9 @@ public final class ResponseHead extends DefaultByteBufHolder {
         for (int start = lineEnd + 1, next; start < end; start = next + 1) {
             next = lineEnd(head, start, end);
             int stop = trimCr(head, start, next);
+            if (stop == next) {
+                throw new InvalidResponseException("a header line not ended by CRLF");
+            }
             if (stop == start) {
                 break; // the blank line
             }
@@ -76,9 +88,10 @@ public final class ResponseHead extends DefaultByteBufHolder {
             }
             for (int i = start; i < colon; i++) {
                 byte c = head.getByte(i);
-                if (c <= ' ' || c >= 127) {
-                    throw new InvalidResponseException("a header name with whitespace or a control character: \""
-                            + text(head, start, colon) + "\"");
+                if (!isTokenChar(c)) {
+                    throw new InvalidResponseException((c <= ' ' || c >= 127
+                            ? "a header name with whitespace or a control character: \""
+                            : "a header name that is not a token: \"") + text(head, start, colon) + "\"");
                 }
             }
             int valueStart = colon + 1;
@@ -89,6 +102,10 @@ public final class ResponseHead extends DefaultByteBufHolder {
             while (valueEnd > valueStart && isBlank(head.getByte(valueEnd - 1))) {
                 valueEnd--;
             }
+            if (controlIn(head, valueStart, valueEnd)) {
+                throw new InvalidResponseException("a header value with a control character: "
+                        + text(head, start, colon));
+            }
             if (n == found.length / FIELDS) {
                 found = java.util.Arrays.copyOf(found, found.length * 2);
             }
@@ -97,15 +114,20 @@ public final class ResponseHead extends DefaultByteBufHolder {
             found[n * FIELDS + 2] = valueEnd;
             n++;
             if (textIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)) {
-                long value = contentLength(head, valueStart, valueEnd);
-                if (length >= 0 && value != length) {
+                long value = Framing.contentLength(head, valueStart, valueEnd);
+                if (length >= 0 && (value != length || valueEnd - valueStart != lengthDigits)) {
                     throw new InvalidResponseException("differing Content-Length values");
                 }
+                repeatedLength = length >= 0 && repeatedLength < 0 ? n - 1 : repeatedLength;
                 length = value;
+                lengthDigits = valueEnd - valueStart;
             } else if (textIs(head, start, colon, HttpHeaderNames.TRANSFER_ENCODING)) {
-                transferEncoding = true;
-                teChunked = textIs(head, valueStart, valueEnd, HttpHeaderValues.CHUNKED)
-                        || lastCodingIsChunked(text(head, valueStart, valueEnd));
+                codings = codings == null ? new ArrayList<>(2) : codings;
+                if (textIs(head, valueStart, valueEnd, HttpHeaderValues.CHUNKED)) {
+                    codings.add("chunked"); // the usual value, not split
+                } else {
+                    Framing.addCodings(text(head, valueStart, valueEnd), codings);
+                }
             } else if (textIs(head, start, colon, HttpHeaderNames.CONNECTION)) {
                 // the usual values are compared in place; only others are copied out and split
                 if (textIs(head, valueStart, valueEnd, HttpHeaderValues.KEEP_ALIVE)) {
@@ -126,15 +148,18 @@ public final class ResponseHead extends DefaultByteBufHolder {
                 upgradeTo = text(head, valueStart, valueEnd);
             }
         }
+        boolean transferEncoding = codings != null;
+        boolean teChunked = transferEncoding && Framing.chunkedResponse(codings, length >= 0, minorVersion == 0);
         lines = found;
         count = n;
         dropped = new boolean[n];
         for (int i = 0; i < n; i++) {
             int start = found[i * FIELDS];
             int colon = found[i * FIELDS + 1];
-            // with a Transfer-Encoding, a Content-Length is wrong (RFC 9112 §6.3) and must not be forwarded
+            // a repeated Content-Length goes once: two lines read as the list "n, n", which is no number
             dropped[i] = isHopByHop(head, start, colon)
-                    || transferEncoding && textIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)
+                    || repeatedLength >= 0 && i >= repeatedLength
+                            && textIs(head, start, colon, HttpHeaderNames.CONTENT_LENGTH)
                     || nominated != null && isOneOf(head, start, colon, nominated);
         }
         chunked = teChunked;
@@ -160,9 +185,9 @@ public final class ResponseHead extends DefaultByteBufHolder {
     }
 
     /**
-     * Where the head that starts at {@code from} ends (the index past its blank line, CRLF or bare LF line ends), or
-     * -1 when {@code buf} does not hold all of it before {@code to}; {@code searchFrom} skips what an earlier call
-     * searched already.
+     * Where the head that starts at {@code from} ends (the index past its blank line; a bare LF ends a line here, and
+     * {@link #parse} refuses it), or -1 when {@code buf} does not hold all of it before {@code to}; {@code searchFrom}
+     * skips what an earlier call searched already.
      */
     public static int end(ByteBuf buf, int from, int searchFrom, int to) {
         for (int lf = buf.indexOf(Math.max(from, searchFrom), to, (byte) '\n'); lf >= 0;
@@ -367,27 +392,6 @@ public final class ResponseHead extends DefaultByteBufHolder {
                     + text(head, 0, Math.min(lineEnd, 60)) + "\"");
         }
         return code;
-    }
-
-    private static long contentLength(ByteBuf head, int from, int to) {
-        if (to == from || to - from > 18) {
-            throw new InvalidResponseException("a Content-Length that is not a number: \"" + text(head, from, to) + "\"");
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            byte c = head.getByte(i);
-            if (c < '0' || c > '9') {
-                throw new InvalidResponseException("a Content-Length that is not a number: \"" + text(head, from, to)
-                        + "\"");
-            }
-            value = value * 10 + c - '0';
-        }
-        return value;
-    }
-
-    private static boolean lastCodingIsChunked(String value) {
-        int comma = value.lastIndexOf(',');
-        return value.substring(comma + 1).trim().equalsIgnoreCase("chunked");
     }
 
     private static boolean isHopByHop(ByteBuf head, int start, int colon) {

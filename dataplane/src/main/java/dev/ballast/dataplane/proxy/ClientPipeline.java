@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.config.Cidr;
+import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.http2.AlpnSwitch;
 import dev.ballast.dataplane.http2.Http2Server;
 import dev.ballast.dataplane.http2.PrefaceDetector;
@@ -14,6 +15,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -193,7 +195,10 @@ public final class ClientPipeline {
     private void installHttp1(Channel ch, ClientConnection connection) {
         // A decoder and an encoder rather than HttpServerCodec: responses from upstreams are written as bytes past
         // the encoder, which the codec's pairing of requests and responses would not know of.
-        ch.pipeline().addLast(new HttpRequestDecoder(8192, maxHeaderSize, 8192), new HttpResponseEncoder());
+        // Framing's headers refuse a second Content-Length (in HTTP/1.0 the decoder keeps the first, drops the rest)
+        ch.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig().setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(maxHeaderSize).setMaxChunkSize(8192).setHeadersFactory(Framing.REQUEST_HEADERS)),
+                new HttpResponseEncoder());
         if (tls == null) {
             ch.pipeline().addLast(http2.h2cUpgrade(stream -> installExchange(stream, connection, null),
                     ClientPipeline::leaveHttp1));

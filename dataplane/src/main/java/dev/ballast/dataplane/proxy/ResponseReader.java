@@ -22,7 +22,9 @@ import java.util.List;
  * <p>Its {@link #requestEncoder} tells it of each request written, so it knows when a response is due and whether it
  * answers a HEAD. Bytes that do not make a response are an {@link InvalidResponseException}. A head split over reads
  * waits in the decoder's cumulation; after a 101 the bytes that followed stay there, and go to the tunnel's handler
- * when this one is removed.
+ * when this one is removed. Bytes already read behind the end of a response were sent before the next request could
+ * be: they answer none, and must not be read as the answer to the next one (a response stitched from another), so
+ * the connection is closed before that end is handed on, and never used again.
  */
 final class ResponseReader extends ByteToMessageDecoder {
 
@@ -71,24 +73,23 @@ final class ResponseReader extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {
-            next(in, out);
+            next(ctx, in, out);
         } catch (InvalidResponseException e) {
             state = State.BROKEN; // what else comes on this connection is not read
             throw e;
         }
     }
 
-    private void next(ByteBuf in, List<Object> out) {
+    private void next(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
-            case HEAD -> head(in, out);
+            case HEAD -> head(ctx, in, out);
             case LENGTH -> {
                 int n = (int) Math.min(remaining, in.readableBytes());
                 remaining -= n;
                 if (remaining > 0) {
                     out.add(in.readRetainedSlice(n));
                 } else {
-                    state = State.IDLE;
-                    out.add(new End(in.readRetainedSlice(n)));
+                    end(ctx, in, out, new End(in.readRetainedSlice(n)));
                 }
             }
             case CHUNKED -> {
@@ -96,21 +97,16 @@ final class ResponseReader extends ByteToMessageDecoder {
                 if (end < 0) {
                     out.add(in.readRetainedSlice(in.readableBytes()));
                 } else {
-                    state = State.IDLE;
-                    out.add(new End(in.readRetainedSlice(end - in.readerIndex())));
+                    end(ctx, in, out, new End(in.readRetainedSlice(end - in.readerIndex())));
                 }
             }
             case UNTIL_CLOSE -> out.add(in.readRetainedSlice(in.readableBytes()));
             case SWITCHED, BROKEN -> in.skipBytes(in.readableBytes()); // nothing to do with them here
-            case IDLE -> {
-                int n = in.readableBytes();
-                throw new InvalidResponseException("sent " + n + (n == 1 ? " byte" : " bytes")
-                        + " when no response was due");
-            }
+            case IDLE -> throw unasked(in.readableBytes());
         }
     }
 
-    private void head(ByteBuf in, List<Object> out) {
+    private void head(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int from = in.readerIndex();
         int end = ResponseHead.end(in, from, from + searched, in.writerIndex());
         if (end < 0 || end - from > MAX_HEAD) {
@@ -128,9 +124,8 @@ final class ResponseReader extends ByteToMessageDecoder {
         } else if (head.interim()) {
             state = State.HEAD; // the final head follows
         } else if (!head.hasBody(headRequest)) {
-            state = State.IDLE;
             out.add(head);
-            out.add(End.EMPTY);
+            end(ctx, in, out, End.EMPTY);
             return;
         } else if (head.chunked()) {
             state = State.CHUNKED;
@@ -142,6 +137,26 @@ final class ResponseReader extends ByteToMessageDecoder {
             state = State.UNTIL_CLOSE;
         }
         out.add(head);
+    }
+
+    /**
+     * Hands on the end of the response under way. Bytes read behind it are an invalid response, reported once the end
+     * has gone on; the connection is closed first, so that what the end sets off (the next request, at once) is not
+     * written into it.
+     */
+    private void end(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, End end) {
+        out.add(end);
+        state = State.IDLE;
+        if (in.isReadable()) {
+            int n = in.readableBytes();
+            in.skipBytes(n);
+            ctx.close();
+            throw unasked(n);
+        }
+    }
+
+    private static InvalidResponseException unasked(int n) {
+        return new InvalidResponseException("sent " + n + (n == 1 ? " byte" : " bytes") + " when no response was due");
     }
 
     /** The close ends a body delimited by it. */

@@ -40,8 +40,8 @@ class ChunkedScannerTest {
     }
 
     @Test
-    void bareLineFeedsAndNoTrailersEndABodyToo() {
-        ByteBuf buf = bytes("3\nabc\n0\n\n");
+    void extensionsAndTrailersOfTheirGrammarPassAndLeadingZerosAreNoDigits() {
+        ByteBuf buf = bytes("3;a=b;c\r\nabc\r\n00000000000000000002 ;q=\"x\\\"y\"\r\nde\r\n0\r\nT: 1\r\n\r\n");
         try {
             assertThat(new ChunkedScanner().scan(buf, 0, buf.writerIndex())).isEqualTo(buf.writerIndex());
         } finally {
@@ -57,6 +57,17 @@ class ChunkedScannerTest {
         "3\\r\\nabc\\rx            | chunk data longer than its size",
         "3\\rx                   | a chunk size line not ended by CRLF",
         "1000000000000000\\r\\n   | a chunk size too large",
+        "3\\nabc\\r\\n            | a chunk size line not ended by CRLF",
+        "3;a\\nabc\\r\\n          | a chunk size line not ended by CRLF",
+        "3\\r\\nabc\\n0\\r\\n       | chunk data not ended by CRLF",
+        "0\\r\\nT: 1\\n            | a trailer line not ended by CRLF",
+        "0\\r\\n\\n                | a trailer section not ended by CRLF",
+        "0\\r\\n x\\r\\n            | a folded trailer line (obsolete line folding)",
+        "0\\r\\nno colon\\r\\n      | a trailer line without a valid name",
+        "3 \\r\\n                 | an invalid chunk extension",
+        "3;\\r\\n                 | an invalid chunk extension",
+        "3;a=b c\\r\\n            | an invalid chunk extension",
+        "3;a=\"open\\r\\n           | an invalid chunk extension",
     })
     void brokenFramingSaysWhatIsWrong(String body, String problem) {
         ByteBuf buf = bytes(body.replace("\\r", "\r").replace("\\n", "\n"));

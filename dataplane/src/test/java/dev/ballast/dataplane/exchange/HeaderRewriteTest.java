@@ -104,7 +104,7 @@ class HeaderRewriteTest {
         "Content-Length: -1                                 | Content-Length \"-1\" is not a number",
         "Transfer-Encoding: gzip                            | Transfer-Encoding \"gzip\" does not end with a single chunked",
         "Transfer-Encoding: chunked, chunked                | Transfer-Encoding \"chunked, chunked\" does not end with a single chunked",
-        "Transfer-Encoding: gzip, chunked                   | ",
+        "Transfer-Encoding: gzip, chunked                   | Transfer-Encoding \"gzip, chunked\" applies codings the proxy does not pass on",
     })
     void ambiguousFramingIsRefused(String headers, String problem) {
         HttpHeaders h = new DefaultHttpHeaders();
