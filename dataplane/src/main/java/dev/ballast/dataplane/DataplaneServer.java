@@ -374,6 +374,8 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             return;
         }
         traffic.forEach(Channel::close);
+        // closed while their loops still run (a lingering one would otherwise be open when its loop stops)
+        clients.close().awaitUninterruptibly(2000);
         certificates.ifPresent(CertificateWatcher::close);
         if (admin != null) {
             admin.close();
