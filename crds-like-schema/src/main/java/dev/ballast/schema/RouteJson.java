@@ -12,6 +12,7 @@ import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.module.SimpleModule;
@@ -95,12 +96,21 @@ public final class RouteJson {
         return MAPPER.treeToValue(tree, Route.class);
     }
 
+    /** @throws tools.jackson.core.JacksonException also for a JSON {@code null}, which is no value of {@code type} */
     public static <T> T read(String json, Class<T> type) {
-        return MAPPER.readValue(json, type);
+        return notNull(MAPPER.readValue(json, type), type);
     }
 
+    /** @throws tools.jackson.core.JacksonException also for a JSON {@code null}, which is no value of {@code type} */
     public static <T> T read(byte[] json, Class<T> type) {
-        return MAPPER.readValue(json, type);
+        return notNull(MAPPER.readValue(json, type), type);
+    }
+
+    private static <T> T notNull(T value, Class<T> type) {
+        if (value == null) {
+            throw MismatchedInputException.from(null, type, "null is not a " + type.getSimpleName());
+        }
+        return value;
     }
 
     private static final class DurationSerializer extends ValueSerializer<Duration> {

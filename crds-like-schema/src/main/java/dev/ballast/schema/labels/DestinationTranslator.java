@@ -118,6 +118,9 @@ final class DestinationTranslator {
         p.from(path.child("auth").child("disabled"), p.get("ignoreAuthorization", index));
         p.from(path.child("redirect").child("fromDomains"), p.get("redirectFromDomain", index));
         p.from(path.child("allowedSourceRanges"), p.get("allowedSourceRanges", index));
+        p.from(path.child("timeouts").child("server"), p.get("timeoutServer", index));
+        p.from(path.child("timeouts").child("tunnel"), p.get("timeoutTunnel", index));
+        p.from(path.child("timeouts").child("client"), p.get("timeoutClient", index));
         p.from(path.child("maxRequestBodySize"), p.get("maxRequestBodySize", index));
 
         List<String> hosts = mode == RouteMode.SNI ? SniServerNames.of(p, index, hosts(index)) : hosts(index);

@@ -120,7 +120,9 @@ public final class LabelTranslator {
         p.from(FieldPath.of("spec", "retries"), p.get("retries"));
         p.from(FieldPath.of("spec", "healthCheck"), p.get("healthCheckPath"));
         p.from(FieldPath.of("spec", "healthCheck", "interval"), p.get("healthCheckInterval"));
-        p.from(FieldPath.of("spec", "endpoints"), p.get("outboundHostname"));
+        // the first destination's label: an indexed one (outboundHostname.1) counts as well
+        p.from(FieldPath.of("spec", "endpoints"), indexes.stream().map(i -> p.get("outboundHostname", i))
+                .flatMap(Optional::stream).findFirst());
         p.from(FieldPath.of("spec", "proxyProtocol"), p.get("sendProxyProtocol"));
         p.from(FieldPath.of("spec", "backendProtocol"), p.get("backendProtocol"));
         p.from(FieldPath.of("spec", "tls", "hosts"), p.get("letsencrypt.host"));

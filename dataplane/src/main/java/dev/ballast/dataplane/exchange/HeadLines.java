@@ -30,6 +30,19 @@ final class HeadLines {
     }
 
     /** Whether the bytes from {@code start} to {@code end} are {@code text}, ASCII case ignored (a name, or a value). */
+    /** Whether {@code head} starts with exactly these bytes (case counts). */
+    static boolean startsWith(ByteBuf head, byte[] prefix) {
+        if (head.writerIndex() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (head.getByte(i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static boolean textIs(ByteBuf head, int start, int end, CharSequence text) {
         if (end - start != text.length()) {
             return false;

@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -34,7 +33,8 @@ import java.util.function.BiConsumer;
  */
 public final class ResponseHead extends DefaultByteBufHolder {
 
-    private static final AsciiString HTTP_1 = AsciiString.cached("http/1.");
+    /** The protocol name is case-sensitive (RFC 9112 2.3): {@code hTTP/1.1} is no status line. */
+    private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
     private static final int FIELDS = 3; // per header line: its start, its colon, the end of its value
 
     private final int minorVersion;
@@ -366,7 +366,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
 
     /** {@code HTTP/1.0} or {@code HTTP/1.1}: the minor version. */
     private static int version(ByteBuf head, int lineEnd) {
-        if (lineEnd < 12 || !textIs(head, 0, 7, HTTP_1) || head.getByte(8) != ' ') {
+        if (lineEnd < 12 || !HeadLines.startsWith(head, HTTP_1) || head.getByte(8) != ' ') {
             throw new InvalidResponseException("not an HTTP/1.x status line: \"" + text(head, 0, Math.min(lineEnd, 60))
                     + "\"");
         }
