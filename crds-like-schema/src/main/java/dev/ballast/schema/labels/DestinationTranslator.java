@@ -117,6 +117,11 @@ final class DestinationTranslator {
         p.from(path.child("auth").child("usersSecret"), p.get("usersSecret"));
         p.from(path.child("auth").child("disabled"), p.get("ignoreAuthorization", index));
         p.from(path.child("redirect").child("fromDomains"), p.get("redirectFromDomain", index));
+        p.from(path.child("redirect").child("httpsOnly"), p.get("httpsOnly", index));
+        p.from(path.child("redirect").child("code"), p.get("httpsRedirectCode", index));
+        p.from(path.child("redirect").child("whenForwardedProtoHttp"), p.get("redirectWhenHttpProto"));
+        p.from(path.child("redirect").child("unlessForwardedProtoHttps"), p.get("redirectUnlessHttpsProto"));
+        p.from(path.child("denyHttp"), p.get("denyHttp", index));
         p.from(path.child("allowedSourceRanges"), p.get("allowedSourceRanges", index));
         p.from(path.child("timeouts").child("server"), p.get("timeoutServer", index));
         p.from(path.child("timeouts").child("tunnel"), p.get("timeoutTunnel", index));

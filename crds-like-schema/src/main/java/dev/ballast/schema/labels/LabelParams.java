@@ -7,6 +7,7 @@ import dev.ballast.schema.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +38,7 @@ final class LabelParams {
     private final List<Problem> errors = new ArrayList<>();
     private final List<Problem> warnings = new ArrayList<>();
     /** Which label each field came from; longest prefix wins when mapping a field path back. */
-    private final Map<FieldPath, String> provenance = new HashMap<>();
+    private final Map<FieldPath, String> provenance = new LinkedHashMap<>(); // in the order recorded
     /** The parameters the translation asked for, at any index: a label never asked for would be ignored in silence. */
     private final java.util.Set<String> read = new java.util.HashSet<>();
     /** The last destination index read; labels beyond it are reported by {@link #warnAboutUnusedIndexes}. */
@@ -250,14 +251,20 @@ final class LabelParams {
         value.ifPresent(v -> provenance.put(field, v.label()));
     }
 
-    /** The label a field came from: the one recorded for the longest prefix of {@code field}. */
+    /**
+     * The label a field came from: the one recorded for the longest prefix of {@code field}, else (a field made of
+     * parts from several labels, such as a rule's {@code redirect}) one recorded for a part of it.
+     */
     Optional<String> labelOf(FieldPath field) {
         FieldPath best = null;
+        FieldPath part = null;
         for (FieldPath candidate : provenance.keySet()) {
             if (field.startsWith(candidate) && (best == null || candidate.segments().size() > best.segments().size())) {
                 best = candidate;
+            } else if (part == null && candidate.startsWith(field)) {
+                part = candidate;
             }
         }
-        return Optional.ofNullable(best).map(provenance::get);
+        return Optional.ofNullable(best != null ? best : part).map(provenance::get);
     }
 }
