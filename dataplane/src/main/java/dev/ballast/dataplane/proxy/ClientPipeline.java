@@ -96,7 +96,7 @@ public final class ClientPipeline {
         int listenerPort = ((InetSocketAddress) ch.localAddress()).getPort();
         ConnectionLimits connections = context.admission().connections();
         if (!connections.openOnListener(listenerPort)) {
-            refuse(ch, peer, listenerPort, Refusal.LISTENER_CONNECTIONS);
+            context.refuseConnection(ch, null, peer, listenerPort, Refusal.LISTENER_CONNECTIONS);
             return;
         }
         ch.closeFuture().addListener(f -> connections.closedOnListener(listenerPort));
@@ -149,18 +149,11 @@ public final class ClientPipeline {
     private boolean admitClient(Channel ch, InetSocketAddress client, int listenerPort) {
         ConnectionLimits connections = context.admission().connections();
         if (!connections.openForClient(client.getAddress())) {
-            refuse(ch, client, listenerPort, Refusal.CLIENT_CONNECTIONS);
+            context.refuseConnection(ch, null, client, listenerPort, Refusal.CLIENT_CONNECTIONS);
             return false;
         }
         ch.closeFuture().addListener(f -> connections.closedForClient(client.getAddress()));
         return true;
-    }
-
-    /** Closes a connection a limit refused, before anything is read: counted and logged with the reason. */
-    private void refuse(Channel ch, InetSocketAddress client, int listenerPort, Refusal reason) {
-        context.metrics().refused(null, reason);
-        context.accessLog().refusedConnection(client.getAddress().getHostAddress(), listenerPort, reason.label());
-        ch.close();
     }
 
     /** The SNI rule of the table in force that accepts {@code serverName} on the port, or null. */

@@ -3,12 +3,15 @@ package dev.ballast.dataplane.proxy;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.limits.Admission;
+import dev.ballast.dataplane.limits.Refusal;
 import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
 import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.schema.Rule;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -41,6 +44,18 @@ public record ProxyContext(AtomicReference<RoutingTable> table, Upstreams upstre
     /** How long the client may keep the proxy waiting, in the middle of an exchange of the rule. */
     public Duration clientTimeout(Rule rule) {
         return ruleOr(rule, Rule.Timeouts::client, clientTimeout);
+    }
+
+    /**
+     * Closes a connection a limit refused before anything was read, counted and logged with the reason.
+     *
+     * @param route the route it was for, or null when refused before any route
+     */
+    public void refuseConnection(Channel ch, String route, InetSocketAddress client, int listenerPort,
+                                 Refusal reason) {
+        metrics.refused(route, reason);
+        accessLog.refusedConnection(client.getAddress().getHostAddress(), listenerPort, reason.label());
+        ch.close();
     }
 
     /** The rule's own timeout of this kind, else the replica's. */

@@ -213,15 +213,16 @@ final class RouteDispatcher extends ChannelInboundHandlerAdapter {
     private boolean refused(ChannelHandlerContext ctx, HttpRequest request, Match.Matched matched,
                             RequestPath.Result.Normalized path, boolean keepAlive) {
         Admission admission = context.admission();
-        String client = connection.client(request.headers());
+        RateLimit rate = matched.route().spec().rateLimit();
+        boolean ranges = !matched.limits().sources().isEmpty();
+        // read only for the routes that limit by client: most requests pay nothing here
+        String client = ranges || rate != null ? connection.client(request.headers()) : null;
         String route = matched.route().name();
-        if (!matched.limits().sources().isEmpty()
-                && !matched.limits().admits(NetUtil.createInetAddressFromIpAddressString(client))) {
+        if (ranges && !matched.limits().admits(NetUtil.createInetAddressFromIpAddressString(client))) {
             refuse(ctx, Refusal.SOURCE_RANGE, HttpResponseStatus.FORBIDDEN, "route " + route + ": address " + client
                     + " not allowed", keepAlive);
             return true;
         }
-        RateLimit rate = matched.route().spec().rateLimit();
         long wait = rate == null ? 0 : admission.rateLimits().take(route, rate, client, System.nanoTime());
         if (wait > 0) {
             FullHttpResponse tooMany = Responses.error(context.errorPages(), HttpResponseStatus.TOO_MANY_REQUESTS,

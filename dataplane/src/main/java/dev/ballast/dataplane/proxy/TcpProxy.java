@@ -66,10 +66,7 @@ public final class TcpProxy {
      */
     void relay(Channel client, TcpRoute route, InetSocketAddress source) {
         if (!route.limits().admits(source.getAddress())) {
-            context.metrics().refused(route.name(), Refusal.SOURCE_RANGE);
-            context.accessLog().refusedConnection(source.getAddress().getHostAddress(), route.port(),
-                    Refusal.SOURCE_RANGE.label());
-            client.close();
+            context.refuseConnection(client, route.name(), source, route.port(), Refusal.SOURCE_RANGE);
             return;
         }
         TcpConnections.Relay relay = connections.add(route.name(), client);
