@@ -128,12 +128,21 @@ public final class Http2Server {
         }
     }
 
-    /** The connection as a whole: drained and idle connections end with a GOAWAY. */
+    /**
+     * The connection as a whole: drained and idle connections end with a GOAWAY, and one ended by an error lingers
+     * ({@link LingerAfterError}, put before the codec however the connection came to HTTP/2).
+     */
     private final class Session extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
 
         Session(Http2FrameCodec codec) {
             this.codec = codec;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.pipeline().addBefore(ctx.pipeline().context(codec).name(), null,
+                    new LingerAfterError(codec.connection()));
         }
 
         @Override

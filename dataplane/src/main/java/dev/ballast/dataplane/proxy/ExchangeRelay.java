@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.dataplane.connection.LingeringClose;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.exchange.InvalidResponseException;
 import dev.ballast.dataplane.exchange.ResponseHead;

@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.proxy;
 
 import dev.ballast.dataplane.access.Access;
+import dev.ballast.dataplane.connection.LingeringClose;
 import dev.ballast.dataplane.exchange.Framing;
 import dev.ballast.dataplane.exchange.HeaderRewrite;
 import dev.ballast.dataplane.limits.Admission;

@@ -47,7 +47,7 @@
  * </ol>
  * Connections past {@code --max-connections} (per listener) or {@code --max-connections-per-client} are closed as
  * they are accepted, before any of these handlers. An answer that ends the connection is followed by a
- * {@link dev.ballast.dataplane.proxy.LingeringClose}, so that a client still sending can read it.
+ * {@link dev.ballast.dataplane.connection.LingeringClose}, so that a client still sending can read it.
  * The proxy's own answers (from the dispatcher and the relay) are built by {@link dev.ballast.dataplane.proxy.Responses},
  * with the operator's {@link dev.ballast.dataplane.proxy.ErrorPages} when there are any; they are never compressed.
  * Compression adds no handler: upstream responses pass the response encoder as bytes, so the relay compresses them

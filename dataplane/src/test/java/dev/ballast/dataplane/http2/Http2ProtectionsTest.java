@@ -194,6 +194,40 @@ class Http2ProtectionsTest {
     }
 
     @Test
+    void aConnectionEndedByAnErrorLingersForAClientStillSending() throws Exception {
+        try (RawH2Connection h2 = connect()) {
+            h2.headers(1, RawH2Connection.get("/app/empty").method("POST"), false);
+            for (int i = 0; i <= Http2Server.MAX_EMPTY_DATA_FRAMES; i++) {
+                h2.data(1, new byte[0], false);
+            }
+            assertThat(h2.awaitGoAway()).isNotNull();
+            assertThat(h2.awaitClosed()).isTrue(); // the replica's side has ended
+            // yet what the client still sends is read (and dropped), not answered with a reset
+            for (int i = 0; i < 10; i++) {
+                h2.frame(RawH2Connection.PING, 0, 0, new byte[8]);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Test
+    void theGoAwayOfAFloodReachesAClientThatReadsLate() throws Exception {
+        try (RawH2Connection h2 = RawH2Connection.readingLater(server.trafficAddress().getPort())) {
+            sendIgnoringClose(() -> {
+                h2.headers(1, RawH2Connection.get("/app/empty").method("POST"), false);
+                for (int i = 0; i < 1000; i++) {
+                    h2.data(1, new byte[0], false);
+                }
+            });
+            Thread.sleep(500); // the replica has sent its GOAWAY by now; the client reads it only afterwards
+            h2.startReading();
+            RawH2Connection.Frame goAway = h2.awaitGoAway();
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo((int) Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+    }
+
+    @Test
     void aBodyLongerOrShorterThanItsContentLengthIsResetAndNeverServed() throws Exception {
         try (RawH2Connection h2 = connect()) {
             h2.headers(1, post("/app/longer", "10"), false);

@@ -78,14 +78,30 @@ final class RawH2Connection implements AutoCloseable {
     /** DATA bytes read that the connection's window was not given back yet. */
     private int unacknowledged;
 
+    private final Thread reader = new Thread(this::readAll, "raw-h2-reader");
+
     RawH2Connection(int port) throws IOException {
+        this(port, true);
+    }
+
+    private RawH2Connection(int port, boolean reading) throws IOException {
         socket = new Socket("127.0.0.1", port);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         frame(SETTINGS, 0, 0, new byte[0]);
-        Thread reader = new Thread(this::readAll, "raw-h2-reader");
         reader.setDaemon(true);
+        if (reading) {
+            reader.start();
+        }
+    }
+
+    /** A connection that reads nothing the server sends until {@link #startReading}: a client slow to read. */
+    static RawH2Connection readingLater(int port) throws IOException {
+        return new RawH2Connection(port, false);
+    }
+
+    void startReading() {
         reader.start();
     }
 
@@ -178,7 +194,7 @@ final class RawH2Connection implements AutoCloseable {
         switch (frame.type()) {
             case SETTINGS -> {
                 if ((frame.flags() & 1) == 0) {
-                    frame(SETTINGS, 1, 0, new byte[0]);
+                    reply(SETTINGS, new byte[0]);
                 }
             }
             case HEADERS -> {
@@ -206,7 +222,7 @@ final class RawH2Connection implements AutoCloseable {
                 // connection, and with it what the server sent last (a GOAWAY)
                 unacknowledged += frame.payload().length;
                 if (unacknowledged >= 32 * 1024) {
-                    windowUpdate(0, unacknowledged);
+                    reply(WINDOW_UPDATE, int32(unacknowledged));
                     unacknowledged = 0;
                 }
             }
@@ -214,6 +230,18 @@ final class RawH2Connection implements AutoCloseable {
                     frame.errorCode();
             case GOAWAY -> goAway = frame;
             default -> { }
+        }
+    }
+
+    /**
+     * Answers a connection-level frame (a SETTINGS acknowledgement is the only flag used). The server may have closed
+     * the connection already: that must not end the reading, since what it sent before closing is still to be read.
+     */
+    private void reply(int type, byte[] payload) {
+        try {
+            frame(type, type == SETTINGS ? 1 : 0, 0, payload);
+        } catch (IOException closed) {
+            // the next read sees the end
         }
     }
 

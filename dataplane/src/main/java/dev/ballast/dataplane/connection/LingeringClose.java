@@ -1,4 +1,4 @@
-package dev.ballast.dataplane.proxy;
+package dev.ballast.dataplane.connection;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * has been written, the proxy's side is shut down (the client reads the answer, then the end), and what the client
  * still sends is read and dropped until it closes too or {@link #LINGER_MILLIS} pass. Closing at once with unread
  * bytes in the socket makes the kernel send a reset, and a client still sending — the body of a request refused
- * part-way, typically — then loses the answer it has not read yet. An HTTP/2 stream is not a socket: it is closed.
+ * part-way, or the frames of an HTTP/2 flood ended with a GOAWAY — then loses the answer it has not read yet. An
+ * HTTP/2 stream is not a socket: it is closed.
  */
-final class LingeringClose implements ChannelFutureListener {
+public final class LingeringClose implements ChannelFutureListener {
 
     /** Use after writing the answer: {@code ctx.writeAndFlush(answer).addListener(LingeringClose.AFTER_WRITE)}. */
-    static final ChannelFutureListener AFTER_WRITE = new LingeringClose();
+    public static final ChannelFutureListener AFTER_WRITE = new LingeringClose();
 
     /** How long a client that keeps sending is given to read the answer. */
     static final long LINGER_MILLIS = 2_000;
@@ -31,24 +32,48 @@ final class LingeringClose implements ChannelFutureListener {
 
     @Override
     public void operationComplete(ChannelFuture written) {
-        Channel channel = written.channel();
-        if (!written.isSuccess() || !(channel instanceof DuplexChannel socket) || !channel.isActive()) {
+        if (written.isSuccess()) {
+            begin(written.channel());
+        } else {
+            written.channel().close();
+        }
+    }
+
+    /**
+     * Ends {@code channel}, everything written to it so far first: lingering when it is a socket still open, at once
+     * otherwise. Its close future completes when it is closed; the handlers in its pipeline see nothing more, not even
+     * the close (so a handler may call this from its own {@code close}).
+     */
+    public static void begin(Channel channel) {
+        if (!(channel instanceof DuplexChannel socket) || !channel.isActive() || socket.isInputShutdown()) {
             channel.close();
             return;
         }
         // first in the pipeline: nothing the client sends from now on is decoded, even under TLS
-        channel.pipeline().addFirst(new Discarding());
+        Discarding discarding = new Discarding();
+        channel.pipeline().addFirst(discarding);
         socket.shutdownOutput().addListener(f -> {
             if (!f.isSuccess()) {
-                channel.close();
+                discarding.close();
             }
         });
         channel.config().setAutoRead(true);
-        channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        channel.eventLoop().schedule(discarding::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Drops what the client sends; its end (or an error) closes the connection. */
     private static final class Discarding extends ChannelInboundHandlerAdapter {
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        /** Closes the connection from the socket's side of every other handler. */
+        void close() {
+            ctx.close();
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
