@@ -21,6 +21,7 @@ import dev.ballast.dataplane.routing.RoutingTable;
 import dev.ballast.dataplane.routing.TcpRoute;
 import dev.ballast.dataplane.telemetry.AccessLog;
 import dev.ballast.dataplane.telemetry.DataplaneMetrics;
+import dev.ballast.dataplane.telemetry.EndpointFigures;
 import dev.ballast.dataplane.telemetry.RequestTracing;
 import dev.ballast.dataplane.tls.BackendTls;
 import dev.ballast.dataplane.tls.CertificateWatcher;
@@ -30,7 +31,9 @@ import dev.ballast.dataplane.tls.TlsTermination;
 import dev.ballast.observability.netty.EventLoopWatchdog;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.observability.telemetry.Telemetry;
+import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.ListenerPorts;
+import dev.ballast.schema.ReplicaReport;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.Snapshot;
@@ -214,7 +217,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         for (Route route : snapshot.routes()) {
             names.add(route.name());
             for (Rule rule : route.spec().rules()) {
-                for (String address : Upstreams.addresses(compiled.endpointsOf(route), rule)) {
+                for (String address : EndpointAddresses.forRule(compiled.endpointsOf(route), rule)) {
                     addresses.add(address);
                     if (route.spec().healthCheck() != null) {
                         checked.add(new HealthChecks.Target(address, route.spec().healthCheck()));
@@ -357,6 +360,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         return Optional.of(new ListenerPorts(trafficAddresses().stream().map(InetSocketAddress::getPort).toList(),
                 tlsAddresses().stream().map(InetSocketAddress::getPort).toList()));
+    }
+
+    @Override
+    public ReplicaReport report() {
+        return EndpointFigures.report(upstreams.current(), health, System.nanoTime());
     }
 
     /** What the traffic loops run on: {@code io_uring}, or {@code epoll} (with why not io_uring, if it was asked). */

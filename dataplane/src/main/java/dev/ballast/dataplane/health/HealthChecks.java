@@ -54,6 +54,17 @@ public final class HealthChecks implements Closeable {
         return check == null ? null : probes.get(new Target(address, check));
     }
 
+    /** Whether {@code address} passes its health checks (all of them, if routes check it differently); null: none. */
+    public Boolean healthy(String address) {
+        Boolean healthy = null;
+        for (Map.Entry<Target, HealthProbe> e : probes.entrySet()) {
+            if (e.getKey().address().equals(address)) {
+                healthy = (healthy == null || healthy) && e.getValue().healthy();
+            }
+        }
+        return healthy;
+    }
+
     @Override
     public synchronized void close() {
         probes.values().forEach(HealthProbe::stop);

@@ -3,16 +3,13 @@ package dev.ballast.dataplane.proxy;
 import dev.ballast.dataplane.balancing.Balancer;
 import dev.ballast.dataplane.balancing.OutlierDetector;
 import dev.ballast.dataplane.balancing.Upstream;
-import dev.ballast.schema.Endpoint;
 import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.StickySessions;
-import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.health.HealthProbe;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.List;
@@ -75,17 +72,6 @@ public final class Upstreams {
         this.health = health;
     }
 
-    /** The addresses a rule of a route sends to: its endpoints, with the rule's port where they have none. */
-    public static List<String> addresses(Endpoints endpoints, Rule rule) {
-        int port = rule.port() == null ? 0 : rule.port();
-        List<String> addresses = new ArrayList<>(endpoints.endpoints().size());
-        for (Endpoint e : endpoints.endpoints()) {
-            HostPort hp = EndpointAddresses.parse(e.address());
-            addresses.add(hp.port() > 0 ? e.address() : new HostPort(hp.host(), port).toString());
-        }
-        return addresses;
-    }
-
     /**
      * Forgets the sets of routes and the upstreams of addresses no longer in force (a swarm's task addresses come and
      * go; without this they would accumulate, and show in the metrics, forever).
@@ -107,7 +93,7 @@ public final class Upstreams {
         if (entry != null && entry.endpoints() == endpoints && entry.route() == route) {
             return entry.set(); // the common case, once per request: nothing parsed or compared
         }
-        List<String> addresses = addresses(endpoints, rule);
+        List<String> addresses = EndpointAddresses.forRule(endpoints, rule);
         if (entry == null || !entry.addresses().equals(addresses)
                 || entry.route().spec().loadBalancing().policy() != route.spec().loadBalancing().policy()
                 || !Objects.equals(entry.route().spec().healthCheck(), route.spec().healthCheck())

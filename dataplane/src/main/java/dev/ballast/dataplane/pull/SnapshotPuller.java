@@ -131,7 +131,10 @@ public final class SnapshotPuller implements Closeable {
     private void pullOnce(URI controller) throws IOException, InterruptedException {
         Snapshot current = target.snapshot();
         String inForce = askForFull || !target.ready() ? "" : current.version();
-        HttpRequest.Builder pull = HttpRequest.newBuilder(pullUri(controller, inForce)).GET();
+        // A POST only to carry the replica's endpoint figures: the pull is a GET in every other respect.
+        HttpRequest.Builder pull = HttpRequest.newBuilder(pullUri(controller, inForce))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(RouteJson.writeBytes(target.report())));
         authorization.ifPresent(value -> pull.header("Authorization", value));
         HttpRequest request = pull.build();
         // The report travels with this pull; if the pull fails, the next one carries it again.

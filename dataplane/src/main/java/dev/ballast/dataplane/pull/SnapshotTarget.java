@@ -1,6 +1,7 @@
 package dev.ballast.dataplane.pull;
 
 import dev.ballast.schema.ListenerPorts;
+import dev.ballast.schema.ReplicaReport;
 import dev.ballast.schema.Snapshot;
 import java.util.Optional;
 
@@ -26,5 +27,10 @@ public interface SnapshotTarget {
      */
     default Optional<ListenerPorts> listenerPorts() {
         return Optional.empty();
+    }
+
+    /** What the replica reports with its next pull. */
+    default ReplicaReport report() {
+        return ReplicaReport.EMPTY;
     }
 }

@@ -4,6 +4,7 @@ import dev.ballast.dataplane.access.Credentials;
 import dev.ballast.dataplane.access.UserDirectory;
 import dev.ballast.dataplane.exchange.TargetRewrite;
 import dev.ballast.dataplane.limits.RuleLimits;
+import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteMode;
@@ -64,16 +65,12 @@ public final class RoutingTable {
 
     private RoutingTable(Snapshot snapshot, UserDirectory.Resolved credentials) {
         this.snapshot = snapshot;
-        Map<String, Endpoints> endpoints = new HashMap<>();
-        snapshot.endpoints().forEach(e -> endpoints.put(e.service(), e));
+        endpointsByRoute.putAll(EndpointAddresses.byRoute(snapshot));
         List<RuleEntry> withOrder = new ArrayList<>();
         RuleEntry fallback = null;
         List<TcpRoute> sni = new ArrayList<>();
         for (Route route : snapshot.routes()) {
-            Endpoints upstreams = route.spec().service() != null
-                    ? endpoints.getOrDefault(route.spec().service(), new Endpoints(route.spec().service(), List.of()))
-                    : new Endpoints("route:" + route.name(), route.spec().endpoints());
-            endpointsByRoute.put(route.name(), upstreams);
+            Endpoints upstreams = endpointsByRoute.get(route.name());
             if (route.spec().mode() != RouteMode.HTTP) {
                 if (route.spec().mode() == RouteMode.TCP) {
                     for (Rule rule : route.spec().rules()) {

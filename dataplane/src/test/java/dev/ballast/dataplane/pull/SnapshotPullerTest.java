@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ballast.config.DataplaneConfig;
 import dev.ballast.config.HostPort;
 import dev.ballast.dataplane.DataplaneServer;
+import dev.ballast.dataplane.TestReplicas;
+import dev.ballast.schema.ReplicaReport;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
@@ -14,6 +16,9 @@ import dev.ballast.schema.SnapshotUpdate;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +45,8 @@ class SnapshotPullerTest {
         final BlockingQueue<String> pulls = new LinkedBlockingQueue<>();
         /** Each pull's Authorization header ("none" without one). */
         final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
+        /** Each pull's body: the replica's report. */
+        final BlockingQueue<ReplicaReport> reports = new LinkedBlockingQueue<>();
         volatile int status = 200;
 
         ScriptedController() throws Exception {
@@ -48,6 +55,7 @@ class SnapshotPullerTest {
                 pulls.add(URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
                 String authorization = exchange.getRequestHeaders().getFirst("Authorization");
                 authorizations.add(authorization == null ? "none" : authorization);
+                reports.add(RouteJson.read(exchange.getRequestBody().readAllBytes(), ReplicaReport.class));
                 byte[] body = null;
                 try {
                     body = status == 200 ? answers.poll(300, TimeUnit.MILLISECONDS) : "boom".getBytes();
@@ -128,6 +136,36 @@ class SnapshotPullerTest {
         puller.start();
         assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("Bearer t0k3n");
         assertThat(controller.authorizations.poll(10, TimeUnit.SECONDS)).isEqualTo("Bearer t0k3n");
+    }
+
+    @Test
+    void everyPullReportsTheFiguresOfTheEndpointsTheReplicaSendsTo() throws Exception {
+        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        backend.start();
+        try {
+            String address = "127.0.0.1:" + backend.getAddress().getPort();
+            server.apply(TestReplicas.route("app", "/app/", backend.getAddress().getPort()), "test");
+            HttpResponse<Void> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + server.trafficAddress().getPort() + "/app/x")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(answer.statusCode()).isEqualTo(204);
+            startPuller(controller.url());
+            ReplicaReport report = controller.reports.poll(10, TimeUnit.SECONDS);
+            assertThat(report).isNotNull();
+            assertThat(report.endpoints()).singleElement().satisfies(e -> {
+                assertThat(e.address()).isEqualTo(address);
+                assertThat(e.inFlight()).isZero();
+                assertThat(e.latencyMs()).isPositive();
+                assertThat(e.ejected()).isFalse();
+                assertThat(e.healthy()).isNull(); // the route has no health check
+            });
+        } finally {
+            backend.stop(0);
+        }
     }
 
     @Test
