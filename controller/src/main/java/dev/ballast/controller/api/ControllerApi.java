@@ -37,6 +37,8 @@ import java.util.function.Supplier;
  *                      /v1/docker-flow-swarm-listener/{get-services,ping}
  * CertificateEndpoints PUT|DELETE /v1/docker-flow-proxy/cert?certName=, GET /v1/docker-flow-proxy/certs
  * Probes               GET /healthz, /readyz, /metrics
+ * DashboardFiles       GET / and the dashboard's script and style (no token: they hold no data)
+ * DashboardData        GET /v1/dashboard: what the dashboard shows, polled
  * NotFound             404 for anything else
  * </pre>
  */
@@ -47,6 +49,8 @@ public final class ControllerApi {
     private final StatusEndpoint status;
     private final DockerFlowEndpoints dockerFlow;
     private final CertificateEndpoints certificates;
+    private final DashboardData dashboard;
+    private final DashboardFiles dashboardFiles = new DashboardFiles();
     private final TokenGate gate;
     private final NotFound notFound = new NotFound();
     private EventLoopGroup group;
@@ -79,6 +83,8 @@ public final class ControllerApi {
                 parts.dockerFlowServices(), parts.store(), () -> parts.status().instanceName());
         this.certificates = new CertificateEndpoints(parts.certificates(), java.time.Clock.systemUTC(),
                 parts.token().isPresent(), () -> parts.status().acme());
+        this.dashboard = new DashboardData(parts.status(), parts.store(), parts.replicas(),
+                java.time.Clock.systemUTC());
         this.gate = parts.token().map(TokenGate::new).orElse(null);
     }
 
@@ -96,7 +102,8 @@ public final class ControllerApi {
                         if (gate != null) {
                             ch.pipeline().addLast(gate);
                         }
-                        ch.pipeline().addLast(pulls, status, dockerFlow, certificates, probes, notFound);
+                        ch.pipeline().addLast(pulls, status, dockerFlow, certificates, probes, dashboardFiles, dashboard,
+                                notFound);
                     }
                 })
                 .bind(address.host(), address.port()).sync().channel();

@@ -6,11 +6,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,12 +38,18 @@ abstract class Endpoint extends SimpleChannelInboundHandler<FullHttpRequest> {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             Map<String, String> params = new LinkedHashMap<>();
             uri.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
-            if (request.method().equals(HttpMethod.POST) && request.content().isReadable()) { // Docker Flow may POST
+            if (request.method().equals(HttpMethod.POST) && request.content().isReadable() // Docker Flow may POST
+                    && !isJson(request)) {
                 String body = request.content().toString(StandardCharsets.UTF_8);
                 new QueryStringDecoder(body, false).parameters()
                         .forEach((k, v) -> params.putIfAbsent(k, v.isEmpty() ? "" : v.get(0)));
             }
             return new ApiRequest(uri.path(), Collections.unmodifiableMap(params), request);
+        }
+
+        static boolean isJson(FullHttpRequest request) {
+            String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
         }
     }
 

@@ -6,11 +6,15 @@ import dev.ballast.config.Durations;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.schema.ListenerPorts;
+import dev.ballast.schema.ReplicaReport;
+import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Snapshot;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +24,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.core.JacksonException;
 
 /**
  * {@code GET /v1/snapshot}, the pull. A replica sends the version it has applied (empty at start) and what it did with
- * the last offer. If that is not the current version, it gets the update at once (a delta from its version while the
+ * the last offer; a POST carries the replica's endpoint figures as well, as its body. If that is not the current version, it gets the update at once (a delta from its version while the
  * store still has it, else the full snapshot); if it is, the request is parked until a new version is published or
  * {@code wait} passes (then 304). A replica that rejected the current version is offered it again only after a
  * backoff. Parked pulls hold no thread: they are entries in the store, answered on their channel's event loop.
@@ -76,6 +81,7 @@ final class SnapshotPulls extends Endpoint {
         String version = params.getOrDefault("version", "");
         Duration wait = params.containsKey("wait") ? wait(params.get("wait")) : DEFAULT_WAIT;
         replicas.seen(replica, version, params.get("rejected"), params.get("error"), listeners(params));
+        report(replica, request.message());
 
         Parked parked = new Parked(ctx.channel());
         // The callback comes from the publishing thread; it hops to the event loop, so it runs after park() below.
@@ -147,6 +153,22 @@ final class SnapshotPulls extends Endpoint {
             answer.run();
         } else {
             ctx.executor().schedule(answer, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Keeps the endpoint figures a pull carries as its JSON body (a GET carries none). A report that cannot be read
+     * is noted against the replica, and the pull goes on: the figures are for people, the snapshot is what matters.
+     */
+    private void report(String replica, FullHttpRequest message) {
+        if (!message.content().isReadable() || !ApiRequest.isJson(message)) {
+            return;
+        }
+        try {
+            replicas.reported(replica, RouteJson.read(ByteBufUtil.getBytes(message.content()), ReplicaReport.class));
+        } catch (JacksonException e) {
+            replicas.reportUnreadable(replica, "the pull's body is not a report the controller reads: "
+                    + e.getOriginalMessage());
         }
     }
 

@@ -15,14 +15,16 @@ import java.util.Set;
 /**
  * First in the API's pipeline when the controller has a token ({@code --token-file}): a request without
  * {@code Authorization: Bearer <token>} gets 401 and goes no further, except the probes and metrics (an orchestrator's
- * health check and a Prometheus scrape carry no token) and the Docker Flow pings. The comparison takes the same time
+ * health check and a Prometheus scrape carry no token), the Docker Flow pings, and the dashboard's static files (its
+ * data is asked for with the token its login form takes). The comparison takes the same time
  * whatever the token sent, so it reveals nothing of the right one.
  */
 @ChannelHandler.Sharable
 final class TokenGate extends ChannelInboundHandlerAdapter {
 
     private static final Set<String> OPEN = Set.of("/healthz", "/readyz", "/metrics", "/ping",
-            "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping");
+            "/v1/docker-flow-proxy/ping", "/v1/docker-flow-swarm-listener/ping",
+            DashboardFiles.PAGE, DashboardFiles.SCRIPT, DashboardFiles.STYLE);
 
     private final byte[] expected;
 

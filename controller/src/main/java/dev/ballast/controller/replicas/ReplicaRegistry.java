@@ -1,6 +1,7 @@
 package dev.ballast.controller.replicas;
 
 import dev.ballast.schema.ListenerPorts;
+import dev.ballast.schema.ReplicaReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,10 +9,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What each replica reported on its pulls: the version it has applied, and any version it rejected with the error.
+ * What each replica reported on its pulls: the version it has applied, any version it rejected with the error, and
+ * the figures of the endpoints it sends to.
  * {@link #evaluate} compares them with the desired version: {@code Ready}, {@code Pending} (behind, within the
  * deadline), {@code Degraded} (behind past the deadline, or it rejected the desired version). Replicas unseen for the
  * TTL are forgotten.
@@ -27,8 +30,17 @@ public final class ReplicaRegistry {
                               String rejectedVersion, String lastError, ListenerPorts listeners) {
     }
 
+    /**
+     * The endpoint figures a replica sent with its last pull that had any.
+     *
+     * @param error why the last pull's report could not be read (the figures are then the report before), else null
+     */
+    public record Reported(ReplicaReport report, Instant at, String error) {
+    }
+
     private static final class Replica {
         final String id;
+        Reported reported;
         String applied = "";
         String rejected;
         String error;
@@ -75,6 +87,36 @@ public final class ReplicaRegistry {
                 r.rejections = 0;
             }
         }
+    }
+
+    /** Records the endpoint figures a pull carried. */
+    public void reported(String id, ReplicaReport report) {
+        Replica r = replicas.computeIfAbsent(id, Replica::new);
+        synchronized (r) {
+            r.reported = new Reported(report, clock.instant(), null);
+        }
+    }
+
+    /** Records that a pull carried a report that could not be read: the figures before it stay. */
+    public void reportUnreadable(String id, String error) {
+        Replica r = replicas.computeIfAbsent(id, Replica::new);
+        synchronized (r) {
+            r.reported = new Reported(r.reported == null ? ReplicaReport.EMPTY : r.reported.report(),
+                    r.reported == null ? null : r.reported.at(), error);
+        }
+    }
+
+    /** What each replica in sight last reported, by replica id (those that never reported are left out). */
+    public Map<String, Reported> reports() {
+        Map<String, Reported> out = new TreeMap<>();
+        for (Replica r : replicas.values()) {
+            synchronized (r) {
+                if (r.reported != null) {
+                    out.put(r.id, r.reported);
+                }
+            }
+        }
+        return out;
     }
 
     /**
