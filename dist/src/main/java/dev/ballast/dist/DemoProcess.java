@@ -49,7 +49,8 @@ final class DemoProcess {
                 a.engineUrl(), demo.sim().addressBlock(), Demo.NETWORK);
         out.printf("  %-26s %s (1 task), %s (%d tasks): image %s%n", "stack " + ProxyStack.NAMESPACE,
                 ProxyStack.CONTROLLER, ProxyStack.PROXY, ProxyStack.REPLICAS, ProxyStack.IMAGE);
-        out.printf("  %-26s %s  (/v1/status, /v1/docker-flow-proxy/config)%n", "controller", a.controllerUrl());
+        out.printf("  %-26s %s  (the dashboard; /v1/status, /v1/docker-flow-proxy/config)%n", "controller",
+                a.controllerUrl());
         for (int k = 0; k < ProxyStack.REPLICAS; k++) {
             out.printf("  %-26s %s  admin %s  (%s.%d)%n", "dataplane replica", a.trafficUrl(k), a.adminUrl(k),
                     ProxyStack.PROXY, k + 1);
