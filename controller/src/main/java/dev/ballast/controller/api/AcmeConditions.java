@@ -18,6 +18,11 @@ final class AcmeConditions {
     private AcmeConditions() {
     }
 
+    /** The controller's routes as people read them: with their ACME conditions. */
+    static List<RouteStatus> routes(ControllerStatus controller) {
+        return added(controller.desired().sortedRoutes(), controller.acmeRefusals(), controller.acme());
+    }
+
     static List<RouteStatus> added(List<RouteStatus> routes, Map<String, String> refusals, List<AcmeReport> acme) {
         Map<String, List<Condition>> extra = new HashMap<>();
         refusals.forEach((route, why) -> extra.computeIfAbsent(route, r -> new ArrayList<>())

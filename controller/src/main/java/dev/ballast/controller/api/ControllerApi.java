@@ -102,8 +102,8 @@ public final class ControllerApi {
                         if (gate != null) {
                             ch.pipeline().addLast(gate);
                         }
-                        ch.pipeline().addLast(pulls, status, dockerFlow, certificates, probes, dashboardFiles, dashboard,
-                                notFound);
+                        ch.pipeline().addLast(pulls, status, dockerFlow, certificates, probes, dashboardFiles,
+                                dashboard, notFound);
                     }
                 })
                 .bind(address.host(), address.port()).sync().channel();

@@ -19,6 +19,11 @@ public interface ControllerStatus {
     /** GitOps files that could not be read, by file. */
     Map<String, List<Problem>> gitOpsProblems();
 
+    /** Every GitOps problem, one {@code file:line: field: message} line each. */
+    default List<String> gitOpsProblemLines() {
+        return gitOpsProblems().values().stream().flatMap(problems -> problems.stream().map(Problem::format)).toList();
+    }
+
     /** The last desired state built, with each route's conditions. */
     DesiredState desired();
 

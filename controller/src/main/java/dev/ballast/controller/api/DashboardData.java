@@ -76,8 +76,7 @@ final class DashboardData extends Endpoint {
         out.put("sources", controller.sources());
         out.put("certificates", controller.certificates());
         out.put("acme", controller.acme());
-        out.put("gitopsProblems", controller.gitOpsProblems().values().stream()
-                .flatMap(problems -> problems.stream().map(p -> p.format())).toList());
+        out.put("gitopsProblems", controller.gitOpsProblemLines());
         return out;
     }
 
@@ -96,8 +95,7 @@ final class DashboardData extends Endpoint {
         Map<String, Route> resources = current.routes().stream()
                 .collect(Collectors.toMap(Route::name, Function.identity(), (a, b) -> a));
         Map<String, Endpoints> endpoints = EndpointAddresses.byRoute(current);
-        List<RouteStatus> statuses = AcmeConditions.added(controller.desired().sortedRoutes(),
-                controller.acmeRefusals(), controller.acme());
+        List<RouteStatus> statuses = AcmeConditions.routes(controller);
         List<Map<String, Object>> out = new ArrayList<>(statuses.size());
         for (RouteStatus status : statuses) {
             Route route = resources.get(status.name());

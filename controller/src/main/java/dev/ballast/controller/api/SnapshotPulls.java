@@ -28,11 +28,12 @@ import tools.jackson.core.JacksonException;
 
 /**
  * {@code GET /v1/snapshot}, the pull. A replica sends the version it has applied (empty at start) and what it did with
- * the last offer; a POST carries the replica's endpoint figures as well, as its body. If that is not the current version, it gets the update at once (a delta from its version while the
- * store still has it, else the full snapshot); if it is, the request is parked until a new version is published or
- * {@code wait} passes (then 304). A replica that rejected the current version is offered it again only after a
- * backoff. Parked pulls hold no thread: they are entries in the store, answered on their channel's event loop.
- * Needs the store and the replicas' reports only, not the controller.
+ * the last offer; a POST carries the replica's endpoint figures as well, as its body. If that is not the current
+ * version, it gets the update at once (a delta from its version while the store still has it, else the full
+ * snapshot); if it is, the request is parked until a new version is published or {@code wait} passes (then 304).
+ * A replica that rejected the current version is offered it again only after a backoff. Parked pulls hold no thread:
+ * they are entries in the store, answered on their channel's event loop. Needs the store and the replicas' reports
+ * only, not the controller.
  */
 final class SnapshotPulls extends Endpoint {
 

@@ -39,10 +39,8 @@ final class StatusEndpoint extends Endpoint {
         // Opted-in services labelled for another instance: not routes, not errors, only counted.
         out.put("otherInstanceServices", controller.desired().otherInstanceServices());
         out.put("sources", controller.sources());
-        out.put("gitopsProblems", controller.gitOpsProblems().entrySet().stream()
-                .flatMap(e -> e.getValue().stream().map(p -> p.format())).toList());
-        out.put("routes", AcmeConditions.added(controller.desired().sortedRoutes(), controller.acmeRefusals(),
-                controller.acme()));
+        out.put("gitopsProblems", controller.gitOpsProblemLines());
+        out.put("routes", AcmeConditions.routes(controller));
         out.put("certificates", controller.certificates());
         out.put("acme", controller.acme());
         if (!controller.distributesCertificates() && !controller.certificates().isEmpty()) {
