@@ -111,9 +111,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
     /** The certificates of the TLS listeners; absent without {@code --tls-listen}. */
     private final Optional<CertificateWatcher> certificates;
 
-    /**
-     * @throws UserDirectory.InvalidUsersException when the global users cannot be read (nothing is started)
-     */
+    /** @throws UserDirectory.InvalidUsersException when the global users cannot be read (nothing is started) */
     public DataplaneServer(DataplaneConfig config) {
         // the users first: when they are unusable, nothing has been started yet
         this(config, ProxyParts.users(config), Telemetry.fromEnvironment("ballast-dataplane"), EventLoopWatchdog.PROBE_LIMIT);
@@ -389,9 +387,11 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             admin.close();
         }
         watchdog.close();
-        // A quiet period lets io_uring complete the reads it had submitted as connections closed; a loop that stopped
-        // at once would never hand back their buffers (the leak detector saw one).
-        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // A quiet period lets io_uring complete the reads submitted as connections closed (else their buffers leak);
+        // Netty's io_uring loop may wait for good on a completion that never comes as it ends: not held for it.
+        if (!group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5000)) {
+            LOG.warn("the traffic event loops did not end within 5 s of the stop; left to the process's exit");
+        }
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         health.close();
         telemetry.close();
