@@ -22,6 +22,8 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Native epoll where the platform has it (and with it unix sockets), NIO elsewhere; for proxied traffic, io_uring
@@ -40,11 +42,13 @@ public final class Transports {
     /**
      * The event loops of proxied traffic: io_uring when {@code ioUring} and the kernel offers it, else those of
      * {@link #group}. With io_uring, the kernel takes batches of operations in one call: a proxied connection costs
-     * far fewer system calls (measured in bench/README.md).
+     * far fewer system calls (measured in bench/README.md). Its threads are named {@code ballast-traffic-…}, so that
+     * thread dumps, profiles and bench/allocation.sh tell them from the admin and API loops.
      */
     public static EventLoopGroup trafficGroup(int threads, boolean ioUring) {
-        return ioUring && IoUring.isAvailable()
-                ? new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory()) : group(threads);
+        ThreadFactory named = new DefaultThreadFactory("ballast-traffic");
+        return new MultiThreadIoEventLoopGroup(threads, named, ioUring && IoUring.isAvailable()
+                ? IoUringIoHandler.newFactory() : defaultFactory());
     }
 
     /** What {@link #trafficGroup} runs on, for the start log: the transport, and why not io_uring if not. */
@@ -58,8 +62,11 @@ public final class Transports {
     }
 
     public static EventLoopGroup group(int threads) {
-        IoHandlerFactory factory = nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, factory);
+        return new MultiThreadIoEventLoopGroup(threads, defaultFactory());
+    }
+
+    private static IoHandlerFactory defaultFactory() {
+        return nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     /**
