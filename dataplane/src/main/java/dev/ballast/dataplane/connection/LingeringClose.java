@@ -45,10 +45,11 @@ public final class LingeringClose implements ChannelFutureListener {
      * the close (so a handler may call this from its own {@code close}).
      */
     public static void begin(Channel channel) {
-        if (!(channel instanceof DuplexChannel socket) || !channel.isActive() || socket.isInputShutdown()) {
+        if (!lingers(channel)) {
             channel.close();
             return;
         }
+        DuplexChannel socket = (DuplexChannel) channel;
         // first in the pipeline: nothing the client sends from now on is decoded, even under TLS
         Discarding discarding = new Discarding();
         channel.pipeline().addFirst(discarding);
@@ -59,6 +60,12 @@ public final class LingeringClose implements ChannelFutureListener {
         });
         channel.config().setAutoRead(true);
         channel.eventLoop().schedule(discarding::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether {@link #begin} lingers on {@code channel} (a socket open both ways) rather than close it at once. */
+    public static boolean lingers(Channel channel) {
+        return channel instanceof DuplexChannel socket && channel.isActive() && !socket.isInputShutdown()
+                && !socket.isOutputShutdown();
     }
 
     /** Drops what the client sends; its end (or an error) closes the connection. */

@@ -31,12 +31,13 @@ final class LingerAfterError extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (!errorSent) {
+        if (!lingering && !(errorSent && LingeringClose.lingers(ctx.channel()))) {
             ctx.close(promise);
             return;
         }
+        // the codec closes more than once (after its GOAWAY is written, and as it handles the error): one lingering
         ctx.channel().closeFuture().addListener(closed -> promise.trySuccess());
-        if (!lingering) { // the codec closes more than once: after its GOAWAY is written, and as it handles the error
+        if (!lingering) {
             lingering = true;
             LingeringClose.begin(ctx.channel());
         }
