@@ -6,6 +6,7 @@ import dev.ballast.config.TokenFile;
 import dev.ballast.dataplane.access.AccessPolicy;
 import dev.ballast.dataplane.access.BasicAuth;
 import dev.ballast.dataplane.access.UserDirectory;
+import dev.ballast.dataplane.connection.ConnectionGroups;
 import dev.ballast.dataplane.exchange.CompressionPolicy;
 import dev.ballast.dataplane.health.HealthChecks;
 import dev.ballast.dataplane.http2.Http2Server;
@@ -381,7 +382,7 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
         }
         traffic.forEach(Channel::close);
         // closed while their loops still run (a lingering one would otherwise be open when its loop stops)
-        clients.close().awaitUninterruptibly(2000);
+        ConnectionGroups.close(clients, 2000);
         certificates.ifPresent(CertificateWatcher::close);
         if (admin != null) {
             admin.close();
