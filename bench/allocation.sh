@@ -3,8 +3,8 @@
 # steady load. One replica (standalone, the tutorial's route over three nginx backends, as dataplane-vs-haproxy.sh
 # runs it) is loaded with hey at a fixed rate; a JFR recording spans the measured window only (after a warm-up), and
 # its jdk.ThreadAllocationStatistics (taken at the recording's start and end) and jdk.GarbageCollection events give
-# the figures. JAVA_OPTS adds JVM options (a collector, say: JAVA_OPTS=-XX:+UseG1GC); the defaults are the other
-# benchmarks' (-Xmx256m -XX:+UseParallelGC, one traffic loop).
+# the figures, with hey's p99. GC picks the collector (GC=-XX:+UseZGC; -XX:+UseParallelGC unless set), JAVA the JVM,
+# JAVA_OPTS more options; the defaults are the other benchmarks' (-Xmx256m, one traffic loop).
 #
 # usage: bench/allocation.sh [-d SECONDS] [--rate REQ_PER_S] [-r ROUNDS]
 set -euo pipefail
@@ -57,7 +57,7 @@ url=http://127.0.0.1:19082/http/bench
 hey -z 10s -c 50 -q $((rate / 50)) -disable-compression "$url" >/dev/null  # warm-up: JIT, pools, caches
 
 echo "allocation and GC at $rate req/s (hey, 50 connections), ${duration} s per round, $rounds rounds; JVM: $options"
-printf '%-6s %10s %14s %16s %8s %14s\n' round requests "loop B/req" "all threads B/req" GCs "longest pause"
+printf '%-6s %10s %10s %14s %18s %5s %14s\n' round requests p99 "loop B/req" "all threads B/req" GCs "longest pause"
 for round in $(seq 1 "$rounds"); do
   jfr_file="$work/round-$round.jfr"
   jcmd "$replica_pid" JFR.start name=alloc settings=default >/dev/null
@@ -88,5 +88,6 @@ print(round(loop / requests), round(sum(delta.values()) / requests), len(pauses)
       "%.2fms" % max(pauses, default=0.0))
 PY
 )
-  printf '%-6s %10s %14s %16s %8s %14s\n' "$round" "$requests" "$loop" "$all" "$gcs" "$longest"
+  p99=$(awk '/ 99% in / {printf "%.2fms", $3 * 1000}' <<<"$out")
+  printf '%-6s %10s %10s %14s %18s %5s %14s\n' "$round" "$requests" "$p99" "$loop" "$all" "$gcs" "$longest"
 done

@@ -1,15 +1,15 @@
 # Sourced (not run) by the benchmarks that load Ballast beside HAProxy and nginx through
 # ../shared/bench/proxy-compare.sh (beside the checkout, or PROXY_COMPARE=FILE). Builds dist/target/ballast.jar if
-# missing. JAVA and JAVA_OPTS choose the JVM and its options; every replica gets the heap capped at 256 MiB, as the
-# target is stated, and one traffic loop, as proxy-compare.sh runs HAProxy with one thread (nbthread 1): THREADS=N to
-# try others.
+# missing. JAVA and JAVA_OPTS choose the JVM and its options (GC its collector, -XX:+UseParallelGC unless set); every
+# replica gets the heap capped at 256 MiB, as the target is stated, and one traffic loop, as proxy-compare.sh runs
+# HAProxy with one thread (nbthread 1): THREADS=N to try others.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 compare=${PROXY_COMPARE:-$here/../shared/bench/proxy-compare.sh}
 [ -f "$compare" ] || { echo "no proxy-compare.sh at $compare (set PROXY_COMPARE)" >&2; exit 2; }
 [ -f "$here/dist/target/ballast.jar" ] || (cd "$here" && mvn -B -q package -DskipTests)
 java=${JAVA:-java}
 threads=${THREADS:-1}
-options="-Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-}"
+options="-Xmx256m ${GC:--XX:+UseParallelGC} ${JAVA_OPTS:-}"
 
 # bench_routes DIR: the tutorial's route (/http/ -> /renamed/ over the three backends) as DIR/http.yaml.
 bench_routes() {
