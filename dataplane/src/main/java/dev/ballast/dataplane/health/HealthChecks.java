@@ -4,6 +4,7 @@ import dev.ballast.schema.HealthCheck;
 import java.io.Closeable;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,15 +55,14 @@ public final class HealthChecks implements Closeable {
         return check == null ? null : probes.get(new Target(address, check));
     }
 
-    /** Whether {@code address} passes its health checks (all of them, if routes check it differently); null: none. */
-    public Boolean healthy(String address) {
-        Boolean healthy = null;
-        for (Map.Entry<Target, HealthProbe> e : probes.entrySet()) {
-            if (e.getKey().address().equals(address)) {
-                healthy = (healthy == null || healthy) && e.getValue().healthy();
-            }
-        }
-        return healthy;
+    /**
+     * Whether each checked address passes its health checks (all of them, if routes check it differently); addresses
+     * without a check are not in it.
+     */
+    public Map<String, Boolean> healthByAddress() {
+        Map<String, Boolean> health = new HashMap<>();
+        probes.forEach((target, probe) -> health.merge(target.address(), probe.healthy(), Boolean::logicalAnd));
+        return health;
     }
 
     @Override
