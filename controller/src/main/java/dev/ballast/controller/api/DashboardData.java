@@ -1,5 +1,6 @@
 package dev.ballast.controller.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.ballast.controller.desired.RouteStatus;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
@@ -7,11 +8,11 @@ import dev.ballast.schema.EndpointAddresses;
 import dev.ballast.schema.EndpointReport;
 import dev.ballast.schema.Endpoints;
 import dev.ballast.schema.Route;
-import dev.ballast.schema.RouteJson;
 import dev.ballast.schema.Rule;
 import dev.ballast.schema.Snapshot;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,10 @@ final class DashboardData extends Endpoint {
     /** One replica's figures for one endpoint. */
     record ReplicaFigures(String replica, int inFlight, double latencyMs, int ejections, boolean ejected,
                           Boolean healthy) {
+    }
+
+    /** A replica as {@code /v1/status} shows it, with when it last reported its endpoints (and why a report failed). */
+    record ReplicaRow(@JsonUnwrapped ReplicaRegistry.ReplicaView view, Instant reportedAt, String reportError) {
     }
 
     /** One endpoint address of a route, and what each replica that reported it says of it. */
@@ -67,11 +72,9 @@ final class DashboardData extends Endpoint {
         out.put("ready", controller.synced());
         out.put("routes", routes(current, figuresByAddress(reports)));
         out.put("replicas", replicas.evaluate(current.version(), controller.desiredSince()).stream().map(view -> {
-            Map<String, Object> replica = new LinkedHashMap<>(RouteJson.mapper().convertValue(view, Map.class));
             ReplicaRegistry.Reported reported = reports.get(view.id());
-            replica.put("reportedAt", reported == null ? null : reported.at());
-            replica.put("reportError", reported == null ? null : reported.error());
-            return replica;
+            return reported == null ? new ReplicaRow(view, null, null)
+                    : new ReplicaRow(view, reported.at(), reported.error());
         }).toList());
         out.put("sources", controller.sources());
         out.put("certificates", controller.certificates());
