@@ -2,6 +2,7 @@ package dev.ballast.dataplane.exchange;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
 /** Reading and writing header lines in place, on the bytes of a head: no header map, no decoding of what passes. */
@@ -17,7 +18,27 @@ final class HeadLines {
         }
     }
 
+    /** Each event loop's array to collect a head's offsets in before they are copied out at their number. */
+    private static final FastThreadLocal<int[]> SCRATCH = new FastThreadLocal<>();
+
     private HeadLines() {
+    }
+
+    /** This thread's scratch array, at least {@code size} long (its contents are whatever the last user left). */
+    static int[] scratch(int size) {
+        int[] scratch = SCRATCH.get();
+        if (scratch == null || scratch.length < size) {
+            scratch = new int[size];
+            SCRATCH.set(scratch);
+        }
+        return scratch;
+    }
+
+    /** This thread's scratch array grown to {@code size}, with {@code used}'s contents. */
+    static int[] scratch(int[] used, int size) {
+        int[] grown = java.util.Arrays.copyOf(used, size);
+        SCRATCH.set(grown);
+        return grown;
     }
 
     static boolean isOneOf(ByteBuf head, int start, int end, Iterable<? extends CharSequence> names) {

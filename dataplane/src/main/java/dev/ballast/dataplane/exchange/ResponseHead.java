@@ -59,7 +59,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
         if (statusLineEnd == lineEnd || controlIn(head, 12, statusLineEnd)) {
             throw new InvalidResponseException("a status line not ended by CRLF, or with a control character");
         }
-        int[] found = new int[16 * FIELDS];
+        int[] found = HeadLines.scratch(16 * FIELDS); // copied out at its size below: one small array per head
         int n = 0;
         long length = -1;
         int lengthDigits = 0; // a repeated Content-Length must be the same digits, not only the same number
@@ -107,7 +107,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
                         + text(head, start, colon));
             }
             if (n == found.length / FIELDS) {
-                found = java.util.Arrays.copyOf(found, found.length * 2);
+                found = HeadLines.scratch(found, found.length * 2);
             }
             found[n * FIELDS] = start;
             found[n * FIELDS + 1] = colon;
@@ -150,7 +150,7 @@ public final class ResponseHead extends DefaultByteBufHolder {
         }
         boolean transferEncoding = codings != null;
         boolean teChunked = transferEncoding && Framing.chunkedResponse(codings, length >= 0, minorVersion == 0);
-        lines = found;
+        lines = java.util.Arrays.copyOf(found, n * FIELDS);
         count = n;
         dropped = new boolean[n];
         for (int i = 0; i < n; i++) {

@@ -73,6 +73,22 @@ class ResponseHeadTest {
     }
 
     @Test
+    void manyLinesAndTheHeadAfterThemKeepEachTheirOwn() { // the lines are found in a scratch array per thread
+        StringBuilder many = new StringBuilder("HTTP/1.1 200 OK\n");
+        for (int i = 0; i < 40; i++) {
+            many.append("X-Line-").append(i).append(": ").append(i).append('\n');
+        }
+        String head = many.append("Content-Length: 0\n\n").toString();
+        assertThat(encoded(head, h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true)))
+                .isEqualTo(head);
+        String small = "HTTP/1.1 204 No Content\nA: b\n\n";
+        assertThat(encoded(small, h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true)))
+                .isEqualTo(small);
+        assertThat(encoded(head, h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true)))
+                .isEqualTo(head);
+    }
+
+    @Test
     void theConnectionHeaderSaysWhatTheProxyDoesWithTheClientConnection() {
         assertThat(encoded("HTTP/1.0 200 OK\nContent-Length: 0\n\n",
                 h -> h.encode(ByteBufAllocator.DEFAULT, HeaderOperations.NONE, true)))
