@@ -29,8 +29,8 @@ public final class TargetRewrite {
         }
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
-        for (PathRewrite step : steps) {
-            path = step.apply(path);
+        for (int i = 0; i < steps.size(); i++) { // no iterator: this runs for every request of a rewriting rule
+            path = steps.get(i).apply(path);
         }
         if (path.isEmpty() || path.charAt(0) != '/') {
             path = "/" + path; // a rewrite may not take the path out of origin form

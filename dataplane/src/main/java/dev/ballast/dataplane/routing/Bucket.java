@@ -27,21 +27,34 @@ final class Bucket {
     }
 
     /**
-     * Entries that match the path, most specific first: the exact path (as long as the path itself), then prefixes
-     * from the longest, then regular expressions in name order.
+     * The first entry that matches the request's path and whose conditions it meets, the most specific first: the
+     * exact path, then prefixes from the longest, then regular expressions in name order; null when none does.
+     * Nothing is allocated for it (no list of candidates): this runs for every request.
      */
-    List<RuleEntry> candidates(String path) {
-        List<RuleEntry> out = new ArrayList<>(4);
-        List<RuleEntry> exactMatches = exact.get(path);
-        if (exactMatches != null) {
-            out.addAll(exactMatches);
+    RuleEntry first(RequestFacts request) {
+        String path = request.path();
+        RuleEntry found = firstHolding(exact.get(path), request);
+        if (found == null) {
+            found = prefixes.first(path, request);
         }
-        prefixes.collect(path, out);
-        for (RuleEntry e : regexes) {
-            if (e.regex.matcher(path).find()) {
-                out.add(e);
+        for (int i = 0; found == null && i < regexes.size(); i++) {
+            RuleEntry e = regexes.get(i);
+            if (e.regex.matcher(path).find() && e.conditionsHold(request)) {
+                found = e;
             }
         }
-        return out;
+        return found;
+    }
+
+    /** The first of {@code entries} (null: none) whose conditions the request meets. */
+    static RuleEntry firstHolding(List<RuleEntry> entries, RequestFacts request) {
+        if (entries != null) {
+            for (int i = 0; i < entries.size(); i++) {
+                if (entries.get(i).conditionsHold(request)) {
+                    return entries.get(i);
+                }
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,8 @@
 package dev.ballast.dataplane.routing;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,8 @@ final class PrefixTrie {
         final Map<Character, Node> children = new HashMap<>(4);
         List<RuleEntry> entries;
     }
+
+    private static final FastThreadLocal<Node[]> SCRATCH = new FastThreadLocal<>();
 
     private final Node root = new Node();
 
@@ -41,18 +45,34 @@ final class PrefixTrie {
         node.children.values().forEach(PrefixTrie::seal);
     }
 
-    /** Entries whose prefix the path starts with, longest prefix first. */
-    void collect(String path, List<RuleEntry> out) {
-        List<List<RuleEntry>> found = new ArrayList<>(4);
+    /**
+     * The first entry whose prefix the path starts with, longest prefix first, and whose conditions the request meets;
+     * null when none does. The nodes on the way are noted in a scratch array per thread, cleared after.
+     */
+    RuleEntry first(String path, RequestFacts request) {
+        Node[] found = scratch(path.length());
+        int n = 0;
         Node node = root;
         for (int i = 0; i < path.length() && node != null; i++) {
             node = node.children.get(path.charAt(i));
             if (node != null && node.entries != null) {
-                found.add(node.entries);
+                found[n++] = node;
             }
         }
-        for (int i = found.size() - 1; i >= 0; i--) {
-            out.addAll(found.get(i));
+        RuleEntry first = null;
+        for (int i = n - 1; i >= 0 && first == null; i--) {
+            first = Bucket.firstHolding(found[i].entries, request);
         }
+        Arrays.fill(found, 0, n, null); // no node of this table is kept past the request
+        return first;
+    }
+
+    private static Node[] scratch(int size) {
+        Node[] scratch = SCRATCH.get();
+        if (scratch == null || scratch.length < size) {
+            scratch = new Node[Math.max(size, 64)];
+            SCRATCH.set(scratch);
+        }
+        return scratch;
     }
 }

@@ -235,12 +235,8 @@ public final class RoutingTable {
         if (bucket == null) {
             return null;
         }
-        for (RuleEntry e : bucket.candidates(request.path())) {
-            if (e.conditionsHold(request)) {
-                return decide(e, request);
-            }
-        }
-        return null;
+        RuleEntry e = bucket.first(request);
+        return e == null ? null : decide(e, request);
     }
 
     /** A redirect from an old domain is answered whatever the method: the new host will judge it. */
