@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.proxy;
 
+import static dev.ballast.dataplane.proxy.RawBackend.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.dataplane.DataplaneServer;
@@ -9,8 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class CompressionTest {
     private static final byte[] FIRST_EVENT = "data: first\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LATER_EVENTS = text(3000, 4);
 
-    private static ServerSocket backend;
+    private static RawBackend backend;
     private static DataplaneServer compressing;
     private static DataplaneServer typed;
     private static DataplaneServer off;
@@ -49,22 +48,19 @@ class CompressionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(CompressionTest::accept, "scripted-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        backend = RawBackend.start("scripted-backend", CompressionTest::serve);
         compressing = replica(List.of("gzip", "deflate"), List.of());
         typed = replica(List.of("gzip"), List.of("text/plain", "application/*"));
         off = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(5)));
         off.start();
-        off.apply(TestReplicas.route("scripted", "/", backend.getLocalPort()), "test");
+        off.apply(TestReplicas.route("scripted", "/", backend.port()), "test");
     }
 
     private static DataplaneServer replica(List<String> algorithms, List<String> types) throws Exception {
         DataplaneServer server = new DataplaneServer(TestReplicas.withCompression(
                 TestReplicas.config(Duration.ofSeconds(5)), algorithms, types));
         server.start();
-        server.apply(TestReplicas.route("scripted", "/", backend.getLocalPort()), "test");
+        server.apply(TestReplicas.route("scripted", "/", backend.port()), "test");
         return server;
     }
 
@@ -90,19 +86,6 @@ class CompressionTest {
     }
 
     // ------------------------------------------------------------------------------------------------ backend
-
-    private static void accept() {
-        while (!backend.isClosed()) {
-            try {
-                Socket socket = backend.accept();
-                Thread connection = new Thread(() -> serve(socket), "scripted-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
-    }
 
     private static void serve(Socket socket) {
         try (socket) {
@@ -199,21 +182,6 @@ class CompressionTest {
         return out.toByteArray();
     }
 
-    /** A head up to and without its blank line; null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        return text.substring(0, text.length() - 4);
-    }
 
     // ------------------------------------------------------------------------------------------------ client
 

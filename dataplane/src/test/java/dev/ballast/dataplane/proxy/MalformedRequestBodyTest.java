@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +31,7 @@ class MalformedRequestBodyTest {
     private static final String HEAD = "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
     private static final String FIRST_CHUNK = "5\r\nhello\r\n";
 
-    private static ServerSocket backend;
+    private static RawBackend backend;
     private static DataplaneServer server;
     /** What each backend connection received, once the proxy closed it. */
     private static final BlockingQueue<String> received = new LinkedBlockingQueue<>();
@@ -41,10 +40,7 @@ class MalformedRequestBodyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(MalformedRequestBodyTest::accept, "recording-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        backend = RawBackend.start("recording-backend", MalformedRequestBodyTest::record);
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(10)));
         server.start();
         server.apply(TestReplicas.routes("""
@@ -54,26 +50,13 @@ class MalformedRequestBodyTest {
                 spec:
                   endpoints: [{ address: "127.0.0.1:%d" }]
                   rules: [{ paths: [/upload] }]
-                """.formatted(backend.getLocalPort())), "test");
+                """.formatted(backend.port())), "test");
     }
 
     @AfterAll
     static void stop() throws IOException {
         server.close();
         backend.close();
-    }
-
-    private static void accept() {
-        while (!backend.isClosed()) {
-            try {
-                Socket socket = backend.accept();
-                Thread connection = new Thread(() -> record(socket), "recording-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     private static void record(Socket socket) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +58,7 @@ class RequestSmugglingTest {
     record Received(String method, String uri, String body, List<String> lengths, List<String> codings) {
     }
 
-    private static ServerSocket backend;
+    private static RawBackend backend;
     private static DataplaneServer server;
     private static final List<Received> complete = new CopyOnWriteArrayList<>();
     /** The request heads the backend saw begin (complete or not). */
@@ -69,32 +68,16 @@ class RequestSmugglingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(RequestSmugglingTest::accept, "strict-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        backend = RawBackend.start("strict-backend", RequestSmugglingTest::serve);
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(10)));
         server.start();
-        server.apply(TestReplicas.route("everything", "/", backend.getLocalPort()), "test");
+        server.apply(TestReplicas.route("everything", "/", backend.port()), "test");
     }
 
     @AfterAll
     static void stop() throws IOException {
         server.close();
         backend.close();
-    }
-
-    private static void accept() {
-        while (!backend.isClosed()) {
-            try {
-                Socket socket = backend.accept();
-                Thread connection = new Thread(() -> serve(socket), "strict-backend-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     /** Reads requests as a strict server does, answering each complete one with {@code ok <target>}. */

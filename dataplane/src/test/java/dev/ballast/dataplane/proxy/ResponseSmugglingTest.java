@@ -1,15 +1,14 @@
 package dev.ballast.dataplane.proxy;
 
+import static dev.ballast.dataplane.proxy.RawBackend.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.dataplane.DataplaneServer;
 import dev.ballast.dataplane.TestReplicas;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,20 +44,17 @@ class ResponseSmugglingTest {
         FRAMED
     }
 
-    private static ServerSocket backend;
+    private static RawBackend backend;
     private static DataplaneServer server;
     /** What the backend answers {@code /hostile} with, in one write. */
     private static volatile String hostile;
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(ResponseSmugglingTest::accept, "hostile-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        backend = RawBackend.start("hostile-backend", ResponseSmugglingTest::serve);
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(3)));
         server.start();
-        server.apply(TestReplicas.route("hostile", "/", backend.getLocalPort()), "test");
+        server.apply(TestReplicas.route("hostile", "/", backend.port()), "test");
     }
 
     @AfterAll
@@ -152,19 +148,6 @@ class ResponseSmugglingTest {
 
     // ------------------------------------------------------------------------------------------------ the backend
 
-    private static void accept() {
-        while (!backend.isClosed()) {
-            try {
-                Socket socket = backend.accept();
-                Thread connection = new Thread(() -> serve(socket), "hostile-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
-    }
-
     /** Answers each request on the connection (none has a body) until the proxy closes it. */
     private static void serve(Socket socket) {
         try (socket) {
@@ -181,18 +164,4 @@ class ResponseSmugglingTest {
         }
     }
 
-    /** A request head, up to its blank line; null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.ballast.dataplane.proxy;
 
+import static dev.ballast.dataplane.proxy.RawBackend.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.dataplane.DataplaneServer;
@@ -8,8 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,16 +28,13 @@ class UpstreamResponsesTest {
 
     private static final int BIG = 256 * 1024 * 1024;
 
-    private static ServerSocket backend;
+    private static RawBackend backend;
     private static DataplaneServer server;
     private static final AtomicLong bigWritten = new AtomicLong();
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(UpstreamResponsesTest::accept, "scripted-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        backend = RawBackend.start("scripted-backend", UpstreamResponsesTest::serve);
         server = new DataplaneServer(TestReplicas.config(Duration.ofSeconds(3)));
         server.start();
         server.apply(TestReplicas.routes("""
@@ -51,26 +47,13 @@ class UpstreamResponsesTest {
                     - paths: [/headers]
                       responseHeaders: { remove: [X-Remove-Me], set: { X-Replace: new }, add: { X-Added: "yes" } }
                     - paths: [/]
-                """.formatted(backend.getLocalPort())), "test");
+                """.formatted(backend.port())), "test");
     }
 
     @AfterAll
     static void stop() throws IOException {
         server.close();
         backend.close();
-    }
-
-    private static void accept() {
-        while (!backend.isClosed()) {
-            try {
-                Socket socket = backend.accept();
-                Thread connection = new Thread(() -> serve(socket), "scripted-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     /** Answers each request on the connection with the script its path names, until a script closes it. */
@@ -167,21 +150,6 @@ class UpstreamResponsesTest {
         out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** A request or response head, up to and without its blank line; null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        return text.substring(0, text.length() - 4);
-    }
 
     /** A connection to the proxy; requests written, responses read back by their framing. */
     private static final class Client implements AutoCloseable {
@@ -348,7 +316,7 @@ class UpstreamResponsesTest {
 
     @Test
     void anInvalidOrOversizedAnswerIs502NamingTheUpstream() throws Exception {
-        String upstream = "127.0.0.1:" + backend.getLocalPort();
+        String upstream = "127.0.0.1:" + backend.port();
         try (Client client = new Client()) {
             Response garbage = client.send("GET", "/garbage");
             assertThat(garbage.status()).isEqualTo(502);
