@@ -58,14 +58,14 @@ public final class RoutingTable {
     private final List<TcpRoute> sniRules = new ArrayList<>();
     /** The SNI rules whose port a TCP route claims (not served). */
     private final List<TcpRoute> sniConflicts = new ArrayList<>();
-    private final Map<String, Endpoints> endpointsByRoute = new HashMap<>();
+    private final Map<String, Endpoints> endpointsByRoute;
     private final RuleEntry defaultBackend;
     /** Whether matching reads the request's host: some rule names one, or has an order (tried one by one). */
     private final boolean hostsMatter;
 
     private RoutingTable(Snapshot snapshot, UserDirectory.Resolved credentials) {
         this.snapshot = snapshot;
-        endpointsByRoute.putAll(EndpointAddresses.byRoute(snapshot));
+        endpointsByRoute = EndpointAddresses.byRoute(snapshot);
         List<RuleEntry> withOrder = new ArrayList<>();
         RuleEntry fallback = null;
         List<TcpRoute> sni = new ArrayList<>();

@@ -181,12 +181,7 @@ class Http2ProtectionsTest {
     @Test
     void anEmptyDataFloodEndsTheConnection() throws Exception {
         try (RawH2Connection h2 = connect()) {
-            sendIgnoringClose(() -> {
-                h2.headers(1, RawH2Connection.get("/app/empty").method("POST"), false);
-                for (int i = 0; i < 1000; i++) {
-                    h2.data(1, new byte[0], false);
-                }
-            });
+            floodWithEmptyData(h2);
             RawH2Connection.Frame goAway = h2.awaitGoAway();
             assertThat(goAway).isNotNull();
             assertThat(goAway.errorCode()).isEqualTo((int) Http2Error.ENHANCE_YOUR_CALM.code());
@@ -213,12 +208,7 @@ class Http2ProtectionsTest {
     @Test
     void theGoAwayOfAFloodReachesAClientThatReadsLate() throws Exception {
         try (RawH2Connection h2 = RawH2Connection.readingLater(server.trafficAddress().getPort())) {
-            sendIgnoringClose(() -> {
-                h2.headers(1, RawH2Connection.get("/app/empty").method("POST"), false);
-                for (int i = 0; i < 1000; i++) {
-                    h2.data(1, new byte[0], false);
-                }
-            });
+            floodWithEmptyData(h2);
             Thread.sleep(500); // the replica has sent its GOAWAY by now; the client reads it only afterwards
             h2.startReading();
             RawH2Connection.Frame goAway = h2.awaitGoAway();
@@ -274,6 +264,16 @@ class Http2ProtectionsTest {
             h2.headers(oneTooMany, RawH2Connection.get("/app/more"), true);
             assertThat(h2.await(oneTooMany).reset).isEqualTo((int) Http2Error.REFUSED_STREAM.code());
         }
+    }
+
+    /** Stream 1 opened, then far more empty DATA frames than allowed; the server may close part-way. */
+    private static void floodWithEmptyData(RawH2Connection h2) {
+        sendIgnoringClose(() -> {
+            h2.headers(1, RawH2Connection.get("/app/empty").method("POST"), false);
+            for (int i = 0; i < 1000; i++) {
+                h2.data(1, new byte[0], false);
+            }
+        });
     }
 
     private static Http2Headers post(String path, String contentLength) {
