@@ -1,6 +1,5 @@
 package dev.ballast.observability.telemetry;
 
-import dev.ballast.observability.telemetry.otlp.OtlpHttpTraceExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
@@ -8,7 +7,6 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
@@ -39,9 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>OTLP goes as {@code http/protobuf} unless {@code OTEL_EXPORTER_OTLP_PROTOCOL} says {@code grpc}: the protocol the
  * OpenTelemetry specification makes the default (the Java SDK alone still defaults to grpc), so an endpoint on port
- * 4318 is all it takes. Spans over {@code http/protobuf} to a plain {@code http://} endpoint go through Ballast's own
- * exporter ({@link OtlpHttpTraceExporter}: the same bytes for a fraction of the CPU); everything else (grpc, TLS,
- * compression, metrics) through the SDK's exporters, sent by OkHttp.
+ * 4318 is all it takes. The SDK's exporters send it (by OkHttp), reusing their encoding buffers from batch to batch
+ * ({@code otel.java.exporter.memory_mode=reusable_data} unless set otherwise): at a proxy's span rate, batches
+ * encoded into new buffers would add to the garbage whose collections pause the event loops.
  */
 public final class Telemetry implements Closeable {
 
@@ -72,14 +70,14 @@ public final class Telemetry implements Closeable {
         try {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> Map.of("otel.service.name", service, "otel.logs.exporter", "none",
-                            "otel.propagators", "tracecontext,baggage", "otel.exporter.otlp.protocol", "http/protobuf"))
+                            "otel.propagators", "tracecontext,baggage", "otel.exporter.otlp.protocol", "http/protobuf",
+                            "otel.java.exporter.memory_mode", "reusable_data"))
                     .addPropertiesCustomizer(Telemetry::exporters)
                     // applied after the one above: sees the exporter it chose
                     .addPropertiesCustomizer(config -> {
                         tracing.set(!"none".equals(config.getString("otel.traces.exporter")));
                         return Map.of();
                     })
-                    .addSpanExporterCustomizer(Telemetry::leanerExporter)
                     .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
                     .disableShutdownHook() // closed with the process's own components, in order
                     .build().getOpenTelemetrySdk();
@@ -103,17 +101,6 @@ public final class Telemetry implements Closeable {
             }
         }
         return chosen;
-    }
-
-    /** Ballast's own OTLP/HTTP span exporter where it can stand in for the SDK's: see {@link OtlpHttpTraceExporter}. */
-    private static SpanExporter leanerExporter(SpanExporter configured, ConfigProperties config) {
-        if (!(configured instanceof OtlpHttpSpanExporter)) {
-            return configured;
-        }
-        return OtlpHttpTraceExporter.fromSettings(config).<SpanExporter>map(ours -> {
-            configured.shutdown();
-            return ours;
-        }).orElse(configured);
     }
 
     /** The OTEL_* settings cannot be used (an unknown protocol or exporter, a malformed endpoint…): says which. */
@@ -165,6 +152,11 @@ public final class Telemetry implements Closeable {
             throw new UncheckedIOException("cannot happen writing to memory", e);
         }
         return out.toByteArray();
+    }
+
+    /** The SDK's components and their settings, for tests. */
+    String describe() {
+        return sdk.toString();
     }
 
     /** Flushes and stops the exporters; closing again does nothing (a drained server is closed twice). */

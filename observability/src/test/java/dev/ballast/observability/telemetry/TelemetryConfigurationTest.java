@@ -12,7 +12,8 @@ class TelemetryConfigurationTest {
 
     @AfterEach
     void clear() {
-        List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.protocol", "otel.traces.exporter")
+        List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.protocol", "otel.traces.exporter",
+                        "otel.java.exporter.memory_mode")
                 .forEach(System::clearProperty);
     }
 
@@ -32,6 +33,19 @@ class TelemetryConfigurationTest {
         System.setProperty("otel.exporter.otlp.protocol", "grpc");
         try (Telemetry telemetry = Telemetry.fromEnvironment("test")) {
             assertThat(telemetry.tracing()).isTrue();
+        }
+    }
+
+    @Test
+    void spansAreEncodedIntoReusedBuffersUnlessSetOtherwise() {
+        System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:9");
+        try (Telemetry telemetry = Telemetry.fromEnvironment("test")) {
+            assertThat(telemetry.describe()).contains("OtlpHttpSpanExporter").contains("memoryMode=REUSABLE_DATA")
+                    .doesNotContain("IMMUTABLE_DATA");
+        }
+        System.setProperty("otel.java.exporter.memory_mode", "immutable_data");
+        try (Telemetry telemetry = Telemetry.fromEnvironment("test")) {
+            assertThat(telemetry.describe()).contains("OtlpHttpSpanExporter").contains("memoryMode=IMMUTABLE_DATA");
         }
     }
 
