@@ -122,6 +122,14 @@ final class ClientHeadWriter {
     }
 
     private static boolean replaced(ByteBuf head, int start, int colon, HeaderOperations ops) {
-        return isOneOf(head, start, colon, ops.remove()) || isOneOf(head, start, colon, ops.set().keySet());
+        if (isOneOf(head, start, colon, ops.remove())) {
+            return true;
+        }
+        for (String name : ops.set().keySet()) {
+            if (textIs(head, start, colon, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Reading and writing header lines in place, on the bytes of a head: no header map, no decoding of what passes. */
 final class HeadLines {
@@ -41,16 +42,20 @@ final class HeadLines {
         return grown;
     }
 
-    static boolean isOneOf(ByteBuf head, int start, int end, Iterable<? extends CharSequence> names) {
-        for (CharSequence name : names) {
-            if (textIs(head, start, end, name)) {
+    /**
+     * Whether the bytes from {@code start} to {@code end} are one of {@code names}, ASCII case ignored. Indexed rather
+     * than iterated: called for every header line of every response, where an iterator per call would not always be
+     * optimised away.
+     */
+    static boolean isOneOf(ByteBuf head, int start, int end, List<? extends CharSequence> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (textIs(head, start, end, names.get(i))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether the bytes from {@code start} to {@code end} are {@code text}, ASCII case ignored (a name, or a value). */
     /** Whether {@code head} starts with exactly these bytes (case counts). */
     static boolean startsWith(ByteBuf head, byte[] prefix) {
         if (head.writerIndex() < prefix.length) {
@@ -64,6 +69,7 @@ final class HeadLines {
         return true;
     }
 
+    /** Whether the bytes from {@code start} to {@code end} are {@code text}, ASCII case ignored (a name, or a value). */
     static boolean textIs(ByteBuf head, int start, int end, CharSequence text) {
         if (end - start != text.length()) {
             return false;

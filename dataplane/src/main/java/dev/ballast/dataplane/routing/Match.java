@@ -11,6 +11,9 @@ import java.util.List;
 /** The outcome of matching a request. */
 public sealed interface Match {
 
+    /** The one {@link NoRoute}: it carries nothing. */
+    Match NO_ROUTE = new NoRoute();
+
     /**
      * A rule matched.
      *

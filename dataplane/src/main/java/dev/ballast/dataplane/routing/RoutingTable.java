@@ -228,7 +228,7 @@ public final class RoutingTable {
         if (found != null) {
             return found;
         }
-        return defaultBackend != null ? decide(defaultBackend, request) : new Match.NoRoute();
+        return defaultBackend != null ? decide(defaultBackend, request) : Match.NO_ROUTE;
     }
 
     private static Match firstIn(Bucket bucket, RequestFacts request) {
@@ -243,7 +243,6 @@ public final class RoutingTable {
     private static Match decide(RuleEntry e, RequestFacts request) {
         return !e.fromDomain && e.refuses(request.method())
                 ? new Match.MethodNotAllowed(e.route, e.allowed())
-                : new Match.Matched(e.route, e.rule, e.endpoints, e.rewrite, e.limits, e.credentials,
-                        e.fromDomain);
+                : e.matched;
     }
 }

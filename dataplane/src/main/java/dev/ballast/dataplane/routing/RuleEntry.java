@@ -65,6 +65,8 @@ final class RuleEntry {
     private final Set<String> allow;
     private final Set<String> deny;
     private final Integer srcPort;
+    /** What a request this entry takes is matched to: made once, not per request. */
+    final Match.Matched matched;
 
     RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite, RuleLimits limits,
               Credentials credentials, boolean fromDomain, String host, String path) {
@@ -88,6 +90,7 @@ final class RuleEntry {
         this.allow = Set.copyOf(rule.methods().allow());
         this.deny = Set.copyOf(rule.methods().deny());
         this.srcPort = rule.srcPort();
+        this.matched = new Match.Matched(route, rule, endpoints, rewrite, limits, credentials, fromDomain);
     }
 
     PathType pathType() {
