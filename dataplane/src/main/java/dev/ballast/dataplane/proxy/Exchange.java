@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +32,14 @@ import org.slf4j.LoggerFactory;
  * connection, retried where that is safe), how far the request and the response have gone, and what the balancer, the
  * outlier detector and the observer hear of each attempt. Confined to the event loop of its client connection; the
  * {@link ExchangeRelay} there feeds it the request and the response.
+ *
+ * <p>A client connection handles one request at a time, so its relay reuses one exchange from request to request
+ * ({@link #begin}) rather than allocating one per request. What completes later for an earlier request (a connect, a
+ * write) checks that the exchange still serves the request it was started for ({@link #serves}).
  */
 final class Exchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
     /** How far the upstream's answer has come. */
     enum Response {
@@ -66,11 +67,10 @@ final class Exchange {
         void abort(Exchange exchange);
     }
 
-    final RoutedRequest request;
-    final boolean idempotent;
-    final Duration serverTimeout;
-    /** How the request goes to its upstream. */
-    private final BackendProtocol protocol;
+    RoutedRequest request;
+    Duration serverTimeout;
+    /** Counts the requests begun: tells an earlier request's late completions from the current one's. */
+    private int generation;
     final RequestObserver observer;
     private final DataplaneMetrics metrics;
     private final UpstreamConnector connector;
@@ -78,7 +78,8 @@ final class Exchange {
     private final UpstreamListener listener;
     /** Body parts read before the upstream connection was ready; null while there are none (the usual case). */
     private ArrayDeque<HttpContent> pending;
-    final List<Upstream> tried = new ArrayList<>(2);
+    /** The upstreams of the attempts before the one under way; null until a retry (most requests make one attempt). */
+    private List<Upstream> earlier;
     Upstream upstream;
     /** The connection of the attempt under way; null while connecting. */
     Channel channel;
@@ -105,17 +106,45 @@ final class Exchange {
      * @param client the client connection it serves
      * @param listener who its upstream connections report to
      */
-    Exchange(RoutedRequest request, ProxyContext context, RequestObserver observer, UpstreamConnector connector,
-             ClientSide client, UpstreamListener listener) {
-        this.request = request;
-        this.idempotent = IDEMPOTENT.contains(request.head().method());
-        this.serverTimeout = GrpcCalls.bound(context.serverTimeout(request.rule()), request.head().headers());
-        this.protocol = request.route().spec().backendProtocolOrDefault();
-        this.metrics = context.metrics();
+    Exchange(DataplaneMetrics metrics, RequestObserver observer, UpstreamConnector connector, ClientSide client,
+             UpstreamListener listener) {
+        this.metrics = metrics;
         this.observer = observer;
         this.connector = connector;
         this.client = client;
         this.listener = listener;
+    }
+
+    /** Starts serving {@code routed}, nothing of the request before it left; returns itself. */
+    Exchange begin(RoutedRequest routed, ProxyContext context) {
+        request = routed;
+        serverTimeout = GrpcCalls.bound(context.serverTimeout(routed.rule()), routed.head().headers());
+        generation++;
+        pending = null;
+        earlier = null;
+        upstream = null;
+        channel = null;
+        requestDone = false;
+        bodySent = false;
+        reused = false;
+        response = Response.AWAITED;
+        awaitingWritable = false;
+        upstreamKeepAlive = false;
+        closeClient = false;
+        status = 0;
+        coding = null;
+        encoder = null;
+        return this;
+    }
+
+    /** Which request it is serving: pass it to {@link #serves} later. */
+    int generation() {
+        return generation;
+    }
+
+    /** Whether it still serves the request it was serving at {@code generation}, that request still under way. */
+    boolean serves(int generation) {
+        return this.generation == generation && client.serving(this);
     }
 
     String routeName() {
@@ -149,14 +178,22 @@ final class Exchange {
      * pooled connection when there is one.
      */
     void connect() {
+        if (upstream != null) { // a retry: the upstream tried last is left out, with any before it
+            if (earlier == null) {
+                earlier = new ArrayList<>(2);
+            }
+            earlier.add(upstream);
+        }
         Upstreams.Set set = request.upstreams();
         long now = System.nanoTime();
         List<Upstream> candidates;
-        if (tried.isEmpty() && set.probes().isEmpty() && set.outliers().noneEjected(now)) {
+        if (earlier == null && set.probes().isEmpty() && set.outliers().noneEjected(now)) {
             candidates = set.upstreams(); // the common case: nothing to leave out, nothing to copy
         } else {
             candidates = new ArrayList<>(set.outliers().available(now));
-            candidates.removeAll(tried);
+            if (earlier != null) {
+                candidates.removeAll(earlier);
+            }
             set.removeUnhealthy(candidates);
         }
         if (candidates.isEmpty()) {
@@ -168,11 +205,10 @@ final class Exchange {
         if (upstream == null) {
             upstream = set.balancer().pick(candidates);
         }
-        tried.add(upstream);
-        observer.attemptStarted(request.head().headers(), upstream.address(), tried.size() - 1);
+        observer.attemptStarted(request.head().headers(), upstream.address(), attempt());
         started = System.nanoTime();
         upstream.start();
-        Channel pooled = protocol == BackendProtocol.HTTP1
+        Channel pooled = request.protocol() == BackendProtocol.HTTP1
                 ? connector.reuse(upstream.address(), serverTimeout, listener) : null;
         if (pooled != null) {
             reused = true;
@@ -182,9 +218,14 @@ final class Exchange {
         open();
     }
 
+    /** The attempt under way: 0 for the first, 1 for the first retry… */
+    private int attempt() {
+        return earlier == null ? 0 : earlier.size();
+    }
+
     /** The upstream the client is pinned to, on a first attempt while it is one of {@code candidates}; else null. */
     private Upstream pinned(List<Upstream> candidates) {
-        return request.pin() == null || !tried.isEmpty() ? null : request.pin().in(candidates);
+        return request.pin() == null || earlier != null ? null : request.pin().in(candidates);
     }
 
     /**
@@ -223,9 +264,10 @@ final class Exchange {
     }
 
     private void open() {
-        connector.open(upstream.address(), protocol, serverTimeout, listener).addListener(f -> {
+        int opening = generation;
+        connector.open(upstream.address(), request.protocol(), serverTimeout, listener).addListener(f -> {
             Channel opened = (Channel) f.getNow();
-            if (!client.serving(this)) {
+            if (!serves(opening)) {
                 if (opened != null) {
                     opened.close();
                 }
@@ -261,7 +303,7 @@ final class Exchange {
     private void connectFailed(Throwable cause) {
         attemptEnded(true);
         metrics.connectFailed(routeName());
-        if (idempotent && !bodySent && tried.size() <= request.route().spec().retries().attempts()) {
+        if (request.idempotent() && !bodySent && attempt() < request.route().spec().retries().attempts()) {
             connect();
             return;
         }
@@ -276,14 +318,14 @@ final class Exchange {
      */
     void upstreamFailed(Channel connection, Throwable cause) {
         connection.close();
-        if (!client.serving(this)) {
-            return;
+        if (!client.serving(this) || connection != channel) {
+            return; // an earlier attempt's or request's connection
         }
         boolean invalid = cause instanceof InvalidResponseException;
         boolean timeout = cause instanceof ReadTimeoutException;
         // A pooled connection the upstream closed as the request went is resent; one that stayed silent for the
         // server timeout is the upstream's answer, not a stale connection: resending would double the wait and the load.
-        if (reused && !responseStarted() && !bodySent && idempotent && !invalid && !timeout) {
+        if (reused && !responseStarted() && !bodySent && request.idempotent() && !invalid && !timeout) {
             reused = false;
             channel = null;
             if (requestDone) {

@@ -43,7 +43,8 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     private ChannelHandlerContext client;
     private ResponseWriter responses;
     private Consumer<ByteBuf> toClient; // where an encoder's chunks go: the response writer
-    private Exchange exchange;
+    private Exchange reusable; // the one exchange this connection reuses from request to request
+    private Exchange exchange; // the reusable one while a request is under way, else null
     private boolean draining;
     /** In a delivery of client messages, until its end: upstream writes meanwhile are flushed once at the end. */
     private boolean reading;
@@ -70,6 +71,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
         client = ctx;
         responses = new ResponseWriter(rawResponsesPast == null ? ctx : ctx.pipeline().context(rawResponsesPast));
         toClient = responses::bytes;
+        reusable = new Exchange(context.metrics(), observer, connector, this, this);
     }
 
     @Override
@@ -128,7 +130,7 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
     // ---------------------------------------------------------------------------------------- request upstream
 
     private void start(RoutedRequest routed) {
-        Exchange ex = new Exchange(routed, context, observer, connector, this, this);
+        Exchange ex = reusable.begin(routed, context);
         CompressionPolicy compression = context.compression(); // null when compression is off
         if (compression != null && routed.upgrade() == null) {
             ex.coding = compression.negotiate(routed.head()); // before the head goes: it is the upstream's then
@@ -159,10 +161,11 @@ final class ExchangeRelay extends ChannelInboundHandlerAdapter implements Upstre
             // (exceptionCaught) without a promise and a listener per request
             upstream.write(content, upstream.voidPromise());
         } else {
+            int writing = ex.generation();
             upstream.write(content).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     ex.upstreamFailed(f.channel(), f.cause());
-                } else if (exchange == ex) {
+                } else if (ex.serves(writing)) {
                     client.read();
                 }
             });

@@ -1,8 +1,11 @@
 package dev.ballast.dataplane.proxy;
 
+import dev.ballast.schema.BackendProtocol;
 import dev.ballast.schema.Route;
 import dev.ballast.schema.Rule;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.Set;
 
 /**
  * A request the proxy will send upstream, as {@link RouteDispatcher} hands it on; its body parts follow as
@@ -19,4 +22,17 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 record RoutedRequest(HttpRequest head, Route route, Rule rule, Upstreams.Set upstreams, boolean clientKeepAlive,
                      String upgrade, StickyCookie.Pin pin, long maxBodyBytes) {
+
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+    /** Whether sending it twice means no more than sending it once (RFC 9110 §9.2.2): then it may be retried. */
+    boolean idempotent() {
+        return IDEMPOTENT.contains(head.method());
+    }
+
+    /** How it goes to its upstream. */
+    BackendProtocol protocol() {
+        return route.spec().backendProtocolOrDefault();
+    }
 }
