@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -141,8 +142,13 @@ public final class Http2Server {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.pipeline().addBefore(ctx.pipeline().context(codec).name(), null,
-                    new LingerAfterError(codec.connection()));
+            String codecName = ctx.pipeline().context(codec).name();
+            ctx.pipeline().addBefore(codecName, null, new LingerAfterError(codec.connection()));
+            // Each stream's response, written as its upstream's read completes, flushes the connection on its own:
+            // flushes are gathered into one per event-loop turn (and per read), so responses that end in the same
+            // turn leave in one system call, as they would from a multiplexer that flushes once per loop.
+            ctx.pipeline().addBefore(codecName, null, new FlushConsolidationHandler(
+                    FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         }
 
         @Override
