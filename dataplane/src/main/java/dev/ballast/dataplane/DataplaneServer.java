@@ -30,6 +30,7 @@ import dev.ballast.dataplane.tls.TlsContexts;
 import dev.ballast.dataplane.tls.TlsMetrics;
 import dev.ballast.dataplane.tls.TlsTermination;
 import dev.ballast.observability.netty.EventLoopWatchdog;
+import dev.ballast.observability.netty.LoopShutdown;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.observability.telemetry.Telemetry;
 import dev.ballast.schema.EndpointAddresses;
@@ -54,7 +55,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -388,12 +388,9 @@ public final class DataplaneServer implements SnapshotTarget, Closeable {
             admin.close();
         }
         watchdog.close();
-        // A quiet period lets io_uring complete the reads submitted as connections closed (else their buffers leak);
-        // Netty's io_uring loop may wait for good on a completion that never comes as it ends: not held for it.
-        if (!group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5000)) {
-            LOG.warn("the traffic event loops did not end within 5 s of the stop; left to the process's exit");
-        }
-        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // A quiet period lets io_uring complete the reads submitted as connections closed (else their buffers leak).
+        LoopShutdown.shutDown(group, "the traffic event loops", 100, 2000);
+        LoopShutdown.shutDown(adminGroup, "the admin event loop", 0, 2000);
         health.close();
         telemetry.close();
     }

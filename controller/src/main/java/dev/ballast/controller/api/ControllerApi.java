@@ -6,6 +6,7 @@ import dev.ballast.controller.push.PushSource;
 import dev.ballast.controller.replicas.ReplicaRegistry;
 import dev.ballast.controller.snapshot.SnapshotStore;
 import dev.ballast.observability.netty.EventLoopWatchdog;
+import dev.ballast.observability.netty.LoopShutdown;
 import dev.ballast.observability.netty.Transports;
 import dev.ballast.schema.labels.LabelTranslator;
 import io.netty.bootstrap.ServerBootstrap;
@@ -22,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -127,7 +127,7 @@ public final class ControllerApi {
             watchdog.close();
         }
         if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            LoopShutdown.shutDown(group, "the API event loops", 0, 1000);
         }
     }
 }
