@@ -11,6 +11,7 @@ import dev.ballast.sim.runtime.HostedWorkload;
 import dev.ballast.sim.runtime.TaskFault;
 import dev.ballast.sim.runtime.TaskLogs;
 import dev.ballast.sim.runtime.TaskRuntime;
+import dev.ballast.observability.netty.LoopShutdown;
 import dev.ballast.observability.netty.Transports;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -213,7 +214,7 @@ public final class SwarmSim implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         runtime.close();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        LoopShutdown.shutDown(group, "the emulator's event loops", 0, 2000);
         addresses.close();
     }
 }

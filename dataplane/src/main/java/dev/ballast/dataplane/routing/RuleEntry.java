@@ -48,10 +48,6 @@ final class RuleEntry {
     final Route route;
     final Rule rule;
     final int ruleIndex;
-    final Endpoints endpoints;
-    final TargetRewrite rewrite;
-    final RuleLimits limits;
-    final Credentials credentials;
     /** Whether {@link #host} is one of the rule's {@code redirect.fromDomains}, not one of its hosts. */
     final boolean fromDomain;
     final int hostClass;
@@ -65,7 +61,7 @@ final class RuleEntry {
     private final Set<String> allow;
     private final Set<String> deny;
     private final Integer srcPort;
-    /** What a request this entry takes is matched to: made once, not per request. */
+    /** What a request this entry takes is matched to (its endpoints, rewrite, limits, credentials): made once. */
     final Match.Matched matched;
 
     RuleEntry(Route route, Rule rule, int ruleIndex, Endpoints endpoints, TargetRewrite rewrite, RuleLimits limits,
@@ -73,10 +69,6 @@ final class RuleEntry {
         this.route = route;
         this.rule = rule;
         this.ruleIndex = ruleIndex;
-        this.endpoints = endpoints;
-        this.rewrite = rewrite;
-        this.limits = limits;
-        this.credentials = credentials;
         this.fromDomain = fromDomain;
         String h = host.toLowerCase(Locale.ROOT);
         this.hostClass = h.isEmpty() ? ANY_HOST : h.startsWith("*.") ? WILDCARD_HOST : EXACT_HOST;
